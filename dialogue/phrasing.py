@@ -1,0 +1,46 @@
+"""The phrasing seam: the engine drafts every line from protocol templates; a Phraser may reword it.
+
+Default is the template itself (deterministic, offline). An OpenAI-compatible LLM phraser can plug
+in behind the same interface; whatever it returns passes the output guard or the draft is used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dialogue import guard
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A line the engine wants said, with what a rewriter may need to keep it on-step."""
+
+    text: str
+    step: str  # e.g. "cbt.evidence_against", "opening.mood", "crisis.acknowledge"
+    person_said: str = ""
+    may_rephrase: bool = True  # crisis and disclosure lines are said exactly as written
+    slots: dict[str, str] = field(default_factory=dict)
+
+
+class Phraser(Protocol):
+    async def phrase(self, draft: Draft) -> str: ...
+
+
+class TemplatePhraser:
+    """Says the engine's draft as written."""
+
+    async def phrase(self, draft: Draft) -> str:
+        return draft.text
+
+
+async def speak_line(phraser: Phraser, draft: Draft) -> tuple[str, str]:
+    """Phrase, then guard. Returns (line, source) where source is "template" or "phraser"."""
+    if not draft.may_rephrase or isinstance(phraser, TemplatePhraser):
+        return draft.text, "template"
+    try:
+        line = (await phraser.phrase(draft)).strip()
+    except Exception:  # a bad, slow or absent phraser never breaks a session
+        return draft.text, "template"
+    if line and line != draft.text and guard.check(line, draft=draft.text).ok:
+        return line, "phraser"
+    return draft.text, "template"

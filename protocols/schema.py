@@ -1,0 +1,255 @@
+"""Pydantic models for the clinical protocols. A YAML file that does not fit fails at load.
+
+Templates are Python ``str.format`` strings. Placeholders must name a slot of the same protocol or
+one of ``COMMON_FIELDS``; a typo fails at load, not in front of a person.
+"""
+from __future__ import annotations
+
+import re
+import string
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+COMMON_FIELDS = frozenset(
+    {
+        "name",  # what the person asked to be called ("" when unknown)
+        "echo",  # the person's last words, reflected (I -> you)
+        "feeling",  # the emotion word found in their last words
+        "recall",  # one-sentence recall of the previous session
+        "modality_name",
+        "modality_list",
+        "distortion_name",
+        "distortion_explanation",
+        "draft",  # adaptive-thought draft built from their evidence
+        "card",  # the artefact read back as one sentence
+        "summary",
+        "minutes_left",
+        "resources",  # crisis or referral resources, spoken
+        "emergency",  # the locale's emergency number
+        "step_question",  # the question that was pending, asked again
+    }
+)
+
+Variants = list[str]
+StepKind = Literal[
+    "text",  # free words fill the slot
+    "number",  # a number in [min, max]
+    "yesno",
+    "choice",  # one of `choices` (or decline)
+    "statement",  # said, no answer needed to move on (exercise, grounding)
+    "distortion",  # CBT: offer the likeliest pattern and ask whether it fits
+    "adaptive_thought",  # CBT: draft from their evidence; check true and useful
+    "artefact",  # read back the modality's card; saves it
+]
+
+
+def placeholders(template: str) -> set[str]:
+    """Names used in a format template (``{name}`` → ``name``)."""
+    try:
+        return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    except ValueError as exc:  # unbalanced braces
+        raise ValueError(f"bad template {template!r}: {exc}") from None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cue(_Strict):
+    """A phrase (regular expression, matched on lowercased words) that points somewhere."""
+
+    pattern: str
+    weight: float = 1.0
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"pattern {v!r} is not a valid regular expression: {exc}") from None
+        return v
+
+
+class Step(_Strict):
+    id: str
+    slot: str | None = None
+    kind: StepKind = "text"
+    prompts: Variants = Field(min_length=2, description="Several variants so lines are not repeated.")
+    reprompts: Variants = Field(default_factory=list, description="When the answer did not fill the slot.")
+    min: int | None = None
+    max: int | None = None
+    choices: dict[str, list[str]] = Field(default_factory=dict, description="choice id -> cue patterns")
+    optional: bool = False
+    skip_when_short_of_time: bool = False
+    pace: Literal["normal", "slow"] = "normal"
+    when: dict[str, str] = Field(default_factory=dict, description="Run only if these slots hold these values (e.g. a chosen exercise).")
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> "Step":
+        if self.kind == "number" and (self.min is None or self.max is None):
+            raise ValueError(f"step {self.id!r}: a number step needs min and max")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"step {self.id!r}: a choice step needs choices")
+        if self.kind not in ("statement", "artefact") and not self.slot:
+            raise ValueError(f"step {self.id!r}: a {self.kind} step needs a slot")
+        return self
+
+
+class Artefact(_Strict):
+    """What the person takes away (coping card, named cycle, small step…)."""
+
+    title: str
+    fields: dict[str, str] = Field(min_length=1, description="label -> template over slots")
+    readback: Variants = Field(default_factory=list, description="The card read aloud in one or two sentences, over slots.")
+
+
+class Modality(_Strict):
+    id: Literal["cbt", "gestalt", "express", "efit", "sfbt"]
+    name: str
+    aliases: list[str] = Field(min_length=1, description="Patterns a person may use to pick it by name.")
+    description: str = Field(description="One plain sentence, spoken when offering it.")
+    cues: list[Cue] = Field(min_length=3, description="Router signals in a request.")
+    intro: Variants = Field(min_length=2)
+    steps: list[Step] = Field(min_length=2)
+    artefact: Artefact
+    summary: Variants = Field(min_length=2, description="Two-sentence summaries over slots.")
+    drafts: Variants = Field(default_factory=list, description="CBT: adaptive-thought drafts over the evidence slots, first person.")
+
+    @model_validator(mode="after")
+    def _templates_use_known_fields(self) -> "Modality":
+        known = COMMON_FIELDS | {s.slot for s in self.steps if s.slot}
+        ids = [s.id for s in self.steps]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"modality {self.id!r}: step ids repeat")
+        texts: list[tuple[str, str]] = [("intro", t) for t in self.intro] + [("summary", t) for t in self.summary]
+        texts += [(f"artefact.fields.{k}", t) for k, t in self.artefact.fields.items()]
+        texts += [("artefact.readback", t) for t in self.artefact.readback] + [("drafts", t) for t in self.drafts]
+        for s in self.steps:
+            texts += [(f"steps.{s.id}", t) for t in s.prompts + s.reprompts]
+        for where, t in texts:
+            unknown = placeholders(t) - known
+            if unknown:
+                raise ValueError(f"{where}: unknown placeholder(s) {sorted(unknown)} in {t!r}")
+        return self
+
+
+class LineSets(_Strict):
+    """Named sets of variants; `required` keys are checked by each file's model."""
+
+    lines: dict[str, Variants]
+
+    REQUIRED: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _required_and_fields(self) -> "LineSets":
+        missing = self.REQUIRED - set(self.lines)
+        if missing:
+            raise ValueError(f"lines: missing {sorted(missing)}")
+        for key, variants in self.lines.items():
+            if not variants:
+                raise ValueError(f"lines.{key}: needs at least one variant")
+            for t in variants:
+                unknown = placeholders(t) - COMMON_FIELDS
+                if unknown:
+                    raise ValueError(f"lines.{key}: unknown placeholder(s) {sorted(unknown)} in {t!r}")
+        return self
+
+
+class SessionFrame(LineSets):
+    """Opening, transitions, closing and the small talk the engine needs (session.yaml)."""
+
+    REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "disclosure",  # first session: AI, not a therapist, not emergency, adults, privacy
+            "ask_name",
+            "greet_named",  # after the name is given
+            "greet_returning",  # {name} {recall}; asks how it went
+            "mood_open",
+            "mood_reprompt",
+            "ask_topic",
+            "clarify",  # {modality_list}: one clarifying question when the router is unsure
+            "modality_switch",  # {modality_name}
+            "reflections",  # {echo}
+            "acknowledgements",  # short, no placeholder
+            "decline_ok",  # the person declined a step
+            "time_check",  # pacing: moving on gently, {minutes_left}
+            "closing_start",  # time is up or they want to stop
+            "closing_summary",  # {summary}
+            "closing_card",  # {card}
+            "mood_close",
+            "feedback",
+            "feedback_comment",
+            "goodbye",
+            "goodbye_after_crisis",
+            "ended",  # anything said after goodbye
+            "not_understood",  # empty, unreadable or non-English input
+            "too_long",  # an oversize message
+            "ai_disclosure",  # "are you human?" — always honest; {step_question}
+        }
+    )
+    end_patterns: list[str] = Field(min_length=3, description="The person wants to stop now.")
+    decline_patterns: list[str] = Field(min_length=3, description="The person declines this step.")
+    recall: dict[str, str] = Field(description="One-sentence recall templates keyed by what was saved: card, step, topic.")
+
+
+class Resource(_Strict):
+    name: str
+    number: str
+    text: str = Field(description="How to use it, spoken: 'call or text 988'.")
+
+
+class CrisisProtocol(LineSets):
+    REQUIRED: ClassVar[frozenset[str]] = frozenset(
+        {
+            "acknowledge",  # thank them for saying it; calm and warm
+            "resources_spoken",  # {resources} {emergency}
+            "trusted_person",
+            "stay",  # stay with them between questions
+            "means_refusal",  # never any method or means information
+            "danger_from_others",
+            "medical",
+            "self_harm",
+            "safety_plan_intro",
+            "closing",
+            "concern_check",  # ambiguous signal: ask directly and kindly
+        }
+    )
+    screener: list[Step] = Field(min_length=5, description="C-SSRS-style direct questions, in order.")
+    safety_plan: list[Step] = Field(min_length=4, description="Warning signs, coping, people, professionals, safer surroundings.")
+    resources: dict[str, list[Resource]] = Field(description="Locale -> resources; must include 'default'.")
+    emergency_numbers: dict[str, str]
+
+    @field_validator("resources")
+    @classmethod
+    def _default_locale(cls, v: dict[str, list[Resource]]) -> dict[str, list[Resource]]:
+        if "default" not in v:
+            raise ValueError("resources: needs a 'default' locale")
+        return v
+
+
+class ScopeLimit(_Strict):
+    lines: Variants = Field(min_length=2)
+    then: Literal["continue", "close"] = Field(description="Keep the session going, or close kindly.")
+    resources: dict[str, list[Resource]] = Field(default_factory=dict)
+
+
+class ScopeLimits(_Strict):
+    minor: ScopeLimit
+    medication: ScopeLimit
+    diagnosis: ScopeLimit
+    psychosis_mania: ScopeLimit
+    compulsion: ScopeLimit
+    ask_if_human: ScopeLimit
+
+
+class Distortion(_Strict):
+    id: str
+    name: str
+    explanation: str = Field(description="One plain line, spoken.")
+    cues: list[Cue] = Field(min_length=3)
+
+
+class DistortionSet(_Strict):
+    distortions: list[Distortion] = Field(min_length=10)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets Attune up on a fresh machine, idempotently: OS packages when missing, uv, and the
+# locked virtual environment (.venv from uv.lock). `./setup.sh --test` adds what tests need.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+need=()
+ldconfig -p 2>/dev/null | grep -q 'libportaudio\.so\.2' || need+=(libportaudio2)
+if [ "$want_test" = 1 ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "setup: installing OS packages: ${need[*]}" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check uv
+fi
+extras=()
+[ "$want_test" = 1 ] && extras=(--extra test)
+uv sync --frozen --python "$(command -v python3)" "${extras[@]}" --quiet

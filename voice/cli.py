@@ -1,0 +1,293 @@
+"""`attune` — the composition root: the only module that knows every package.
+
+Heavy imports (models, aiortc) happen inside the command that needs them, so `attune chat`
+starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from dialogue.settings import Settings
+
+
+class CliError(Exception):
+    """A clear one-line error for the person at the terminal."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for name in ("data_dir", "locale", "llm_base_url", "llm_model", "host", "port", "max_calls", "protocols_dir"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    return Settings(**overrides)
+
+
+def _local_user(settings: Settings) -> str:
+    """The default person on this machine's terminal, remembered so the next session recalls."""
+    from dialogue.memory import open_store
+
+    path = settings.data_dir / "local-user"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    store = open_store(settings)
+    uid = store.new_user_id()
+    store.close()
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(uid, encoding="utf-8")
+    return uid
+
+
+def _stdin_lines():
+    """Lines from stdin as text; invalid UTF-8 becomes replacement characters, never a traceback."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+# ---------------------------------------------------------------------------- chat
+async def _chat(args: argparse.Namespace) -> int:
+    from dialogue.engine import ManualClock, SessionEngine
+
+    settings = _settings(args)
+    clock = ManualClock() if args.turn_seconds else None
+    engine = SessionEngine.create(settings, clock=clock)
+    user = args.user or _local_user(settings)
+
+    def show(reply) -> None:
+        if args.json:
+            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(f"Attune: {reply.text}", flush=True)
+            for e in reply.events:
+                if e.type in ("crisis", "referral", "coping_card", "safety_plan"):
+                    fields = {k: v for k, v in e.model_dump().items() if k != "type"}
+                    print(f"  [{e.type}] {json.dumps(fields, ensure_ascii=False)}", flush=True)
+
+    show(await engine.open(user))
+    if args.script:
+        try:
+            lines = Path(args.script).read_bytes().decode("utf-8", errors="replace").splitlines()
+        except OSError as exc:
+            raise CliError(f"cannot read script {args.script}: {exc.strerror}") from None
+        source = iter(lines)
+    else:
+        source = _stdin_lines()
+        if sys.stdin.isatty():
+            print("(type to talk; Ctrl-D to leave)", file=sys.stderr)
+    ended = False
+    for line in source:
+        if args.script and not line.strip():
+            continue
+        if args.script and not args.json:
+            print(f"You: {line}", flush=True)
+        if clock is not None:
+            clock.advance(args.turn_seconds)
+        reply = await engine.handle(user, line)
+        show(reply)
+        if reply.ended:
+            ended = True
+            break
+    if not ended:
+        await engine.hang_up(user)
+    return 0
+
+
+# ---------------------------------------------------------------------------- eval
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    try:
+        data = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    for n, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{path}:{n}: not JSON: {exc.msg}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise CliError(f"{path}:{n}: expected an object with a string 'text'")
+        rows.append(row)
+    return rows
+
+
+def _eval_crisis(args: argparse.Namespace) -> int:
+    from dialogue.crisis_eval import evaluate
+
+    rows = _read_jsonl(Path(args.file))
+    for n, row in enumerate(rows, 1):
+        if row.get("label") not in (0, 1):
+            raise CliError(f"{args.file}: row {n}: 'label' must be 0 or 1")
+    result, misses = evaluate(rows)
+    for miss in misses:
+        print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
+    print(json.dumps(result))
+    return 0
+
+
+def _eval_distortions(args: argparse.Namespace) -> int:
+    from dialogue.distortions import evaluate_file
+
+    print(json.dumps(evaluate_file(Path(args.file))))
+    return 0
+
+
+# ---------------------------------------------------------------------------- data
+def _data(args: argparse.Namespace) -> int:
+    from dialogue.memory import open_store
+
+    store = open_store(_settings(args))
+    try:
+        if args.action == "export":
+            try:
+                print(json.dumps(store.export_user(args.user), ensure_ascii=False, indent=2))
+            except KeyError:
+                raise CliError(f"no data for user {args.user!r}") from None
+        else:
+            deleted = store.delete_user(args.user)
+            print(json.dumps({"user": args.user, "deleted": deleted}))
+            if not deleted:
+                return 1
+    finally:
+        store.close()
+    return 0
+
+
+def _protocols_check(args: argparse.Namespace) -> int:
+    from protocols.loader import load_library
+
+    lib = load_library(Path(args.dir) if args.dir else _settings(args).protocols_dir)
+    steps = sum(len(m.steps) for m in lib.modalities.values())
+    print(f"ok: {len(lib.modalities)} modalities ({', '.join(lib.modalities)}), {steps} steps, "
+          f"{len(lib.distortions.distortions)} distortions, crisis locales {sorted(lib.crisis.resources)}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- voice and web
+async def _talk(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.in_wav or args.out_wav:
+        if not (args.in_wav and args.out_wav):
+            raise CliError("--in and --out go together", code=2)
+        from voice.wavfile import run_talk
+
+        return await run_talk(settings, Path(args.in_wav), Path(args.out_wav),
+                              Path(args.events) if args.events else None, args.user)
+    from voice.local import run_local
+
+    return await run_local(settings, args.user)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from voice.bench import bench_latency, bench_load
+
+    settings = _settings(args)
+    if args.kind == "latency":
+        return bench_latency(settings, Path(args.data), door=args.door, as_json=args.json)
+    return bench_load(settings, args.sessions, Path(args.data), door=args.door, as_json=args.json)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from web.app import serve
+
+    return serve(_settings(args))
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="where sessions are stored (env ATTUNE_DATA_DIR)")
+    common.add_argument("--locale", help="crisis-resource locale, e.g. US, UK, IE, EU (env ATTUNE_LOCALE)")
+    common.add_argument("--llm-base-url", help="OpenAI-compatible endpoint for phrasing (env ATTUNE_LLM_BASE_URL)")
+    common.add_argument("--llm-model", help="model name at that endpoint (env ATTUNE_LLM_MODEL)")
+    common.add_argument("--protocols-dir", type=Path, help="alternative protocols folder (env ATTUNE_PROTOCOLS_DIR)")
+
+    p = argparse.ArgumentParser(prog="attune", description="Attune — a voice therapy assistant.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", parents=[common], help="a text session in the terminal")
+    chat.add_argument("--user", help="your user id (default: this machine's local user)")
+    chat.add_argument("--script", help="read one person turn per non-empty line from FILE")
+    chat.add_argument("--json", action="store_true", help="one JSON object per assistant turn")
+    chat.add_argument("--turn-seconds", type=float, default=0.0, help="advance the session clock S seconds per turn")
+    chat.set_defaults(run=lambda a: asyncio.run(_chat(a)))
+
+    ev = sub.add_parser("eval", help="measure the safety screen or the distortion ranking")
+    evs = ev.add_subparsers(dest="what", required=True)
+    crisis = evs.add_parser("crisis", parents=[common], help='JSONL {"text", "label": 0|1} -> recall, precision, FPR')
+    crisis.add_argument("file")
+    crisis.set_defaults(run=_eval_crisis)
+    dist = evs.add_parser("distortions", parents=[common], help="CSV or JSONL of labelled thoughts -> top-1/top-3")
+    dist.add_argument("file")
+    dist.set_defaults(run=_eval_distortions)
+
+    data = sub.add_parser("data", help="export or delete everything about a person")
+    ds = data.add_subparsers(dest="action", required=True)
+    for action in ("export", "delete"):
+        a = ds.add_parser(action, parents=[common])
+        a.add_argument("--user", required=True)
+        a.set_defaults(run=_data)
+
+    prot = sub.add_parser("protocols", help="validate the protocol files")
+    ps = prot.add_subparsers(dest="what", required=True)
+    check = ps.add_parser("check", parents=[common])
+    check.add_argument("--dir", help="folder to check (default: the active protocols)")
+    check.set_defaults(run=_protocols_check)
+
+    talk = sub.add_parser("talk", parents=[common], help="a voice session: microphone, or a WAV file")
+    talk.add_argument("--in", dest="in_wav", help="input WAV (the person)")
+    talk.add_argument("--out", dest="out_wav", help="output WAV (the conversation timeline)")
+    talk.add_argument("--events", help="write events as JSONL here")
+    talk.add_argument("--user")
+    talk.set_defaults(run=lambda a: asyncio.run(_talk(a)))
+
+    bench = sub.add_parser("bench", help="latency and load benchmarks")
+    bs = bench.add_subparsers(dest="kind", required=True)
+    for kind in ("latency", "load"):
+        b = bs.add_parser(kind, parents=[common])
+        b.add_argument("--data", required=True, help="transcripts.tsv (columns path, text)")
+        b.add_argument("--door", default="wav", choices=["wav", "browser"])
+        b.add_argument("--json", action="store_true")
+        if kind == "load":
+            b.add_argument("--sessions", type=int, default=4)
+        b.set_defaults(run=_bench)
+
+    serve = sub.add_parser("serve", parents=[common], help="the browser call (default http://127.0.0.1:8080)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--max-calls", type=int)
+    serve.set_defaults(run=_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from dialogue.memory import StoreError
+    from protocols.loader import ProtocolError
+
+    try:
+        return int(args.run(args) or 0)
+    except CliError as exc:
+        print(f"attune: {exc}", file=sys.stderr)
+        return exc.code
+    except (ProtocolError, StoreError, OSError) as exc:
+        print(f"attune: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
