@@ -184,18 +184,21 @@ def extract_name(text: str) -> str | None:
 
 
 _FEELINGS = (
-    "anxious", "worried", "scared", "afraid", "terrified", "nervous", "panicky", "sad", "down", "low",
+    "anxious", "worried", "scared", "afraid", "terrified", "nervous", "panicky", "sad",
     "depressed", "hopeless", "empty", "numb", "lonely", "alone", "angry", "furious", "mad", "irritated",
     "frustrated", "annoyed", "resentful", "ashamed", "embarrassed", "guilty", "humiliated", "hurt",
     "rejected", "abandoned", "jealous", "betrayed", "overwhelmed", "stressed", "exhausted", "tired",
-    "drained", "burnt out", "burned out", "stuck", "confused", "lost", "worthless", "useless", "tense",
+    "drained", "burnt out", "burned out", "stuck", "confused", "worthless", "useless", "tense",
     "heartbroken", "disappointed", "insecure", "upset", "miserable", "restless", "on edge",
 )
 _FEELING_RE = re.compile(r"\b(" + "|".join(re.escape(f) for f in _FEELINGS) + r")\b")
+_FEEL_PLUS = re.compile(r"\bfeel(?:s|ing)?\s+(?:so\s+|really\s+|a bit\s+)?(down|low|lost|alone)\b")
 
 
 def feeling_word(text: str) -> str | None:
-    m = _FEELING_RE.search(text.lower())
+    """An emotion word in their words ("down" counts only as "feeling down", not "slow down")."""
+    low = text.lower()
+    m = _FEELING_RE.search(low) or _FEEL_PLUS.search(low)
     return m.group(1) if m else None
 
 
