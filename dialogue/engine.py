@@ -396,7 +396,7 @@ class SessionEngine:
         lines = []
         for text, step in c.parts:
             line, _ = await speak_line(self.phraser, Draft(text=text, step=step, person_said=c.person,
-                                                           may_rephrase=not c.exact))
+                                                           may_rephrase=not c.exact), self.settings.llm_timeout_s)
             lines.append(line)
         reply_text = " ".join(lines)
         s = c.state

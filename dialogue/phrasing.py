@@ -5,6 +5,7 @@ in behind the same interface; whatever it returns passes the output guard or the
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,12 +34,12 @@ class TemplatePhraser:
         return draft.text
 
 
-async def speak_line(phraser: Phraser, draft: Draft) -> tuple[str, str]:
+async def speak_line(phraser: Phraser, draft: Draft, timeout_s: float = 2.5) -> tuple[str, str]:
     """Phrase, then guard. Returns (line, source) where source is "template" or "phraser"."""
     if not draft.may_rephrase or isinstance(phraser, TemplatePhraser):
         return draft.text, "template"
     try:
-        line = (await phraser.phrase(draft)).strip()
+        line = (await asyncio.wait_for(phraser.phrase(draft), timeout_s)).strip()
     except Exception:  # a bad, slow or absent phraser never breaks a session
         return draft.text, "template"
     if line and line != draft.text and guard.check(line, draft=draft.text).ok:
