@@ -11,7 +11,6 @@ need=()
 ldconfig -p 2>/dev/null | grep -q 'libportaudio\.so\.2' || need+=(libportaudio2)
 if [ "$want_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
-  command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing OS packages: ${need[*]}" >&2
