@@ -1,0 +1,1224 @@
+"""Safety screen: crisis and scope detection in plain code (no LLM, no network), run first on every turn.
+
+How it works
+------------
+1. ``normalise`` turns transcribed speech into a canonical form: lowercase, contractions expanded
+   (also apostrophe-less ``dont``/``im``/``wanna``), common misspellings and slang mapped
+   (``sucidal``, ``kms``, ``unalive``), spoken fillers and intensifiers dropped ("um", "like",
+   "you know", "just", "really"), punctuation removed except commas (kept as clause marks).
+2. The whole message is normalised once, one sentence per line (no pattern crosses a line), and each
+   rule runs once over it; every match is judged inside its own sentence, so one risky sentence in a
+   long message still fires.  A prefilter derived from each rule's parsed regex (literals every match
+   must contain, see ``_needed``) skips lines a rule cannot match; it never changes a result.
+3. Rules are built from small lexicons (self-reference × ending/death concept × desire/intent/plan;
+   "better off without me"; farewells and giving things away; means and methods; self-harm verbs;
+   danger from others; medical emergencies; method/means questions).  Each hit is then checked:
+   - negation: "i am not suicidal", "i have no thoughts of suicide", "i would never kill myself"
+     (a negator joined to the risky phrase only by auxiliaries/desire words, so "i do not know why i
+     want to die" is *not* negated);
+   - subject: "a guy who wants to die", "my friend wants to die" are not about the speaker;
+   - benign context / idioms that explain the match ("cut myself shaving", "killing time",
+     "i would rather die than go camping", "ending things with my girlfriend");
+   - history: distant past plus recovery ("i used to feel suicidal but i am doing better now") is
+     none for thoughts and "concern" for past behaviour (attempts, self-harm).
+4. Levels: "crisis" (act now: banner, resources, screener), "concern" (ambiguous or indirect; the
+   engine asks directly, C-SSRS style, without the banner), "none".  After earlier risk in the session
+   (``risk_earlier=True``) concern becomes crisis and any question about means (pills, heights,
+   bridges, bleeding, "for a story"...) is a crisis with category "means_request".
+
+All patterns are bounded (fixed word gaps, no nested unbounded repeats) and each rule examines at most
+``_MAX_TRIES`` candidates, so a 100 kB message screens in a few hundred milliseconds of CPU.
+No spoken wording lives here; that is in protocols/*.yaml.
+
+Known limit: rules generalise by lexicon and composition, not by meaning; phrasings outside the
+lexicons are missed (on our held-out spoken set recall was 0.79 at 0.6 % false alarms, see the
+report).  Evaluate with ``attune eval crisis FILE`` (``dialogue/crisis_eval.py``).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+try:  # the regex parser, used only to derive prefilter literals from the rules
+    from re import _constants as _sre, _parser as _sre_parse  # Python >= 3.11
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+Level = Literal["none", "concern", "crisis"]
+_RANK = {"none": 0, "concern": 1, "crisis": 2}
+# which category leads when one message has several (the most time-critical first)
+_CATEGORY_ORDER = ("medical", "means_request", "danger_from_others", "suicide", "self_harm")
+
+
+class Screen(BaseModel):
+    level: Level
+    category: str | None  # "suicide" | "self_harm" | "danger_from_others" | "medical" | "means_request" | None
+    reason: str  # short human-readable why (for session notes; never spoken)
+    matched: list[str]  # the (normalised) text spans that triggered
+
+
+class ScopeFlag(BaseModel):
+    kind: Literal["minor", "medication", "diagnosis", "psychosis_mania", "compulsion", "ask_if_human"]
+    reason: str
+    matched: list[str]
+
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+# ---------------------------------------------------------------------------------------------
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
+
+_WORDS = {
+    "im": "i am", "ive": "i have", "imma": "i am going to", "ima": "i am going to", "wont": "will not",
+    "cant": "can not", "cannot": "can not", "aint": "am not", "whats": "what is", "thats": "that is",
+    "theres": "there is", "hes": "he is", "shes": "she is", "heres": "here is", "its": "it is",
+    "theyre": "they are", "youre": "you are", "theyll": "they will", "youll": "you will", "theyd": "they would",
+    "youd": "you would", "wanna": "want to", "gonna": "going to", "finna": "going to", "gotta": "got to",
+    "hafta": "have to", "tryna": "trying to", "outta": "out of", "dunno": "do not know", "idk": "i do not know",
+    "cuz": "because", "coz": "because", "cos": "because", "bc": "because", "u": "you", "ur": "your",
+    "rn": "right now", "tmr": "tomorrow", "tmrw": "tomorrow", "tmrrw": "tomorrow", "tonite": "tonight",
+    "ppl": "people", "thru": "through", "kms": "kill myself", "kys": "kill yourself", "unalive": "kill",
+    "meself": "myself", "od": "overdose", "oded": "overdosed", "oding": "overdosing",
+}
+_WORDS.update({f"{w}nt": f"{w} not" for w in (
+    "do does did is are was were have has had would could should must need might").split()})
+_WORDMAP = re.compile(r"\b(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b")
+_IS_WORDS = frozenset("what that there he she it who where here everything nothing life this".split())
+_APOSTROPHE = re.compile(r"\b([a-z]+)'(m|ve|ll|d|re|s|t)\b")
+_APOS_IS = re.compile(r"\b([a-z]+)'s (?=going|gonna|trying|threatening|always|never|outside|here|coming|not|been"
+                      r"|getting|said)")
+_OD = re.compile(r"\bod'(?:d|ed)\b|\bod'ing\b")
+_NT = {"won": "will not", "can": "can not", "ain": "am not", "shan": "shall not"}
+
+
+def _expand(m: re.Match[str]) -> str:
+    word, tail = m.group(1), m.group(2)
+    if tail == "t":
+        return _NT.get(word, word[:-1] + " not" if word.endswith("n") else word + "t")
+    if tail == "s":
+        return word + " is" if word in _IS_WORDS else word
+    return word + {"m": " am", "ve": " have", "ll": " will", "d": " would", "re": " are"}[tail]
+
+
+_SUBS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.M), r) for p, r in [
+    (r"\bid (?=rather|be|like|love|never|kill|want|do|go|say|prefer|die)", "i would "),
+    (r"\bme ?self\b|\bmy self\b", "myself"), (r"\bsewer ?slide\b", "suicide"),
+    (r"\bsu[ie]?i?[cs]{1,2}i{0,2}d[ie]?[ae]?l+e?\b", "suicidal"), (r"\bsu[ie]?i?[cs]{1,2}i{0,2}des?\b", "suicide"),
+    (r"\bself ?harm(ing|ed|s)?\b", r"self harm\1"), (r"\bself ?injur(y|ing|ed|e)\b", r"self injur\1"),
+    (r"\bany ?more\b|\bno more\b(?= *(?:[,:]|$))|\bany longer\b", "anymore"),
+]]
+_INTENSIFIERS = re.compile(
+    r"\b(?:u+m+|u+h+m*|e+r+m*|h+m+|m+h*m+|a+h+|o+h+|you know|i mean|kind of|sort of|kinda|sorta|basically|literally"
+    r"|honestly|actually|seriously|totally|truly|really|just|even|pretty much|lol|lmao|tbh|ngl|i guess|i suppose"
+    r"|i swear|so|very|fucking|freaking|effing|bloody|damn|completely|absolutely|utterly|extremely|super"
+    r"|genuinely|legit|lowkey|deadass|at this point|right now|anyway)\b"
+)
+_KEEP_LIKE = frozenset(
+    "feel feels felt feeling look looks looked seem seems seemed sound sounds would i you we they he she do does did"
+    " not something nothing anything things stuff people more most much is was".split()
+)
+_LIKE = re.compile(r"(\b[a-z]+ )?\blike\b(?! this| that)")
+_PUNCT_CLAUSE = re.compile(r"[ \t]*[,:\u2013\u2014]+[ \t]*|[ \t]+-[ \t]+")
+_NON_WORD = re.compile(r"[^a-z0-9,\n ]+")
+_COMMAS = re.compile(r"(?: *, *)+")
+_LINE_EDGES = re.compile(r"^[ ,]+|[ ,]+$", re.M)
+_SPACES = re.compile(r" {2,}")
+
+
+def _drop_like(m: re.Match[str]) -> str:
+    prev = (m.group(1) or "").strip()
+    return m.group(0) if prev in _KEEP_LIKE else (m.group(1) or "")
+
+
+def normalise(text: str) -> str:
+    """Canonical lowercase form of speech: one output line per input line, commas kept as clause marks."""
+    s = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    s = re.sub(r"[\u2010\u2011\u2012-]", " ", s)  # hyphens join nothing here ("self-harm")
+    s = _OD.sub(lambda m: "overdosing" if m.group(0).endswith("ing") else "overdosed", s)
+    s = _APOS_IS.sub(r"\1 is ", s)
+    s = _APOSTROPHE.sub(_expand, s).replace("'", "")
+    s = _WORDMAP.sub(lambda m: _WORDS[m.group(0)], s)
+    for pat, rep in _SUBS:
+        s = pat.sub(rep, s)
+    s = _PUNCT_CLAUSE.sub(" , ", s)
+    s = _NON_WORD.sub(" ", s)
+    s = _INTENSIFIERS.sub(" ", s)
+    s = _SPACES.sub(" ", s)
+    s = _LIKE.sub(_drop_like, s)
+    s = _COMMAS.sub(" , ", s)
+    s = _SPACES.sub(" ", s)
+    return _LINE_EDGES.sub("", s)
+
+
+_SENTENCE_END = re.compile(r"[.!?;\n\r\u2026]+|[ \t]-{2,}[ \t]")
+
+
+@dataclass
+class _Text:
+    """A whole message, normalised once: one sentence per line (no pattern crosses a line)."""
+    norm: str
+    starts: list[int]  # offset of each line in ``norm``
+    asked: list[bool]  # the sentence ended with "?"
+
+
+def _prepare(text: str) -> _Text:
+    parts, asked, pos = [], [], 0
+    for m in _SENTENCE_END.finditer(text):
+        parts.append(text[pos:m.start()])
+        asked.append("?" in m.group(0))
+        pos = m.end()
+    parts.append(text[pos:])
+    asked.append(False)
+    norm = normalise("\n".join(p.replace("\n", " ") for p in parts))
+    lines = norm.split("\n")
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    return _Text(norm, starts, asked[:len(lines)])
+
+
+def _sentences(t: _Text, window: int = 60, overlap: int = 12) -> list[tuple[str, bool]]:
+    """(normalised sentence, ended with "?"); very long ones become overlapping word windows."""
+    out: list[tuple[str, bool]] = []
+    for s, asked in zip(t.norm.split("\n"), t.asked):
+        if not s:
+            continue
+        words = s.split(" ")
+        if len(words) <= window:
+            out.append((s, asked))
+            continue
+        for start in range(0, len(words), window - overlap):
+            out.append((" ".join(words[start:start + window]), asked))
+            if start + window >= len(words):
+                break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# rule machinery
+# ---------------------------------------------------------------------------------------------
+def _alt(*words: str) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
+W = "[a-z0-9]+"  # one word (never a comma: gaps stay inside a clause)
+
+
+def _gap(n: int) -> str:
+    return f"(?:{W} ){{0,{n}}}"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    pattern: re.Pattern[str]
+    level: str  # "crisis" | "concern"
+    category: str
+    negatable: bool = True  # a negator joined to the match start cancels it
+    subject: bool = False  # the match must be about the speaker (no third-person subject before it)
+    history: str | None = None  # "thought" | "behaviour": distant past + recovery lowers it
+    unless: re.Pattern[str] | None = None  # benign context anywhere in the sentence
+    unless_after: re.Pattern[str] | None = None  # benign continuation right after the match
+    unless_message: bool = False  # look for ``unless`` in the whole message, not only the sentence
+    gate: re.Pattern[str] | None = None  # literals every match contains (a fast prefilter), see _needed
+
+
+_RULES: list[_Rule] = []
+
+
+def _needed(sub: object) -> set[str] | None:
+    """Literal strings of which every match of this parsed regex contains at least one (None: no such set).
+
+    Used only to skip text a rule cannot match; the rule itself still decides.  Sound by construction:
+    a sequence needs what any one of its elements needs; an alternation needs the union of what each branch
+    needs; a repeat needs its body only when it must occur at least once; anything else needs nothing known.
+    """
+    best: set[str] | None = None
+
+    def better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+        if a is None or b is None:
+            return a or b
+        ka, kb = (min(map(len, a)), -len(a)), (min(map(len, b)), -len(b))
+        return a if ka >= kb else b
+
+    run = ""
+    for op, av in sub.data:  # type: ignore[attr-defined]
+        if op is _sre.LITERAL:
+            run += chr(av)
+            continue
+        if len(run) >= 2:
+            best = better(best, {run})
+        run = ""
+        if op is _sre.SUBPATTERN:
+            best = better(best, _needed(av[-1]))
+        elif op is _sre.BRANCH:
+            sets = [_needed(b) for b in av[1]]
+            if all(x is not None for x in sets):
+                best = better(best, set().union(*sets))  # type: ignore[arg-type]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            best = better(best, _needed(av[2]))
+    if len(run) >= 2:
+        best = better(best, {run})
+    return best
+
+
+def _gate(pattern: str) -> re.Pattern[str] | None:
+    lits = _needed(_sre_parse.parse(pattern))
+    if not lits or min(map(len, lits)) < 3:
+        return None
+    return re.compile("|".join(re.escape(x) for x in sorted(lits, key=len, reverse=True)))
+
+
+def _rule(name: str, pattern: str, level: str, category: str, *, unless: str | None = None,
+          unless_after: str | None = None, **kw: object) -> None:
+    _RULES.append(_Rule(
+        # no leading \b (it defeats the regex engine's prefix scan): the left word edge is checked in _apply_rules
+        name, re.compile(r"(?:" + pattern + r")\b", re.M), level, category, gate=_gate(pattern),
+        unless=re.compile(unless) if unless else None,
+        unless_after=re.compile(r" ?(?:" + unless_after + ")") if unless_after else None, **kw))  # type: ignore[arg-type]
+
+
+_NEGATORS = frozenset("not never no nor none without".split())
+_CHAIN = frozenset(
+    """am is are was were be been being do does did have has had will would could should can may might must going to
+    want wanting wanted wants plan planning plans planned thinking think thought thoughts of about any a an the ever
+    feel feeling felt like intention intentions intend intent desire desires urge urges try trying ready at all
+    currently anymore got get getting considering contemplating gonna active serious seriously suicidal tried try
+    attempted attempt done did had having experiencing once considered wanted intending""".split()
+)
+_THIRD = frozenset(
+    """he she they who someone somebody people person character guy man woman girl boy friend friends mom mum mother dad
+    father brother sister son daughter husband wife boyfriend girlfriend partner uncle aunt cousin grandma grandmother
+    grandpa grandad granddad grandfather patient patients client clients kid kids child children hero author
+    protagonist neighbor neighbour colleague coworker roommate flatmate ex teen teenager student students men women
+    celebrity actor singer narrator villain soldier battery phone laptop computer charger car engine plant plants
+    flowers tree pet pets dog cat fish hamster rabbit bird horse tv show series game band career relationship marriage
+    conversation party fire trend hope dream""".split()
+)
+_SELF = frozenset("i me myself we".split())
+_PAST = re.compile(
+    r"\b(?:used to|years ago|year ago|long time ago|in the past|back then|back in|when i was|as a (?:kid|teen|teenager"
+    r"|child)|growing up|in (?:high school|college|my teens|my twenties|university)|at (?:school|uni|university))\b"
+)
+_RECOVERY = re.compile(
+    r"\b(?:i am|i have been|i feel|feeling|doing) (?:doing )?(?:fine|okay|ok|good|great|better|way better|much better|well"
+    r"|safe|stable|recovered|in a (?:good|better) place)\b|\bnot anymore\b|\bno longer\b|\bnot now\b|\bbehind me\b"
+    r"|\bclean for\b|\bhave not (?:done|felt) (?:it|that) (?:in|for)\b|\bnow i am\b"
+)
+
+
+def _clause_before(s: str, start: int, limit: int = 14) -> list[str]:
+    """Words of the same clause before ``start`` (at most ``limit``), nearest last."""
+    head = s[max(0, start - 120):start]
+    head = head.rsplit(",", 1)[-1]
+    return head.split()[-limit:]
+
+
+def _negated(s: str, start: int) -> bool:
+    for word in reversed(_clause_before(s, start)):
+        if word in _NEGATORS:
+            return True
+        if word not in _CHAIN:
+            return False
+    return False
+
+
+def _about_someone_else(s: str, start: int) -> bool:
+    for word in reversed(_clause_before(s, start)):
+        if word in _SELF:
+            return False
+        if word in _THIRD:
+            return True
+    return False
+
+
+@dataclass
+class _Hit:
+    level: str
+    category: str
+    reason: str
+    span: str
+
+
+_CONTEXT = 300  # characters of the same sentence either side of a match that its checks may look at
+_MAX_TRIES = 5000  # candidate matches examined per rule and message (bounds adversarial input)
+
+
+def _candidate_lines(t: _Text, gate: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """(start, end) of the lines a rule could match: those containing one of its needed literals."""
+    whole = [(0, len(t.norm))]
+    if gate is None:
+        return whole
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        g = gate.search(t.norm, pos)
+        if g is None:
+            return spans
+        i = bisect_right(t.starts, g.start()) - 1
+        end = t.starts[i + 1] - 1 if i + 1 < len(t.starts) else len(t.norm)
+        spans.append((t.starts[i], end))
+        if len(spans) > 200:
+            return whole
+        pos = end + 1
+
+
+def _apply_rules(t: _Text, rules: list[_Rule], message: str) -> list[_Hit]:
+    """Each rule runs once over the whole normalised message; each match is judged in its own sentence."""
+    hits: list[_Hit] = []
+    norm = t.norm
+    for rule in rules:
+        if rule.unless is not None and rule.unless_message and rule.unless.search(message):
+            continue
+        spans = _candidate_lines(t, rule.gate)
+        if not spans:
+            continue
+        span_i, (pos, stop) = 0, spans[0]
+        tries = 0
+        while tries < _MAX_TRIES:
+            m = rule.pattern.search(norm, pos, stop)
+            if m is None:
+                span_i += 1
+                if span_i >= len(spans):
+                    break
+                pos, stop = spans[span_i]
+                continue
+            if m is None:
+                break
+            tries += 1
+            start, end = m.start(), m.end()
+            pos = end if end > start else start + 1
+            if start > 0 and norm[start - 1].isalnum():  # not at a word start: look again one character on
+                pos = start + 1
+                continue
+            line_start = norm.rfind("\n", 0, start) + 1
+            line_end = norm.find("\n", end)
+            line_end = len(norm) if line_end < 0 else line_end
+            c0 = max(line_start, start - _CONTEXT)
+            ctx = norm[c0:min(line_end, end + _CONTEXT)]
+            at = start - c0
+            if rule.unless is not None and not rule.unless_message and rule.unless.search(ctx):
+                continue
+            if rule.unless_after is not None and rule.unless_after.match(norm, end):
+                continue
+            if rule.negatable and _negated(ctx, at):
+                continue
+            if rule.subject and _about_someone_else(ctx, at):
+                continue
+            level = rule.level
+            if rule.history and _PAST.search(ctx):
+                if rule.history == "thought" and _RECOVERY.search(ctx):
+                    continue
+                level = "concern"
+            hits.append(_Hit(level, rule.category, rule.name, m.group(0)))
+            break
+    return hits
+
+
+# ---------------------------------------------------------------------------------------------
+# suicide: self × ending/death × desire/intent, passive wishes, burden, farewells, plans and means
+# ---------------------------------------------------------------------------------------------
+_DESIRE_WORDS = ("want to", "wants to", "wanted to", "wanting to", "would like to", "wish i could", "wish i would",
+              "wish to", "going to", "planning to", "plan to", "plan on", "planning on", "thinking about",
+              "thinking of", "think about", "thought about", "thoughts about", "thoughts of", "urge to", "urges to",
+              "ready to", "deserve to", "need to", "should", "will", "tempted to", "considering",
+              "contemplating", "decided to", "feel like", "about to", "might as well", "tried to", "trying to",
+              "try to", "hope to", "dream of", "dreaming of", "fantasi[sz]e about", "fantasi[sz]ing about",
+              "obsessing about", "keep thinking about", "cannot stop thinking about", "can not stop thinking about",
+              "intend to", "mean to", "got to", "have to", "going to go", "picturing myself", "imagining myself",
+              "picture myself", "imagine myself", "see myself", "seeing myself", "daydream about", "daydreaming about",
+              "dreaming about", "dream about")
+DESIRE = _alt(*_DESIRE_WORDS)
+# a wish to die; prediction ("i am going to die of boredom", "my phone will die") is not a wish
+DESIRE_DIE = _alt(*(w for w in _DESIRE_WORDS if w not in ("going to", "will", "about to", "going to go")))
+KILL_SELF = _alt("kill(?:ing)? myself", "end(?:ing)? my (?:own )?life", "tak(?:e|ing) my (?:own )?life",
+                 "end(?:ing)? it all", "commit(?:ting)? suicide", "offing myself", "end(?:ing)? my suffering",
+                 "end(?:ing)? my existence", "end(?:ing)? everything", r"blow(?:ing)? my (?:\w+ )?(?:brains|head) (?:out|off)",
+                 r"put(?:ting)? a (?:bullet|gun) (?:in|to|through) my (?:head|brain|mouth)", "eat(?:ing)? a bullet",
+                 r"(?:kill|killing|end|ending) (?:it|myself) for good")
+DIE = _alt("die", "dying", "be dead", "not be alive", "not exist", "stop existing", "stop living", "stop being alive",
+           "stop breathing", "not be here anymore", "not be alive anymore",
+           "cease to exist", "not wake up", "never wake up", "sleep forever", "go to sleep forever",
+           "be gone forever", "not be here", "not be around")
+_BETTER = r"(?:better off|better|happier|easier|fine|okay|ok|alright|relieved|glad|happy|freer|lighter|at peace|richer|safer)"
+_B = "(?:forever|for good|permanently|and never (?:come back|return|be found|wake up)|off the face of the earth)"
+_CLAUSE_END = r"(?= *$| ,| anymore| like this| with (?:my |this )?life| living| much longer| for much longer| another day" \
+              r"| without\b| if\b| because\b| after\b| and\b| but\b| or\b| tomorrow$| in this world| on this earth)"
+_LIVING = r"(?:liv(?:e|ing)(?: like this| this life| my life)?|be alive|being alive|be here|being here|exist(?:ing)?" \
+          r"|wake up|keep living|continue living|(?:go on|going on|keep going|carry on|carrying on|continue)" \
+          + _CLAUSE_END + ")"
+_IDIOM_DIE = r"(?:of (?:boredom|embarrassment|laughter|laughing|thirst|hunger|heat|cringe|shame|curiosity|excitement)" \
+             r"|laughing|for (?:my|a|the|you|him|her|them)|to (?:see|know|try|meet|hear|go|get|find|tell|eat|watch))"
+
+_rule("off_myself", DESIRE + r" off myself(?= *$| ,| tonight| today| soon| now| because| and)", "crisis", "suicide",
+      subject=True, history="thought")
+_rule("kill_self_desire", DESIRE + " " + _gap(2) + KILL_SELF, "crisis", "suicide", subject=True, history="thought",
+      unless_after="(?:laughing|with (?:laughter|embarrassment))")
+_rule("kill_self", KILL_SELF, "crisis", "suicide", subject=True, history="thought",
+      unless_after=r"(?:laughing|with (?:laughter|embarrassment)|with \w+ (?:than|with|to))",
+      unless=r"\b(?:ending it all|end it all) (?:with|at) \w+")
+_rule("die_or", DESIRE_DIE + " " + _gap(2) + r"(?:or|and) (?:just )?(?:die|be dead|disappear forever|kill myself)",
+      "crisis", "suicide", subject=True, history="thought")
+_SLEEPY = r"(?:on (?:weekends?|sundays?|saturdays?|the weekend|my days? off|holiday)|after (?:this|that|work|the)|lol)"
+_rule("die_desire", DESIRE_DIE + " " + _gap(1) + DIE, "crisis", "suicide", subject=True, history="thought",
+      unless_after=_IDIOM_DIE + "|" + _SLEEPY + "|(?:in|at|on|during|before|after) (?:the|a|this|my) (?:game|film|movie|show|book|story|dream|exam|test)")
+_rule("suicidal", r"(?:suicidal|suicide attempt|attempted suicide|suicide note|suicide plan|of suicide|about suicide"
+      r"|thinking suicide|considering suicide|contemplating suicide)", "crisis", "suicide", subject=True,
+      history="thought",
+      unless=r"\b(?:documentary|film|movie|book|article|podcast|class|course|lecture|news|show|series|research|study|"
+             r"prevention|awareness|rates?|statistics|hotline|helpline|volunteer|training|squad|bomber|song)\b"
+             r"(?!.*\b(?:i am|i feel|i have been|my own)\b)")
+_rule("wish_dead", r"(?:wish|wished|wishing|hope|hoping|pray|praying) (?:that )?(?:i|to) (?:was|were|would|could|will"
+      r"|might|had)? ?(?:be )?(?:dead|die|died|never been born|not (?:be )?(?:alive|born|here|exist|existed))", "crisis",
+      "suicide", history="thought",
+      unless_after=r"(?:tired|serious|set|on my feet|wrong|last|center|centre|ahead|even|asleep|end|inside)\b")
+_rule("better_dead", r"(?:better off|better|happier|easier|best) (?:if i (?:was|were|am|would be|had) )?"
+      r"(?:dead|died|gone|not here|not around|never born|did not exist)|(?:appreciate|prefer|like|want|love|celebrate) (?:it )?"
+      r"if i (?:\w+ )?(?:died|was dead|were dead|was gone|were gone|killed myself|disappeared)|(?:" + _BETTER[3:-1] + r"|best) if i (?:\w+ )?(?:died|was dead"
+      r"|were dead|was gone|were gone|was not here|was not around|never existed|never woke up|killed myself)|rather be dead|want to be dead"
+      r"|should (?:be dead|have died|die)|deserve to die|(?:not|never) (?:scared|afraid) of (?:dying|death) anymore"
+      r"|ready to die|wish something would kill me|death is the (?:only )?(?:way out|answer|solution)",
+      "crisis", "suicide", negatable=False)
+_rule("without_me", _BETTER + r" without me(?: around| here| in it| in (?:their|the|your|his|her|this) (?:life|lives|way|world))?"
+      r"(?= *$| ,| and\b| anyway| honestly| if\b| because\b| really)|would not (?:miss|notice|care|mind) "
+      r"(?:me )?(?:if|when) i (?:was|were|am|died|disappeared|killed myself|left|was gone|did not wake up)"
+      r"|(?:nobody|no one|noone|nobody would|no one would) (?:would |will )?(?:care|notice|miss me|even notice|even care)"
+      r" (?:if|when) i (?:died|was dead|were dead|was gone|were gone|disappeared|killed myself|did not wake up)",
+      "crisis", "suicide", negatable=False, unless=r"\b(?:he|she) (?:is|was) (?:\w+ ){0,3}without me\b")
+_rule("not_living", r"(?:do not|does not|did not|never|no longer) (?:want|wish|feel like) (?:to )?" + _LIVING,
+      "crisis", "suicide", negatable=False, subject=True, history="thought",
+      unless_after=r"(?:with|in|at|near|on|to|for|through|there|in this|anywhere|somewhere|until|when|before|after|"
+                   r"early|late|tomorrow at|at \d)\b(?! (?:all|this|it|myself))")
+_rule("not_sure_living", r"(?:not sure|do not know|unsure|wonder|wondering) (?:if |whether )?i (?:want|wish) to "
+      + _LIVING, "crisis", "suicide", negatable=False, unless_after=r"(?:with|in|at|near|here|there)\b")
+_rule("cannot_go_on", r"can not (?:(?:go on|keep going|carry on)" + _CLAUSE_END + r"|keep living|live like this|do this anymore|do it anymore"
+      r"|do life|handle life|cope anymore|take it anymore|take this anymore|keep doing this)|"
+      r"(?:how|much) (?:much )?longer i can (?:keep going|go on|hold on|carry on|do this)"
+      r"|can not go on like this", "concern", "suicide", negatable=False,
+      unless_after=r"(?:with|to|at) (?:the|this|my|these|those|that|work|school)\b",
+      unless=r"\b(?:manager|boss|job|work|coworkers?|colleagues?|neighbou?rs?|roommates?|flatmates?|landlord|noise|loud"
+             r"|traffic|commute|homework|exams?|class|school|teacher|weather|heat|customers?|clients?|project|deadline"
+             r"|meetings?|emails?|kids are|this place|this city|my (?:phone|laptop|computer|car))\b")
+_rule("no_point_living", r"(?:no|what is the|not see the|see no|not see any|any) (?:point|reason|purpose|use) "
+      r"(?:in |of |to |for )?(?:" + _LIVING + r"|life|anymore|trying anymore|me being here|any of it|it all)"
+      r"|not worth living|life (?:is not|is no longer) worth (?:it|living)", "concern", "suicide", negatable=False,
+      unless_after=r"(?:with|in|at|on|to|for) (?:the|this|that|a|my|these|those)\b(?! life)")
+_rule("nothing_to_live_for", r"(?:nothing|nobody|no one|no reason) (?:left )?to (?:live|stay alive|keep living) for"
+      r"|no (?:reason|point) (?:for me )?to (?:live|stay alive|keep living|be alive|be here|keep going)(?= *$| ,| anymore| and\b| but\b"
+      r"| because\b| in\b| honestly)", "concern", "suicide", negatable=False)
+_rule("nothing_left", r"(?:nothing left for me|nothing for me here|(?:nothing|no one|nobody) (?:left )?(?:to stay for"
+      r"|to keep me here|to keep going for|keeping me here|to hold on (?:to|for)|to stay alive for))"
+      r"(?= *$| ,| here| anymore| in (?:this|the) world| in life)",
+      "concern", "suicide", negatable=False)
+_rule("tired_of_living", r"(?:tired|sick|done|exhausted|weary) (?:of|with) (?:living|being alive|existing|life"
+      r"|my life|being here)|(?:done|finished) living|give up on (?:life|living)|given up on (?:life|living)"
+      r"|hate (?:being alive|living|existing|my existence)", "concern", "suicide", subject=True,
+      unless_after=r"(?:in|with|at|on|paycheck|pay check|like that|off|under|near|alone|by)\b")
+_rule("disappear_forever", r"(?:disappear|vanish|fade away|go away|be gone|not exist|stop existing)"
+      r" " + _B + r"|(?:want|wanted|wish|wishing|need|long|longing|would like) (?:to |i could |i would |i can |i can just )?"
+      r"(?:go to )?sleep " + _B + "|(?:sleep|go to sleep|close my eyes) and (?:never|not) wake up|not wake up (?:tomorrow|again|ever"
+      r"|in the morning)?$|(?:hope|wish|pray) i (?:do not|would not|did not|never) wake up|never wake up again",
+      "concern", "suicide", subject=True, unless_after=_SLEEPY)
+_rule("want_it_over", r"(?:want|need|wish|wanted) (?:for )?(?:it|it all|everything|all of this|all this|the pain"
+      r"|the hurt|life|my life|the suffering) (?:to )?(?:stop|end|be over|go away)(?: for good| forever| now)?(?! \w+ing)"
+      r"|(?:want|wish) out of (?:this )?life|make it all stop|(?:want|wish) it (?:was|were|would be) all over",
+      "concern", "suicide", subject=True, unless_after=r"(?:raining|snowing|ringing|hurting in|in my|with|and then|so (?:i|we)"
+      r"|already|quickly|soon so|by)\b", unless=r"\b(?:election|exam|exams|week|semester|term|season|trial|case|meeting"
+      r"|process|surgery|lockdown|pandemic|interview|divorce|move|wait|waiting)\b")
+_rule("way_out", r"(?:no|not see (?:a|any)|can not see (?:a|any)|can not find (?:a|any)|only) (?:way out|escape)"
+      r"(?: of (?:this|it|here|this life|this pain|this mess|everything|my life)(?= *$| ,| and\b| but\b| because\b| except\b))?(?! of)", "concern", "suicide",
+      negatable=False, subject=True)
+_rule("burden", r"(?:i am|i feel|feel like|feeling like|i have become) (?:a|such a|nothing but a|just a|only a) burden"
+      r"(?= *$| (?:to|on|for) (?:everyone|everybody|my|them|people|the people|you|all|others|those)\b| ,)",
+      "concern", "suicide", unless=r"\bwhen i ask\b|\bat work\b|\bburden (?:on|of) my (?:mind|shoulders|chest)\b")
+_ENDING_SOMETHING_ELSE = (r"\b(?:relationship|boyfriend|girlfriend|him|her|partner|marriage|husband|wife|dating|cheat\w*"
+                          r"|break\w* up|divorce|we|us|job|contract|lease|subscription|membership|call|meeting"
+                          r"|conversation|chat|session|season|show|thank\w*|bye|goodbye|good luck|talk\w*|here)\b")
+_rule("end_it", "(?:" + DESIRE + " " + _gap(2) + "|dark thoughts about |thoughts about |thoughts of )"
+      r"end(?:ing)? (?:it|things|everything)(?= *$| ,| tonight| today| now| soon| for good| once and for all| this"
+      r" (?:week|weekend)| tomorrow| and\b| because\b| but\b| i)",
+      "concern", "suicide", subject=True, history="thought", unless=_ENDING_SOMETHING_ELSE, unless_message=True)
+_rule("end_it_soon", r"end(?:ing)? (?:it|things|everything) (?:tonight|today|soon|for good|once and for all|this"
+      r" (?:week|weekend)|tomorrow)|(?:dark|bad) thoughts (?:about|of) end(?:ing)? (?:it|things)",
+      "crisis", "suicide", subject=True, history="thought", unless=_ENDING_SOMETHING_ELSE, unless_message=True)
+_rule("looking_at_means", r"(?:been |keep |kept )(?:looking|staring|stare|look|gazing) at (?:the )?(?:bridges|tall buildings"
+      r"|cliffs|train tracks|the tracks|railway|ropes?|guns?|the pills|my pills|knives|blades|razors|the edge)",
+      "concern", "suicide", subject=True)
+_rule("do_this_anymore", r"(?:do not|does not) want to (?:do this|do life|be like this|feel this way|be me|be this person)"
+      r" anymore", "concern", "suicide", negatable=False,
+      unless=r"\b(?:job|work|school|class|course|degree|relationship|marriage|project|sport|team|band|career|diet"
+      r"|commute|shift|role|business)\b")
+_rule("wont_be_around", r"(?:will not|not going to|wont) be (?:around|here|a problem|a burden|bothering (?:you|anyone)"
+      r"|in (?:your|anyone is|the) way)(?: for)? (?:much longer|for long|long|anymore|soon|next week|tomorrow|after tonight)"
+      r"|(?:will not|not going to|no one will|nobody will|no one is going to|nobody is going to) (?:have to|need to) "
+      r"(?:worry about|deal with|put up with|take care of|see) me (?:much longer|anymore|soon|for long|again)"
+      r"|soon (?:nobody|no one) will (?:have to )?(?:deal with|worry about|put up with|see) me",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:holiday|vacation|trip|travel|travelling|traveling|away on|out of town|moving|move|leave|business)\b")
+_rule("farewell_soon", r"(?:will not|never going to|not going to|never) (?:hear from|see|talk to|speak to) me (?:again|anymore)"
+      r"|(?:will not|not going to|never going to) need (?:any of )?(?:my|these|those|the) (?:things|stuff|belongings|clothes"
+      r"|money|car|phone|savings|books)(?: \w+)? (?:soon|anymore|much longer|where i am going|after (?:tonight|today|this))"
+      r"|(?:will not|not going to) be (?:around|here)(?= *$| ,| anymore| for (?:them|you|much|long))",
+      "crisis", "suicide", negatable=False, unless=r"\b(?:holiday|vacation|trip|travel|travelling|traveling|away on|out of town|moving|move|leave|business|camp|retreat"
+      r"|rehab|hospital stay|deployment|deployed|abroad|offline|detox|phone)\b")
+_rule("join_the_dead", r"(?:want|wish|ready|long|longing|can not wait|going) to (?:be with|join|see|meet) (?:my (?:\w+ )?\w+"
+      r"|him|her|them|god|jesus) (?:in heaven|again soon|on the other side|up there|in the afterlife)|(?:join|be with)"
+      r" my (?:late|dead|deceased) \w+", "concern", "suicide", subject=True)
+_rule("worthless_existence", r"(?:everyone|everybody|the world|they|my family|people|all of them|my kids|my friends) "
+      r"(?:would|will) (?:all )?be (?:better off|happier|fine)(?= *$| ,| anyway| honestly| really| then)|waste of (?:space"
+      r"|oxygen|air|a life|life)|(?:do not|does not) deserve to (?:live|be alive|exist|be here)|had enough of (?:this )?"
+      r"(?:life|living|being alive|existing)|(?:so )?close to doing it(?= *$| ,| tonight| again)",
+      "concern", "suicide", negatable=False)
+_rule("goodbyes", r"(?:saying|said|say|send|sending|written|wrote|writing) (?:my )?goodbyes|(?:saying|said|say|been saying)"
+      r" goodbye to (?:everyone|everybody|people|my (?:family|friends|loved ones|kids|children|parents|mum|mom|dad|wife"
+      r"|husband|partner|pets|cat|dog)|the people i love|all of (?:you|them)|you all|the world|this world|life)"
+      r"|this is (?:goodbye|my goodbye|my last (?:message|night|day|session|time talking))|goodbye (?:forever|for good)"
+      r"|(?:today|tonight|tomorrow|this) (?:is|will be) my (?:last|final) (?:day|night|message|post)(?= *$| ,| on (?:this )?earth"
+      r"| alive| here on| in this world)"
+      r"|(?:want|wanted|needed) to say goodbye and thank you for everything",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:leaving party|leaving do|farewell party|moving|move|graduat\w*|last day at|new job|holiday"
+             r"|see you|next (?:week|time|session)|talk (?:soon|later)|tomorrow|house|flat|apartment|school|got to|get to"
+             r"|getting to|chance to|able to|managed to|before (?:i|we) (?:left|leave|moved|move|go|went)|funeral|hospital"
+             r"|hospice|visit\w*|trip)\b")
+_rule("notes", r"(?:wrote|written|writing|left|leave|leaving|drafted|drafting) (?:a |my |the )?(?:goodbye|suicide"
+      r"|farewell|last|final) (?:letter|note|message|letters|notes|messages|video)|(?:wrote|written|writing|left) "
+      r"(?:letters|notes) (?:for|to) (?:everyone|everybody|my (?:family|kids|children|parents|wife|husband|partner"
+      r"|friends|loved ones|mum|mom|dad))(?= *$| (?:to read|for after|for when|in case|explaining|saying)\b)"
+      r"|(?:wrote|written|writing|left) (?:a )?(?:letter|note|letters|notes) (?:for|to) \w+ ?\w* (?:to read |to find )?"
+      r"(?:for )?(?:after|when|once) i (?:am gone|die|am dead)",
+      "crisis", "suicide", negatable=False, unless=r"\b(?:birthday|christmas|thank you|thank\w* note|wedding|cover"
+      r"|recommendation|complaint|resignation|love letter)\b")
+_rule("my_note", r"(?:written|wrote|left|finished|done|writing) my (?:note|letter|notes|letters)(?= *$| ,| for (?:my family"
+      r"|everyone|after|when)| to (?:my family|everyone))", "concern", "suicide", negatable=False,
+      unless=r"\b(?:school|class|essay|teacher|homework|exam|work|cover|thesis|report|application)\b")
+_rule("giving_away", r"(?:giv(?:e|ing|en)|gave) (?:away )?(?:all )?(?:of )?(?:my |away my |away all my )(?:stuff|things"
+      r"|belongings|possessions|prized|favou?rite|most precious|precious|treasured|valuables|everything|cherished|pets?"
+      r"|cat|dog|guitar|collection)|(?:giv(?:e|ing|en)|gave) (?:all )?(?:my |of my )?(?:stuff|things|belongings"
+      r"|possessions|everything) away|(?:giv(?:e|ing)|gave) everything away",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:moving|move|moved|declutter\w*|spring clean\w*|charity shop|thrift|garage sale|yard sale|minimalis\w*"
+             r"|downsiz\w*|old (?:furniture|clothes|laptop|phone|books|toys)|outgrown|new one|upgrade|kondo)\b")
+_rule("loose_ends", r"(?:tying|tie|tied|tidying|wrap(?:ping)?) up (?:all )?(?:the |my )?loose ends|put(?:ting)? "
+      r"my affairs in order|(?:made|making|make) arrangements for (?:my \w+ )?(?:for )?(?:after|when|once) i am gone"
+      r"|(?:after|when|once) i am (?:gone|dead|not here|no longer here)|(?:made|making|sorted|sorting|updated?) my will "
+      r"(?:and|because|since)", "concern", "suicide", negatable=False,
+      unless=r"\b(?:at work|project|before (?:my|the|i go on) (?:holiday|vacation|leave|trip|move)|deadline|office|"
+             r"retire\w*|handover|on holiday|on vacation|gone on|gone for|gone to)\b")
+_rule("final_intent", r"(?:going to|will|gonna) do it (?:tonight|tomorrow|today|this weekend|soon|now|when)",
+      "concern", "suicide", subject=True)
+_rule("mind_made_up", r"(?:do|doing|end|ending) it (?:tonight|today|tomorrow|this weekend|soon|now)\b.{0,40}\b"
+      r"(?:made up my mind|my mind is made up|decided|no going back|nobody can stop me|no one can stop me|it is time)"
+      r"|(?:made up my mind|decided|i am ready) to (?:end it|go through with it)(?= *$| ,| tonight| today| now| soon)",
+      "crisis", "suicide", negatable=False)
+_rule("plan_bare", r"(?:i have|i have got|i got|i made|i came up with|i worked out|i figured out) (?:a|my) plan"
+      r"(?= *$| (?:now|already|tonight|for tonight|to do it|for how|for when|and i|for it)\b)"
+      r"|(?:know|figured out|worked out|decided|planned|planning|thinking about) (?:exactly )?(?:how|when|where) "
+      r"(?:i would|i will|i am going to|i could|to) (?:do it|end it|go through with it|kill myself|die)\b"
+      r"|(?:picked|chosen|set|choose|chose) (?:a|the) (?:date|day|time|place|spot)(?= *$| for (?:it|when)| to do it)"
+      r"|(?:is|will be) the (?:day|date|night) i (?:set|picked|chose|have chosen|decided on)(?= *$| ,)",
+      "crisis", "suicide", subject=True, unless=r"\b(?:wedding|party|holiday|trip|move|meeting|interview|date night|exam"
+      r"|birthday|launch|career|business|diet|budget|workout|school|study|presentation|now that|glad|great|better|help"
+      r"|helps|helped|happy|thanks|thank you|relieved|excited|less|calmer|hopeful|list|steps|goals?|therapist)\b")
+_rule("planned_it", r"(?:planned|plotted|worked|figured|thought) (?:it|everything) (?:all )?out(?= *$| ,| already| now"
+      r"| tonight)|(?:have|got) (?:it|everything) (?:all )?(?:planned|ready|sorted|set up)(?= *$| ,| already| now| tonight"
+      r"| to end it)", "concern", "suicide", subject=True,
+      unless=r"\b(?:wedding|party|holiday|trip|move|meeting|interview|exam|birthday|launch|career|business|diet|budget"
+             r"|workout|school|study|presentation|route|week|weekend|schedule|day|menu|dinner|project|surprise|finances"
+             r"|money|bills|taxes|budget|math|problem|puzzle|answer|solution|what to say|better)\b")
+_rule("plan_to_die", r"(?:plan|plans|planning|planned|method|way|ways|means) (?:to|of|for|on) (?:kill(?:ing)? myself"
+      r"|end(?:ing)? my (?:own )?life|end(?:ing)? it|tak(?:e|ing) my (?:own )?life|die|dying|suicide|committing suicide)",
+      "crisis", "suicide", subject=True, history="thought")
+_rule("means_and_thoughts", r"(?:got|have|bought|saved|have got|collected|keep) (?:the|my|some|a|enough|all the|all my) "
+      r"(?:pills|gun|rope|blade|razor|razors|tablets|meds|knife)\b.{0,60}\b(?:thinking about (?:it|doing it|using (?:it|them)"
+      r"|taking them)|ready|planning|plan|tonight|going to use)", "crisis", "suicide", subject=True)
+_rule("means_and_plan", r"(?:pills|gun|rope|noose|blade|razor|tablets|meds|knife) and a plan|a plan and (?:the |my |a )?"
+      r"(?:pills|gun|rope|noose|blade|razor|tablets|meds|means)", "crisis", "suicide", subject=True)
+_rule("stockpile", r"(?:stockpil\w+|saving(?: up)?|saved(?: up)?|collecting|collected|hoarding|hoarded|stashing|stashed"
+      r"|storing|hiding|hid|keeping|kept|squirrell?ing|putting aside|put aside|save up|got enough|have enough"
+      r"|bought|buying|ordered|ordering) (?:up )?(?:all )?(?:of )?(?:my |some |the |enough |extra |a lot of |lots of"
+      r" |loads of |a bunch of |a stash of |\w+ )?(?:pills|meds|medication|medications|tablets|sleeping pills|painkillers"
+      r"|pain killers|antidepressants|paracetamol|tylenol|insulin|opioids|oxy\w*|xanax|benzos|sleeping tablets)"
+      r"(?! for (?:my|the) (?:trip|holiday|travel|dog|cat))",
+      "crisis", "suicide", negatable=True, unless=r"\b(?:pharmacy|prescription refill|pick up|pharmacist|vet|dog|cat)\b"
+      r"(?!.*\b(?:die|end it|kill|overdose|enough to)\b)")
+_rule("weapon", r"(?:bought|buying|got|get|have|ordered|found|loaded|keep) (?:a |the |my )?(?:gun|rifle|pistol|shotgun"
+      r"|firearm|rope|noose|razor blades?|blades?)(?= *$| (?:and|for|to|today|yesterday|last|in my|under)\b| ,)"
+      r"|(?:tied|tying|made|making|tie|make) (?:a |the )?noose|(?:gun|pistol) is loaded|loaded (?:the|my) gun",
+      "crisis", "suicide", subject=True, unless=r"\b(?:climbing|camping|sailing|boat|hunting|range|shooting range|"
+      r"crossfit|gym|skipping|jump rope|shaving|craft|hobby|tie a tie|halloween|costume)\b")
+_rule("method_thoughts", DESIRE + " " + _gap(2) + _alt(
+    r"jump(?:ing)? (?:off|from|in front of|under|onto|into) (?:a |the |my |this |that )?(?:\w+ )?(?:bridge|building"
+    r"|roof|rooftop|cliff|balcony|ledge|tower|window|train|car|bus|tracks|road|traffic|highway|motorway|river|sea"
+    r"|lake|overpass|parking garage|car park|floor)",
+    r"throw(?:ing)? myself (?:off|from|in front of|under|into|onto)",
+    r"(?:step|stepp?ing|walk(?:ing)?|lay(?:ing)?|lie|lying) (?:out )?(?:in front of|under|onto) (?:a |the )?"
+    r"(?:train|bus|car|truck|lorry|tracks|traffic)",
+    r"driv(?:e|ing) (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|cliff|bridge|river|lake|oncoming|traffic|truck"
+    r"|lorry|barrier|road)", r"crash(?:ing)? (?:my|the) car (?:on purpose|deliberately|into)",
+    r"overdos(?:e|ing)", r"tak(?:e|ing) (?:all|a lot of|lots of|loads of|the whole bottle of|a bottle of|a bunch of)"
+    r" (?:my |of my |the )?(?:pills|meds|medication|tablets|sleeping pills|painkillers)",
+    r"hang(?:ing)? myself", r"shoot(?:ing)? myself", r"drown(?:ing)? myself", r"poison(?:ing)? myself",
+    r"(?:slit|slitting|cut|cutting|slash|slashing|open|opening) (?:my )?(?:wrists?|throat|veins?)",
+    r"gas(?:sing)? myself", r"suffocat(?:e|ing) myself", r"starv(?:e|ing) myself to death",
+    r"drink(?:ing)? myself to death", r"stab(?:bing)? myself", r"electrocut(?:e|ing) myself",
+    r"walk(?:ing)? into the (?:sea|ocean|river|lake)", r"jump(?:ing)?(?= *$| ,)"),
+    "crisis", "suicide", subject=True, history="thought")
+_rule("research_method", r"(?:looked|look|looking|searched|searching|search|googled|googling|researched|researching"
+      r"|reading|read) (?:up )?(?:online )?(?:about |on |for )?(?:how many (?:pills|tablets|sleeping pills|\w+ pills)"
+      r"|how much \w+ (?:it takes|to take|would)|ways? to (?:die|kill myself|end (?:my life|it))|how to (?:die|kill myself"
+      r"|overdose|hang myself|end (?:my life|it)|tie a noose|slit)|lethal (?:dose|doses|amount)|suicide methods?"
+      r"|painless (?:ways?|death|methods?)|methods? of suicide|how long it takes to (?:die|bleed out|drown))",
+      "crisis", "suicide", subject=True)
+_rule("at_the_edge", r"i am (?:standing |sitting )?(?:on|at|by|near) (?:the |a |this )?(?:roof|rooftop|ledge|edge"
+      r"|bridge|tracks|railway|rail tracks|cliff|cliff edge|balcony railing|top of (?:the|a) (?:building|bridge|car park"
+      r"|parking garage|cliff))(?= *$| ,| right now| now| and| ready| alone| tonight| looking| edge| again)",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:fix\w*|repair\w*|clean\w*|gutter|working|party|photo\w*|view|tour|fishing|holiday|trip|walk\w*"
+             r"|hike|hiking|commute|station|platform|waiting|my friends|barbecue|bbq|dinner|sunset|drink\w*)\b")
+_rule("means_at_hand", r"(?:i have|i have got|i got|got|holding|i am holding|there is|there are) (?:the |my |a |all "
+      r"(?:the |my )?)?(?:pills|gun|knife|rope|noose|blade|razor|tablets|meds|bottle of pills) (?:in front of me|in my hand"
+      r"|in my hands|ready|right here|next to me|laid out|lined up|with me)", "crisis", "suicide", negatable=False)
+_rule("attempt", r"(?:tried|attempted|try|attempt|attempting|trying) (?:to )?(?:kill myself|end my (?:own )?life|take my "
+      r"(?:own )?life|commit suicide|suicide|hang myself|overdose|drown myself|jump|shoot myself|od)"
+      r"|(?:suicide|overdose) attempt|(?:survived|after) (?:a |my |an )?(?:suicide attempt|attempt|overdose)"
+      r"|(?:tried|attempted) (?:it )?before and .{0,30}\b(?:again|another)",
+      "crisis", "suicide", subject=True, history="behaviour")
+_rule("again_after_history", r"(?:feel|feeling|felt|think|thinking|want|wanting|going|might|tempted|urge) (?:about |to |like )?"
+      r"(?:doing |do |trying |try )?(?:it|that) again|(?:i will|i am going to|i might|going to) (?:try|do it) again"
+      r"|thinking about it again", "concern", "suicide", negatable=True,
+      unless=r"^(?!.*\b(?:attempt\w*|tried|overdos\w*|suicid\w*|kill myself|hang\w*|cut\w*|self harm\w*|relapse\w*)\b)")
+_rule("passive_death_thoughts", r"(?:think|thinking|thought) about (?:death|dying|my (?:own )?(?:death|funeral)) "
+      r"(?:every day|all the time|constantly|a lot|nonstop|every night|and (?:i )?(?:want|like|welcome|long for|it feels)"
+      r")|(?:picture|picturing|imagine|imagining) my (?:own )?funeral|(?:long|longing|yearn|yearning) for death"
+      r"|(?:death|dying) (?:sounds|seems|feels|would be|would feel) (?:peaceful|nice|like a relief|a relief|a release|welcome"
+      r"|an escape|like an escape|better|good|easier|like the answer|like freedom|like peace)"
+      r"|(?:would not|do not) (?:mind|care) (?:if i )?(?:dying|died|dead|if i did not wake up|not waking up)",
+      "concern", "suicide", subject=True)
+_rule("passive_wish", r"(?:wish|wished|wishing|hope|hoped|hoping|pray|praying)\w* (?:that )?(?:i|something|someone) "
+      r"(?:would |could |will |might |just )?(?:get |got |be |was |were )?(?:hit by (?:a |the )?(?:car|bus|truck|lorry|train)"
+      r"|run over|killed|in (?:a|an) (?:fatal )?(?:accident|crash)|shot|cancer|sick and die|(?:\w+ ){0,2}and die|crash"
+      r"|do not make it|not make it|die in my sleep|struck by lightning|kill me)", "crisis", "suicide", subject=True)
+_rule("indifferent", r"(?:do not|does not|would not|did not|no longer) (?:care|mind) (?:if|whether) i (?:live|die|wake up"
+      r"|survive|make it)|(?:nobody|no one|noone|nobody would|no one would|nobody will) (?:cares?|notice|notices) (?:if|whether)"
+      r" i (?:live|die|lived|died|am alive|am dead|disappear|disappeared|wake up)|(?:do not|no longer) care about (?:living|being alive|staying alive)", "crisis", "suicide",
+      negatable=False)
+_rule("easier_not_exist", r"(?:easier|better|best|simpler|kinder|a relief) (?:to |if i (?:\w+ )?)(?:not exist|die|died"
+      r"|be dead|was dead|were dead|not be here|not be alive|end it|disappear forever|not wake up|never wake up|stop existing)",
+      "crisis", "suicide", subject=True, unless_after=_IDIOM_DIE)
+_rule("only_option", r"(?:suicide|death|dying|killing myself|ending (?:it|my life)|not being here) (?:is|feels like|seems like"
+      r"|seems|looks like|sounds like) (?:the|my) (?:only|best|last|easiest) (?:option|answer|way|choice|solution|way out"
+      r"|escape|thing left)", "crisis", "suicide", negatable=False)
+_rule("do_something_to_myself", r"(?:might|will|would|could|going to|afraid i|scared i|worried i|terrified i) (?:\w+ )?"
+      r"do something (?:stupid |drastic |bad |dangerous |terrible )?to myself|(?:afraid|scared|worried|terrified) "
+      r"(?:that )?i (?:will|might|would|am going to) do something (?:stupid|drastic|dangerous)(?= *$| ,| tonight| if\b)"
+      r"|(?:do not|can not|could not) trust myself (?:not to|around|with|alone|tonight|anymore)"
+      r"|(?:what|something) i (?:\w+ ){0,3}(?:do|did) to myself(?= *$| ,| tonight| if\b| when\b)",
+      "crisis", "self_harm", subject=True)
+_rule("funeral_thoughts", r"(?:keep|kept|always|often|been) (?:thinking about|imagining|picturing|planning) my (?:own )?"
+      r"(?:funeral|death)", "concern", "suicide", subject=True)
+_rule("rather_die", r"(?:would )?rather (?:die|be dead) than (?:keep |go on |continue )?(?:liv\w*|living|be alive|being "
+      r"alive|go on|keep going|feel\w*|face|go through|deal with|suffer\w*|exist\w*|wake up|be here|spend another|live "
+      r"another|another day|this|carry on|be like this|be me)", "crisis", "suicide", negatable=False)
+
+_rule("last_time", r"(?:the )?last time (?:you will|you are going to|anyone will|anybody will|you|anyone) (?:ever )?(?:hear from"
+      r"|see|talk to|speak to) me|(?:want|need|wanted|going) to (?:rest|sleep) (?:forever|for good|in peace for good)"
+      r"|(?:eternal|permanent|endless) (?:rest|sleep)|(?:regret|hate) (?:ever )?being born|should (?:never )?have (?:never )?"
+      r"been born|(?:want|wish|ready|need) to be gone(?= *$| ,| already| for good| anymore| from this)"
+      r"|(?:can not|do not) (?:see|picture|imagine) myself (?:being )?(?:here|alive|around|living) (?:next|in a|in (?:five|ten|two)"
+      r"|by|much longer|for long)|(?:want|need|going|ready) to end (?:the|my|this) (?:pain|suffering|misery|torment)"
+      r"(?= *$| ,| for good| forever| once and for all| permanently| now| tonight| and\b)",
+      "concern", "suicide", subject=True, unless_after=_SLEEPY,
+      unless=r"\b(?:holiday|vacation|trip|move|moving|job|contract|back pain|knee|tooth"
+      r"|headache|migraine|period|surgery|physio)\b")
+
+# ---------------------------------------------------------------------------------------------
+# self-harm
+# ---------------------------------------------------------------------------------------------
+_ACCIDENT = (r"\b(?:shav\w+|cook\w*|by accident|accident\w*|at the gym|gym|running|ran|jog\w*|on (?:the|a) (?:iron|stove"
+             r"|oven|pan|glass|door|cupboard|table|corner|kettle|edge|step|stairs)|while (?:cooking|working|gardening"
+             r"|playing|chopping|cleaning|baking|fixing|climbing)|chopp\w+|slic\w+|kitchen|paper cut|playing|football"
+             r"|soccer|rugby|basketball|sport\w*|workout|work out|exercis\w*|training|tripped|fell|fall|slipped|skiing"
+             r"|climbing|broken glass|iron|curling iron|straighteners|hot water|sunburn\w*|lifting|hiking|bike|biking"
+             r"|cycling|skateboard\w*|yoga|stretching|moving (?:boxes|house|furniture))\b"
+             r"(?!.*\b(?:on purpose|deliberately|intentionally|again and again|to feel|to punish)\b)")
+_SH_VERB = _alt("cut(?:ting|s)?", "burn(?:ing|ed|t|s)?", "hit(?:ting|s)?", "punch(?:ing|ed|es)?", "scratch(?:ing|ed|es)?",
+                "bit(?:e|ing)", "starv(?:e|ing|ed)", "harm(?:ing|ed|s)?", "hurt(?:ing|s)?", "stab(?:bing|bed)?",
+                "carv(?:e|ing|ed)", "slash(?:ing|ed)?", "strangl(?:e|ing|ed)", "chok(?:e|ing|ed)", "bruis(?:e|ing|ed)",
+                "injur(?:e|ing|ed)", "mutilat(?:e|ing|ed)", "punish(?:ing|ed)? myself and hurt", "pinch(?:ing|ed)?",
+                "whip(?:ping|ped)?", "beat(?:ing)?", "bang(?:ing|ed)?")
+_BODY = _alt("arms?", "wrists?", "legs?", "thighs?", "skin", "stomach", "belly", "hips?", "body", "hands?", "forearms?",
+             "ankles?", "chest", "shoulders?", "face")
+_rule("self_harm_verb", _SH_VERB + r" myself(?! (?:off|out|up|short|free|loose|some slack|a break|to sleep"
+      r"|to (?:achieve|get|look|fit|lose|be|reach|make)))", "crisis", "self_harm", subject=True, history="behaviour",
+      unless=_ACCIDENT + r"|\bwould have to \w+ myself\b")
+_rule("self_harm_body", r"(?:cut(?:ting|s)?|burn(?:ing|ed|t|s)?|slit(?:ting)?|slash(?:ing|ed)?|slic(?:e|ing|ed)|carv(?:e|ing|ed)|scratch"
+      r"(?:ing|ed)?|stab(?:bing|bed)?) (?:up )?(?:on )?(?:my|into my) (?:own )?" + _BODY
+      + r"(?! (?:on (?:the|a)|in (?:the|a)|at|while|when i was (?:cooking|shaving|working)))", "crisis", "self_harm",
+      subject=True, history="behaviour", unless=_ACCIDENT)
+_rule("self_harm_words", r"self (?:harm\w*|injur\w*|mutilat\w*)|(?:urge|urges|need|want|wanting|tempted) to (?:cut"
+      r"|self harm|burn myself|hurt myself|bleed)(?! (?:back|down|off|out|in|it|the|a|my hair|ties|corners|class))"
+      r"|(?:started|start|starting|began|been) cutting again|(?:relapsed|relapse|relapsing) (?:on|into|with) "
+      r"(?:self harm|cutting|hurting myself)|hide (?:the|my) (?:cuts|scars|marks|burns|wounds|bruises)"
+      r"|(?:until|till|til) (?:i|it|they|my \w+) (?:bleed|bleeds|bled)|make (?:myself|me) bleed|(?:use|using|used) (?:a |the |my )?"
+      r"(?:blade|razor|knife|lighter|scissors|compass) on (?:myself|my (?:own )?" + _BODY + ")"
+      r"|(?:make|making|made) myself (?:throw up|vomit|sick)|(?:deserve|need) (?:the )?pain|punish myself"
+      r"|use (?:it|them|this|that|the \w+|a \w+) on myself|cut (?:too )?deep(?:er)?(?= *$| ,| this time| again| and)"
+      r"|(?:cut|cutting|slic\w*|burn\w*|scratch\w*|carv\w*) .{0,25}\bto feel (?:something|anything|pain|better|in control|real|alive)",
+      "crisis", "self_harm", subject=True, history="behaviour",
+      unless=r"\bpunish myself (?:by|with) (?:not|no|extra|more|skipping|working)\b|\b(?:awareness|project|research"
+             r"|prevention|study|course|training|campaign|essay|documentary|article|lecture|class|presentation|volunteer"
+             r"|book)\b(?!.*\b(?:i am|i have been|myself|my (?:arms?|legs?|wrists?|skin|thighs?))\b)")
+_rule("harm_on_purpose", r"(?:cut|cutting|burn\w*|hurt\w*|hit\w*|punch\w*|scratch\w*|bruis\w*|bang\w*|bit|bite|biting"
+      r"|pull\w*|pick\w*|tear\w*|rip\w*|bleed\w*|bled"
+      r"|injur\w*|slam\w*|kick\w*)\b.{0,40}\b(?:on purpose|deliberately|intentionally|to feel something|to feel pain"
+      r"|to punish myself|because i deserve)|(?:punch\w*|hit\w*|bang\w*|slam\w*|kick\w*) (?:the |a )?walls? (?:until|till)"
+      r" (?:i|it|they|my \w+) (?:bleed|bleeds|bled|broke|break)", "crisis", "self_harm", subject=True,
+      unless=r"\b(?:him|her|them|my (?:brother|sister)|the ball|the door by accident)\b")
+_rule("relapsed_cut", r"(?:relapsed|relapse)\b.{0,30}\b(?:cut|cutting|burn\w*|self harm\w*|hurt\w* myself)",
+      "crisis", "self_harm", negatable=False)
+
+# ---------------------------------------------------------------------------------------------
+# danger from someone else
+# ---------------------------------------------------------------------------------------------
+_PERSON = _alt("he", "she", "they", "someone", "somebody", "a man", "a guy", "this guy", "this man", "a stranger",
+               r"my (?:\w+ )?(?:husband|wife|boyfriend|girlfriend|partner|ex|ex husband|ex wife|ex boyfriend"
+               r"|ex girlfriend|ex partner|dad|father|mom|mum|mother|stepdad|step dad|stepfather|step father|stepmom"
+               r"|step mom|stepmum|stepmother|uncle|aunt|brother|sister|son|daughter|parents?|boss|roommate|flatmate"
+               r"|landlord|neighbou?r|fiance|fiancee|carer|caregiver|family|grandfather|grandpa|cousin|teacher|coach"
+               r"|pastor|priest|spouse|guardian|foster \w+|stepbrother|stepsister|in laws?|mother in law|father in law)")
+_VIOLENCE = _alt("hits", "hit", "hitting", "beats", "beat", "beating", "punches", "punched", "punching", "kicks", "kicked",
+                 "kicking", "chokes", "choked", "choking", "strangles", "strangled", "strangling", "slaps", "slapped",
+                 "slapping", "shoves", "shoved", "pushed", "pushes", "raped", "rapes", "molested", "molests",
+                 "molesting", "assaulted", "assaults", "abuses", "abused", "abusing", "attacked", "attacks", "stabbed",
+                 "stabs", "threatens", "threatened", "hurts", "burned", "burns", "drugged", "strangles", "smacks",
+                 "smacked", "headbutted", "throttled", "tortures", "tortured", "rapes", "touches", "touched",
+                 "grabs", "grabbed", "bit", "bites", "whips", "whipped", "stalks", "stalking", "trafficked", "hurting",
+                 "beating up", "beats up", "beat up", "kicking", "hitting")
+_VIOLENCE_IDIOM = r"|stab\w* (?:me )?in the back|backstab\w*|(?:hit|hits) me (?:up|with (?:the|a|some) (?:news|truth|facts|question|bill))"
+_rule("violence", _PERSON + r" (?:(?!not |never |no |would |could |will |might |wants |used ){W} ){{0,3}}".format(W=W)
+      + _VIOLENCE + r" (?:me|us|my (?:mom|mum|mother|sister|brother|kids|children|baby|son|daughter)|the kids)\b(?! (?:up|with (?:a |the )?(?:pillow|ball"
+      r"|snowball|cushion|toy|water)|off|back|too|by accident|accidentally|playfully|for fun|under the table|in (?:a|the)"
+      r" game|at (?:chess|cards|tennis|pool|games|the game|this game)|with (?:his|her) words|emotionally|to it|in "
+      r"(?:the race|a race)|when (?:he|she) (?:left|lied|cheated)|a lot|so much|deeply|badly when|the most))",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:pillow|cushion|snowball|tickl\w*|play fight\w*|joking|as a joke|video game|in the game|my (?:baby|toddler"
+             r"|cat|dog|puppy|kitten)|little (?:brother|sister|one)|feelings|emotionally|hurt my feelings|words"
+             r"|when i was (?:a kid|little|young|a child|small|a teen\w*|\w+teen)|as a (?:kid|child|teen\w*)|growing up"
+             r"|years ago|years later" + _VIOLENCE_IDIOM + r")\b")
+_rule("violence_passive", r"i (?:was|got|have been|am being|am getting|keep getting|am) (?:raped|sexually assaulted|assaulted"
+      r"|attacked|beaten(?: up)?|strangled|choked|stabbed|abused|molested|trafficked|drugged|threatened|held down"
+      r"|held (?:against my will|captive|hostage|prisoner)|kidnapped|locked (?:in|up))"
+      r"(?! (?:at|in) (?:the|a) (?:game|match))", "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:years ago|when i was (?:a kid|little|young|a child|small|a teen\w*|\w+teen|\d+|in (?:school|college"
+             r"|high school|uni\w*))|as a (?:kid|child|teen\w*)|growing up|game|chess|debate|by the (?:heat|sun|questions)"
+             r"|in the back|in my back|in the front|years later)\b")
+_rule("coming_for_me", _PERSON + r" (?:is|are|was) (?:coming (?:for|after|back for) me|going to come (?:for|after) me"
+      r"|on (?:his|her|their) way (?:here|over|back) (?:to|and)|hitting my|beating my|hurting my (?:mom|mum|mother|sister"
+      r"|brother|kids|children|baby|son|daughter))|hiding (?:from (?:him|her|them|my \w+)|in (?:the|my) \w+ (?:because|so|from))",
+      "crisis", "danger_from_others", negatable=True, unless=r"\b(?:game|hide and seek|surprise|party|birthday|tag)\b")
+_rule("threat", r"threat\w* (?:to )?(?:kill|hurt|harm|shoot|stab|beat|hit|strangle|choke|burn|rape) (?:me|us|my kids"
+      r"|the kids|my children)|(?:said|says|told me|swore|keeps saying|texted|messaged|promised|warned me|screamed|yelled)"
+      r" (?:that )?(?:if (?:i|we) (?:\w+ ){1,4})?" + _PERSON + r" (?:is going to|was going to|would|will|might|wants to|is gonna) (?:kill|hurt|harm"
+      r"|shoot|stab|beat|strangle|choke|burn|rape|find) me|" + _PERSON + r" (?:tried|tries|is trying|was trying|wants)"
+      r" to (?:kill|strangle|choke|drown|poison|stab|shoot|rape) me|my ex (?:is going to|will|wants to) (?:kill|hurt) me"
+      r"|(?:if|when) (?:he|she|they) (?:find|finds) out i (?:told|talked|spoke|called|reported|went|am leaving|left|was here)",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:joking|as a joke|in the game|lol|kidding)\b|\bif i (?!(?:ever |try to |tried to )?(?:leave|left|tell"
+             r"|told|call|called|report|reported|go to|went to|break up|talk|talked|speak|spoke|see|saw|do not|did not"
+             r"|say|said|move out|run|ran|get help)\b)\w+")
+_rule("fear_of_person", r"(?:scared|afraid|terrified|frightened|fear|fearing|worried) (?:to go home|of going home|to go back"
+      r" (?:home|there)|of going back (?:home|there)|for my life|for my safety|that (?:he|she|they) (?:is going to|will|might"
+      r"|would|could) (?:hurt|kill|hit|beat|find|come for|attack) me|(?:he|she|they) (?:is going to|will|might|would|could"
+      r"|is gonna) (?:hurt|kill|hit|beat|find|attack|come (?:back )?for) me|of what (?:he|she|they) (?:will|might|would"
+      r"|could) do(?: to me)?|(?:that )?" + _PERSON + r" (?:is going to|will|might|would|could|is gonna) (?:hurt|kill|hit|beat|find|attack|rape"
+      r"|strangle|choke|stab|shoot) me|of my (?:husband|wife|boyfriend|girlfriend|partner|ex|dad|father|stepdad|step dad|stepfather"
+      r"|mom|mum|mother|stepmom|stepmother|uncle|brother|parents|family))(?! (?:spider|dog|reaction|judg\w*))",
+      "crisis", "danger_from_others", negatable=True, subject=True,
+      unless=r"\bif i (?!(?:ever |try to |tried to )?(?:leave|left|tell|told|call|called|report|go to|break up|talk|see"
+             r"|say|move out|run|get help)\b)\w+|\b(?:joking|lol|kidding)\b")
+_rule("unsafe", r"(?:do not|does not|never) feel safe(?: (?:at home|in my (?:own )?(?:home|house|room|bed|flat|apartment)"
+      r"|with (?:him|her|them|my \w+)|around (?:him|her|them|my \w+)|here|anymore|right now))?(?= *$| ,| and| because)"
+      r"|i am not safe(?: (?:here|at home|with (?:him|her|them)|anymore|right now))?(?= *$| ,| and| because)"
+      r"|(?:is not|not) safe (?:for me )?(?:to go home|at home|in my (?:own )?(?:home|house))",
+      "crisis", "danger_from_others", negatable=False,
+      unless=r"\b(?:job|work|financially|money|neighbou?rhood|area|city|town|country|online|internet|roads?|driving|flight"
+             r"|flying|plane|crowds?|covid|virus|germs|food|relationship|emotionally safe|opening up|sharing|talking)\b")
+_rule("coercion", r"(?:he|she|they|my \w+) (?:will not|does not|do not|would not|never) let me (?:leave|go out|go outside"
+      r"|out of the house|see my (?:friends|family)|have my (?:phone|money|keys)|talk to anyone|call anyone|eat|sleep)"
+      r"|(?:locks|locked|lock) me (?:in|inside|up|in my room|in the house)|keeps me (?:locked|inside|in my room|prisoner)|(?:took|takes|has taken|taken) my "
+      r"(?:phone|keys|passport|money) (?:away )?(?:so|and) i can not", "crisis", "danger_from_others", negatable=False,
+      unless=r"\b(?:grounded|curfew|homework|until i finish|diet|game|video games?|console)\b")
+_rule("intruder", r"(?:someone|somebody|a man|a guy|a stranger|people|he|she|they|my ex|my \w+) (?:is|are|has been|keeps"
+      r"|was|kept) (?:following|stalking|watching) me(?: home)?(?= *$| ,| and| right now| again| everywhere| home)"
+      r"|(?:there is|there are|there is a) (?:someone|somebody|a man|a stranger|people|an intruder|a guy) (?:in|inside)"
+      r" (?:my|the) (?:house|home|flat|apartment|room|bedroom)|(?:trying|tried|try) to (?:get in|break in)(?= *$| ,| and| the (?:house|door|window|flat|apartment)| my| through"
+      r"| again| here)|(?:trying|tried|try) to (?:break down the door|kick the door|force (?:his|her|their) way in)|broke into (?:my|our) (?:house|home|flat|apartment)"
+      r"|is outside (?:my|the) (?:door|house|window|flat|apartment) and",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:instagram|twitter|tiktok|online|social media|on (?:insta|x)|followers?|the news|movie|film|game"
+             r"|cat|dog|puppy)\b")
+_rule("in_danger", r"in (?:immediate |serious |real )?danger(?= *$| ,| right now| now| and| because| from| at home| here"
+      r"| with)|my life is in danger|(?:call|get|need) (?:the )?(?:police|cops)(?= *$| ,| now| please| he| she| they| i)",
+      "crisis", "danger_from_others", negatable=True, subject=True,
+      unless=r"\b(?:of (?:failing|losing|missing)|financial\w*|job|grades?|exam|deadline|game|movie|show|lol|book)\b")
+_rule("going_to_kill_me", r"(?:he|she|they|my (?:husband|boyfriend|partner|ex|ex husband|ex boyfriend|ex partner|stepdad"
+      r"|step dad|stepfather|dad|father|brother)) (?:is going to|will|wants to|is gonna|is trying to|might|could) (?:kill"
+      r"|hurt|murder) me(?= *$| ,| and| one day| someday| tonight| i (?:know|swear|think|am))",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:lol|haha|joke|joking|kidding|late|forgot|forget|finds out i (?:ate|broke|spent|crashed|lost|forgot)|sees"
+             r" (?:my|the) (?:grades|report|bill|car|mess)|spent|dented)\b")
+_rule("abusive", r"(?:i am in|i am stuck in|i live with|i am living with|i am married to|i am with) an? (?:physically |sexually"
+      r" |violent |emotionally )?(?:abusive|violent) (?:relationship|marriage|home|partner|household|man|woman|husband|boyfriend"
+      r"|wife|girlfriend|family|parent|dad|mom|mum)|my (?:partner|husband|boyfriend|wife|girlfriend|dad|father|mom|mum|mother"
+      r"|parents|stepdad|step dad|stepfather) (?:is|are) (?:physically |sexually )?(?:abusive|violent)(?= *$| ,| and| to me"
+      r"| towards me| when)", "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:used to be|was abusive|were abusive|years ago|when i was|as a (?:kid|child)|growing up|emotionally"
+             r" abusive)\b")
+
+# ---------------------------------------------------------------------------------------------
+# medical emergency
+# ---------------------------------------------------------------------------------------------
+_DRUG = _alt("pills", "tablets", "meds", "medication", "medications", "medicine", "capsules", "paracetamol", "tylenol",
+             "acetaminophen", "ibuprofen", "aspirins", "advil", "sleeping pills", "sleeping tablets", "painkillers",
+             "pain killers", "antidepressants", "insulin", "opioids", "oxycodone", "oxy", "fentanyl", "heroin", r"\w+ medication",
+             r"\w+ meds", r"\w+ medicine",
+             "xanax", "valium", "benzos", "codeine", "tramadol", "morphine", "lithium", r"\w+ pills", r"\w+ tablets")
+_rule("overdose_taken", r"(?:took|taken|taking|have taken|swallowed|had|downed|ate|necked|popped|drank|take) (?:a |the )?"
+      r"(?:whole|entire|full|two|three|several|few) (?:bottles?|packs?|packets?|box(?:es)?|strips?|sheets?|tubs?|jars?)"
+      r"(?: of \w+(?: \w+)?)?|(?:took|taken|taking|have taken|swallowed|downed|necked|popped|ate) (?:too many|too much|all"
+      r" (?:of )?(?:my|the|his|her|their)|a (?:bunch|load|lot|handful|fistful|heap|ton|pile) of|loads of|lots of"
+      r"|a whole (?:lot|bunch|load|heap) of|handfuls of|\d{2,}|fifteen|twenty|thirty|forty|fifty|a hundred|double|triple) (?:of )?(?:my |the |his |her |their )?"
+      + _DRUG
+      + r"|(?:i|he|she|they|my \w+) (?:just |have )?(?:overdosed|took an overdose|taken an overdose|had an overdose)"
+      r"(?! on (?:chocolate|sugar|caffeine|coffee|netflix|tv|candy|sweets|cake|carbs|junk|social media|love|work"
+      r"|sunshine|cheese|pizza|cookies|memes|drama|\w+ (?:shows?|series)))"
+      r"|(?:mixed|mixing|took|taken|washed down|with) (?:my |the |some |all my )?" + _DRUG
+      + r" (?:with|and|down with) (?:vodka|alcohol|wine|beer|whisky|whiskey|booze|drink|gin|rum)",
+      "crisis", "medical", negatable=True,
+      unless=r"\b(?:years ago|last year|months ago|when i was|in the past|used to|as prescribed|the doctor said)\b")
+_rule("poison", r"(?:drank|drunk|swallowed|ate|taken|took|drinking|have drunk|inhaled) (?:some |a (?:bottle|cup|glass)"
+      r" of )?(?:bleach|antifreeze|anti freeze|poison|rat poison|weed killer|pesticide|cyanide|drain cleaner|lye"
+      r"|detergent|laundry pods?|battery acid|methanol|paraquat|gasoline|petrol|lighter fluid|window cleaner)",
+      "crisis", "medical", negatable=True)
+_rule("cannot_breathe", r"(?:can not|could not|struggling to|hard to|unable to|barely) breathe(?! (?:through my nose"
+      r"|at work|at my job|in this|in that|around|when i (?:think|get anxious|laugh)|from laughing|with this cold"
+      r"|because of (?:my|the) cold|with my cold|properly through))|(?:stopped|is not|not|no longer) breathing"
+      r"|(?:throat|tongue) (?:is |are )?(?:closing|swelling|swollen)", "crisis", "medical", negatable=False,
+      unless=r"\b(?:feel like i can not|feels like i can not|as if i can not|like i am drowning|laughing|laugh|so funny|cold|flu|stuffy|blocked nose|nose"
+             r"|my job|at work|relationship|suffocating|stressed|deadline|mask|yoga|meditation|last week|yesterday"
+             r"|used to|when i run|running|exercise|stairs|asthma but|under control)\b")
+_rule("chest_pain", r"(?:crushing|severe|sharp|stabbing|really bad|terrible|worst) chest pains?|chest (?:is |feels )?"
+      r"(?:pain|hurts|hurting|tight|heavy|pressure|squeezing|crushing)\b.{0,50}\b(?:left arm|my arm|arm (?:hurts|is numb|is"
+      r" tingling|feels)|jaw|sweating|sweaty|numb|faint|nause\w*|throwing up|can not breathe|short of breath)|chest pains? (?:and|with"
+      r"|spreading|going|down) .{0,30}\b(?:arm|jaw|numb|sweat\w*|breathe|dizzy|faint)|chest (?:hurts|is hurting|feels"
+      r" crushed|feels like (?:an elephant|it is being crushed))(?: \w+){0,3} (?:and|with) .{0,30}\b(?:arm|jaw|numb"
+      r"|sweat\w*|breathe|dizzy|faint|really bad|badly)|my (?:left )?arm is (?:numb|tingling) and my chest"
+      r"|(?:having|had|have) (?:a )?(?:heart attack|stroke|seizure|anaphylactic|anaphylaxis|allergic reaction and)(?! of)"
+      r"|face (?:is )?(?:drooping|droops|numb on one side)|can not (?:move|feel) (?:my|the) (?:left |right )?(?:arm"
+      r"|leg|face|side)|slurr\w+ (?:my )?(?:speech|words)", "crisis", "medical", negatable=True,
+      unless=r"\b(?:last (?:year|month)|years ago|my (?:grand\w+|dad|mum|mom|father|mother|uncle|aunt) (?:had|died)"
+             r"|used to|anxious|anxiety|panic attack last|when i get (?:anxious|stressed|nervous)|worried i might"
+             r"|scared i might|afraid i might|scared of having|afraid of having|what if)\b")
+_rule("bleeding", r"(?:bleeding|bleed|blood) (?:a lot|heavily|badly|everywhere|profusely|will not stop|is not stopping"
+      r"|wont stop|all over)|can not stop (?:the )?bleeding|(?:will not|can not|does not|would not|is not going to) stop bleeding|losing (?:a lot of )?blood|(?:cut|cuts) (?:is|are) (?:deep"
+      r"|gaping|pouring)|blood is pouring", "crisis", "medical", negatable=True,
+      unless=r"\b(?:period|nose ?bleed|nose is|gums|last (?:week|month|year)|shaving|paper cut)\b")
+_rule("unresponsive", r"(?:will not|does not|can not|is not|not) (?:wake up|waking up|respond\w*|breathing)(?= *$| ,| and"
+      r"| anymore| at all| now| properly)|can not wake (?:him|her|them) up|(?:is|was|found \w+) unconscious"
+      r"|passed out and (?:will not|can not|is not)|(?:collapsed|fainted) and (?:is not|will not|can not|is) "
+      r"(?:wak\w+|respond\w*|breath\w*|moving)", "crisis", "medical", negatable=False,
+      unless=r"^(?!.*\b(?:pills|tablets|overdos\w*|drank|drunk|collapsed|fainted|unconscious|blood|bleeding|fell|head"
+             r"|seizure|ambulance|breathing|blue|cold|drugs?|took|taken|swallowed)\b)")
+
+_rule("cannot_wake", r"can not (?:wake|rouse) (?:him|her|them|my \w+) up(?= *$| ,| and| at all| now)", "crisis", "medical",
+      negatable=False, unless=r"\b(?:school|work|alarm|lazy|teen\w*|morning|oversle\w*|on time|breakfast|class|bus)\b")
+_rule("emergency_words", r"(?:call|calling|get|need|send) (?:an |the )?(?:ambulance|paramedics|911|999|112|000|an "
+      r"emergency)(?= *$| ,| now| right now| please| for| because| i)|i think i am dying(?! (?:of|to|for|inside|laughing"
+      r"|from (?:boredom|embarrassment|cringe)))|i feel like i am dying(?= *$| ,| and| right now| my| i can)",
+      "crisis", "medical", negatable=True, unless=r"\b(?:lol|haha|joke|kidding|movie|film|show|game|drill|training"
+      r"|course|first aid|paperwork|job|shift|nurse|paramedic|dispatcher|panic attack last)\b")
+
+# ---------------------------------------------------------------------------------------------
+# requests for method or means information
+# ---------------------------------------------------------------------------------------------
+_QUESTION = re.compile(
+    r"^(?:what|which|where|how|when|is|are|does|do|can|could|would|will|should|tell me|give me|list|name|explain"
+    r"|find me|show me|any idea)\b|\b(?:tell me|does anyone know|anyone know|anybody know|someone tell me|i want to know|i need to know|want to know|i wonder|wondering|curious"
+    r"|any idea|do you know|can you (?:tell|find|look|check|search|say|give|list)|could you (?:tell|find|look|give)"
+    r"|for a (?:story|book|novel|script|film|movie|game|friend|school project|project|class|essay|poem|character)"
+    r"|for (?:my|the) (?:story|book|novel|script|character)|hypothetically|in theory|asking for a friend"
+    r"|out of curiosity|how (?:many|much|long|high|tall|far|deep|fast|quick|quickly|do|does|would|can|could|to)"
+    r"|what (?:is|are|would|if|happens|dose|amount)|which (?:is|one|bridge|building|pills?|way|floor|cliff))\b"
+)
+_LETHAL = _alt("die", "dying", "death", r"kill (?:myself|yourself|oneself|a person|someone|me|you|somebody|us)",
+               "suicide", "overdose", "overdosing", "lethal", "fatal", "deadly", "bleed out", "bleeding out",
+               r"hang (?:myself|yourself|oneself|someone)", "noose", r"end (?:my|your|one is|someone is) life",
+               r"to death", "od", "not wake up", "never wake up", "stop (?:my|your) heart")
+_METHOD = _alt("pills?", "tablets?", "dose", "dosage", "medication", "meds", "overdose", "bleed", "noose", "hang",
+               "jump", "jumping", "fall", "falling", "bridge", "building", "roof", "cliff", "gun", "shoot", "knife",
+               "drown", "poison", "gas", "way", "ways", "method", "methods", "painless", "quick", "quickest", "fastest",
+               "easiest", "surest", "how to", "how do you", "how do i", "how can i", "how would i", "how would you",
+               "how long", "how many", "how much", "how high", "wrists?", "veins?", "train", "car", "rope", "bag",
+               "carbon monoxide", "bleach", "antifreeze", "paracetamol", "tylenol", "sleeping")
+_EXPLICIT_MEANS = re.compile(
+    r"\b(?:lethal|fatal|deadly|toxic) (?:dose|doses|amount|quantity|level)|\b(?:how (?:many|much)|what amount|what dose)"
+    r"\b.{0,60}\b(?:would|will|does it take to|it takes to|to|could|can|is|be)\b.{0,20}\b(?:kill|die|fatal|lethal|deadly|an overdose"
+    r"|overdose|od|too many to survive|stop (?:my|your|the) heart|enough to die)\b|\bhow long (?:does|would|will) it take to"
+    r" (?:die|bleed out|drown|suffocate|hang|pass out and die|overdose)\b|\bhow (?:do|would|can|could|should) (?:you|i|one"
+    r"|someone|people) (?:tie|make) a noose\b|\b(?:painless|quick|quickest|easy|easiest|fastest|surest|simplest|best"
+    r"|cleanest|least painful|most painless|most effective|most reliable|specific|good|reliable|effective) (?:way|ways|method"
+      r"|methods|means|products?|things|chemicals|drugs|pills) (?:to|of|that would|that will|that can|to mix to)"
+    r" (?:die|dying|kill (?:myself|yourself|oneself)|end (?:it|my life|your life|things)|commit suicide|go|suicide|od"
+    r"|overdose|not wake up)\b|\b(?:suicide|suicidal) (?:methods?|ways?)\b|\bto (?:kill|poison|gas) (?:oneself|yourself|myself)\b"
+    r"|\bhow (?:to|do i|do you|can i|could i|would i"
+    r"|should i|does one) (?:kill myself|kill yourself|die|commit suicide|overdose|od|hang myself|end my life|end it"
+    r"|slit|cut my wrists|bleed out|not wake up)\b|\b(?:which|what) (?:bridge|building|cliff|floor|height|drug|pill|pills"
+    r"|medication|way|method)\b.{0,40}\b(?:die|kill|fatal|lethal|suicide|survive)\b|\bhigh enough to (?:die|kill|not survive)\b"
+    r"|\bhow (?:high|tall|far|deep|long|fast)\b.{0,50}\b(?:to die|to kill|fatal|lethal|not survive|die from|be dead)\b"
+    r"|\b(?:would|will|could) (?:i|you|someone|one) (?:die|survive) (?:if|from)\b.{0,40}\b(?:jump|fell|fall|took|take"
+    r"|swallow|drank|drink|pills|overdose|bridge|building|floor|roof)"
+)
+_IMPLICIT_MEANS = re.compile(
+    r"\b(?:how (?:many|much)|too (?:many|much)|dangerous|lethal|fatal|max(?:imum)?|toxic|limit|at once|at the same time"
+    r"|mix\w*|with alcohol|strongest|overdose|kill|harm(?:ful)?|safe to take|what happens if)\b.{0,50}\b" + _DRUG
+    + r"|" + _DRUG + r"\b.{0,50}\b(?:how (?:many|much)|too (?:many|much)|dangerous|lethal|fatal|max(?:imum)?|toxic|at once"
+    r"|with alcohol|would (?:it|that|they) (?:kill|hurt|be too)|enough)\b"
+    r"|\b(?:tallest|highest|tall|high|drop|floors|storeys|stories|top floor|deepest|steepest)\b.{0,40}\b(?:building|bridge"
+    r"|cliff|tower|roof|rooftop|car park|parking garage|parking structure|balcony|place|point|spot|structure|around here"
+    r"|near me|nearby|in (?:town|the city|the area))\b|\b(?:which|what|nearest|closest|biggest|highest|tallest) bridges?\b"
+    r"|\bhow (?:high|far (?:down|is the drop)|deep|fast)\b|\bsurviv\w* (?:a |the )?(?:fall|jump|drop)\b"
+    r"|\b(?:train|trains|railway|tracks|express)\b.{0,40}\b(?:when|time|times|schedule|timetable|fastest|nearest|stop|pass"
+    r"|through)\b|\b(?:when|what time|how fast)\b.{0,30}\b(?:train|trains|express)\b"
+    r"|\b(?:gun|guns|firearm|rifle|pistol|ammo|ammunition|bullets?|knife|knives|razor|razors|blade|blades|rope|ropes"
+    r"|noose)\b|\b(?:bleach|antifreeze|carbon monoxide|charcoal|exhaust|helium|cyanide|rat poison|poison|pesticide"
+    r"|weed killer|gas oven)\b|\b(?:bleed|bleeding|blood loss|veins?|arter(?:y|ies)|wrists?|how deep)\b"
+    r"|\b(?:drown|drowning|underwater|hold (?:my|your|their) breath|suffocat\w*|strangl\w*|hang|hanging|ligature"
+    r"|plastic bag)\b|\b(?:painless|pain free|without pain|quickest way|fastest way|easiest way|surest way|best way to go"
+    r"|does it hurt|would it hurt|will it hurt|how long would it take|would i survive|can you survive|chances? of"
+    r" surviv\w*|what happens (?:if|when) (?:you|i|someone) (?:take|jump|fall|drink|swallow|stop))\b"
+)
+_GENERIC_METHOD = re.compile(r"\b(?:painless|quickest|fastest|easiest|surest|least painful|most painless) (?:way|method)"
+                             r"(?= *$| ,| to (?:go|do it|end it)\b)")
+
+
+def _means(s: str, is_question: bool, risk_earlier: bool) -> _Hit | None:
+    asked = is_question or _QUESTION.search(s) is not None
+    m = _EXPLICIT_MEANS.search(s)
+    if m and asked:
+        return _Hit("crisis", "means_request", "asked about method or lethality", m.group(0))
+    if not asked:
+        return None
+    if risk_earlier:
+        m = _IMPLICIT_MEANS.search(s) or _GENERIC_METHOD.search(s)
+        if m:
+            return _Hit("crisis", "means_request", "asked about means after earlier risk", m.group(0))
+        return None
+    m = _GENERIC_METHOD.search(s)
+    if m:
+        return _Hit("concern", "means_request", "asked for a painless or quick way", m.group(0))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# the screen
+# ---------------------------------------------------------------------------------------------
+def screen(text: str, *, risk_earlier: bool = False) -> Screen:
+    """Screen one message for risk. ``risk_earlier``: a crisis or concern was flagged earlier this session."""
+    t = _prepare(text or "")
+    # message-level context (e.g. "thank you ... i am going to end it now" closes a chat), bounded in size
+    hits = _apply_rules(t, _RULES, t.norm[:4000])
+    for s, asked in _sentences(t):
+        means = _means(s, asked, risk_earlier)
+        if means is not None:
+            hits.append(means)
+    if risk_earlier:
+        hits = [_Hit("crisis", h.category, h.reason, h.span) if h.level == "concern" else h for h in hits]
+    if not hits:
+        return Screen(level="none", category=None, reason="", matched=[])
+    top = max(_RANK[h.level] for h in hits)
+    lead = [h for h in hits if _RANK[h.level] == top]
+    lead.sort(key=lambda h: _CATEGORY_ORDER.index(h.category))
+    level = "crisis" if top == 2 else "concern"
+    reasons = list(dict.fromkeys(h.reason.replace("_", " ") for h in lead))
+    matched = list(dict.fromkeys(h.span for h in hits))[:8]
+    return Screen(level=level, category=lead[0].category, reason="; ".join(reasons[:4]), matched=matched)
+
+
+def is_means_request(text: str) -> bool:
+    """True when the text asks for method, means or lethality information, however it is framed."""
+    return any(_means(s, asked, True) is not None for s, asked in _sentences(_prepare(text or "")))
+
+
+# ---------------------------------------------------------------------------------------------
+# scope limits: minors, medication and diagnosis advice, psychosis or mania, compulsions, "are you human?"
+# ---------------------------------------------------------------------------------------------
+_NUM_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen"
+    " eighteen nineteen twenty".split())}
+_ORDINALS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_NUM = r"(\d{1,2}|" + "|".join(_NUM_WORDS) + ")"
+_UNITS = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|pounds?|lbs?|kg|kilos?|stone|percent|per cent|dollars?|bucks"
+          r"|quid|euros?|miles?|km|k|feet|foot|inch(?:es)?|cm|times|floors?|steps|grand|pages?|calories|points|o clock|oclock"
+          r"|am|pm|people|items|of|out of|in a row|hundred|thousand|million|and a half|tables?|seconds?|secs?|percent)\b")
+_AGE = re.compile(r"\bi am (?:only |just |a |now |almost |nearly )*" + _NUM + r"(?: years? old| yrs? old| year old| yo| y o)?"
+                  r"(?! " + _UNITS + r")(?= *$| ,| and| but| so| years| yrs| year| yo| y o| f\b| m\b| turning| going on"
+                  r"| now| i\b| my\b| in\b| at\b| too| still| if| because| btw)", re.M)
+_AGE2 = re.compile(r"\b(?:i just turned|i turned|i am turning|i turn|i will be|i will turn|as an?|i am an?) " + _NUM
+                   + r"(?: years? old| year old)?(?! " + _UNITS + r")", re.M)
+_SCHOOL_YEAR = re.compile(r"\bi am (?:in|doing|starting|finishing|going into) (?:year|grade|yr) " + _NUM
+                          + r"(?! (?:of|at) (?:uni|university|college|my|the|law|med|medical|nursing|phd|grad))", re.M)
+_GRADE = re.compile(r"\bi am (?:in|doing|starting|finishing|going into) (?:the )?(?:(\d{1,2})(?:st|nd|rd|th)|("
+                    + "|".join(_ORDINALS) + r")) grade\b", re.M)
+_MINOR = re.compile(
+    r"\bi am (?:a |an )?(?:minor|underage|under 18|under eighteen|not 18 yet|not eighteen yet|not an adult yet"
+    r"|(?:freshman|sophomore|junior|senior) in high school|(?:in|at) (?:middle school|high school|junior high|secondary"
+    r" school|primary school|elementary school|sixth form)|doing my gcses|(?:a )?(?:teen|teenager) (?:and|in) (?:high|middle)"
+    r" school)\b|\bi go to (?:middle|high|secondary|primary|elementary) school\b", re.M)
+
+_DRUGS = (r"(?:meds|medication|medications|medicine|pills|tablets|dose|dosage|antidepressants?|anti depressants?"
+          r"|antipsychotics?|ssris?|snris?|sertraline|zoloft|prozac|fluoxetine|lexapro|escitalopram|citalopram|celexa|paxil"
+          r"|paroxetine|wellbutrin|bupropion|effexor|venlafaxine|cymbalta|duloxetine|mirtazapine|lithium|lamotrigine"
+          r"|lamictal|seroquel|quetiapine|abilify|aripiprazole|risperidone|olanzapine|xanax|alprazolam|valium|diazepam"
+          r"|ativan|lorazepam|klonopin|clonazepam|adderall|ritalin|vyvanse|concerta|methylphenidate|melatonin|propranolol"
+          r"|buspirone|trazodone|gabapentin|pregabalin|benzos?|sleeping pills|sleeping tablets|mood stabili[sz]ers?"
+          r"|stimulants?|prescription|\w+ (?:pills|tablets|meds|medication))")
+_MEDICATION = re.compile(
+    r"\b(?:should|can|could|do|would|shall|must) i (?:\w+ )?(?:stop|start|quit|come off|get off|go off|increase|decrease"
+    r"|lower|raise|up|double|halve|skip|change|switch|take|try|keep taking|stop taking|reduce|cut down|wean off|ask for"
+    r"|be on|get on|go on|mix|drink on|drink with)\b.{0,40}\b" + _DRUGS + r"\b"
+    r"|\b(?:can|could|would|will) you (?:please )?(?:up|increase|lower|decrease|change|adjust|prescribe|recommend|suggest"
+    r"|reduce|double|switch|give me|tell me)\b.{0,30}\b" + _DRUGS + r"\b"
+    r"|\bwhat (?:kind of |sort of |type of )?(?:medication|meds|medicine|antidepressants?|pills|drugs?|dose|dosage|ssri)"
+    r" (?:should|could|would|do|can) (?:i|you)\b|\b(?:is it|is that|would it be) (?:ok|okay|safe|bad|fine|dangerous|alright)"
+    r" (?:to|if i) .{0,40}\b" + _DRUGS + r"\b|\bhow (?:much|many)(?: mg| milligrams)? (?:of )?(?:my |the )?\w*"
+    r" ?(?:should|can|do) i (?:take|have)\b|\b(?:do|would) i (?:need|benefit from) (?:meds|medication|antidepressants|pills)"
+    r"|\b(?:recommend|suggest) (?:a|an|some|any) (?:medication|antidepressant|sleeping pill|drug|pill|supplement)\b"
+    r"|\bside effects of (?:my |the |these |this )?" + _DRUGS + r"\b|\bi (?:want|am going|am thinking about|plan|am"
+    r" planning|have decided) to (?:stop|quit|come off|get off) (?:taking )?(?:my |the )?" + _DRUGS + r"\b", re.M)
+_CONDITIONS = (r"(?:bipolar(?: disorder)?|adhd|add|ocd|bpd|borderline(?: personality disorder)?|c?ptsd|depression|clinical"
+               r" depression|an anxiety disorder|anxiety|generali[sz]ed anxiety|social anxiety|panic disorder|autism"
+               r"|autistic|aspergers|asperger is|schizophreni[ac]|schizoaffective|psychosis|psychotic|an eating disorder"
+               r"|anorexia|bulimia|binge eating disorder|did|dissociative identity disorder|npd|narcissistic personality"
+               r"(?: disorder)?|a narcissist|a personality disorder|a mental illness|mentally ill|a disorder|dyslexia"
+               r"|dyspraxia|tourettes?|hypochondria|health anxiety|insomnia|dementia|manic depression|manic|depressed)")
+_DIAGNOSIS = re.compile(
+    r"\b(?:do|could|might|would|can) i (?:have|be|suffer from)(?: got)? " + _CONDITIONS + r"\b|\bam i "
+    + _CONDITIONS + r"\b|\b(?:can|could|would|will) you (?:please )?(?:diagnose|assess|test|screen) me\b|\bdiagnose me\b"
+    r"|\bdo you think i (?:have|am|might have|might be|could have|could be|suffer from) " + _CONDITIONS + r"\b"
+    r"|\b(?:is|does) (?:this|that|it) (?:sound like|seem like|look like|mean i have|mean i am)? ?" + _CONDITIONS
+    + r"(?= *$| ,| or\b| to you)|\bwhat (?:disorder|diagnosis|condition|mental illness|illness) do (?:i|you think i) have"
+    r"|\b(?:give|tell) me (?:a|my|what) diagnosis\b", re.M)
+_PSYCHOSIS = re.compile(
+    r"\b(?:the |these |those |my )?voices? (?:in my head )?(?:tell|tells|told|are telling|is telling|keep telling|keeps"
+    r" telling|say|says|keep saying|want|wants|command|commands|order|orders|make|made) (?:me|that i)\b"
+    r"|\bi (?:hear|am hearing|keep hearing|have been hearing|can hear) (?:voices|god|the devil|demons|angels|people talking"
+    r" about me)(?! (?:in|from|through) the (?:hall|hallway|corridor|street|next room|kitchen|office))"
+    r"|\b(?:the )?(?:tv|television|radio|news|newspaper|songs?|music|ads|adverts|adverti[sz]ements|billboards|license"
+    r" plates|number plates|the internet|my phone|the computer|the numbers|the stars|signs|birds|strangers|people on tv)"
+    r" (?:is|are|keeps|keep|has been|have been) (?:sending|giving|talking to|speaking to|telling|leaving) me (?:secret"
+    r" |hidden |special |coded )?(?:messages|signs|signals|instructions)\b"
+    r"|\b(?:sending|giving|leaving) me (?:secret|hidden|special|coded) (?:messages|signs|signals|instructions)"
+    r"|\b(?:secret|hidden|coded) (?:messages|signs|signals) (?:meant )?(?:for|to) me\b"
+    r"|\b(?:i am|i know|i am certain|i am sure|i am convinced|i can tell) (?:that )?(?:they|people|the government|the cia"
+    r"|the fbi|the police|my neighbou?rs|someone|everyone|aliens|the neighbou?rs|my family) (?:are|is) (?:watching|following"
+    r"|tracking|monitoring|spying on|listening to|poisoning|controlling|recording|after|out to get) me"
+    r"|\b(?:watching|spying on|monitoring|listening to|recording) me through (?:the|my) (?:walls?|tv|television|phone"
+    r"|camera|wifi|vents|microwave|fillings|teeth|computer|radio|mirror|smoke detector|light)"
+    r"|\b(?:put|planted|implanted|installed) (?:a )?(?:chip|device|tracker|microchip|camera|transmitter) in (?:me|my)\b"
+    r"|\b(?:reading|controlling|stealing|inserting|putting|broadcasting) (?:my )?thoughts\b|\bthoughts (?:are being|being)"
+    r" (?:put|inserted|stolen|broadcast|controlled)|\b(?:can|could) (?:read|hear) my (?:thoughts|mind)\b"
+    r"|\bi am (?:god|jesus|the messiah|a prophet|the chosen one|immortal|the antichrist|being controlled)\b"
+    r"|\bi have (?:special|super|magic|supernatural|psychic) powers\b|\b(?:i know|i think|i believe|i am sure|i am"
+    r" convinced|i feel certain) (?:that )?i am (?:actually |already )?dead\b|\bi am (?:actually|already) dead\b"
+    r"|\bi died (?:and|but) (?:nobody|no one) (?:noticed|knows)"
+    r"|\bi (?:do not|no longer) need (?:to )?sleep\b|\b(?:start|launch|found|open|build|write|starting|launching)"
+    r" (?:\d+|two|three|four|five|several|multiple|a few|ten) (?:companies|businesses|startups|start ups|books|novels|apps"
+    r"|albums|restaurants|bands)\b(?! (?:over|in) (?:the next|my life|my career|years))", re.M)
+_NO_SLEEP = re.compile(r"\b(?:have not|did not|have barely|barely|not) slept (?:in|for) (?:\d+|two|three|four|five|six"
+                       r"|seven|several|a few|many|days)\b", re.M)
+_GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save the world|genius|unstoppable|invincible"
+                    r"|chosen|mission|billionaire|millionaire|cure|god|destiny|so much energy|never felt better|spent all"
+                    r"|all my savings|racing)\b")
+_COMPULSION = re.compile(
+    r"\b(?:help me|talk me through|walk me through|guide me through|coach me through|remind me to|can you (?:help me|count"
+    r"|time|tell me when|check)|could you (?:help me|count)|make (?:me )?a (?:schedule|routine|plan|list|checklist)|set up a"
+    r" (?:schedule|routine)|count with me|count for me)\b.{0,60}\b(?:check\w*|recheck\w*|wash\w*|clean\w*|scrub\w*"
+    r"|saniti[sz]\w*|disinfect\w*|count\w*|arrang\w*|order\w*|line up|lining up|touch\w*|tap\w*|straighten\w*"
+    r"|repeat\w*|pray\w*|lock\w*|switch\w*)\b.{0,60}\b(?:\d+ times|(?:five|ten|twenty|thirty|fifty|hundred|dozen)"
+    r" times|until (?:it|they|everything|my hands) (?:feels?|looks?|is|are) (?:right|just right|clean|perfect|okay|ok"
+    r"|enough|complete|even|safe)|until i am (?:sure|certain|calm)|until (?:the )?(?:feeling|anxiety|thought|urge)"
+    r" (?:goes away|stops|passes)|over and over|again and again|exactly right|perfectly|in the right order|every (?:hour"
+    r"|time|few minutes))", re.M)
+_HUMAN = re.compile(
+    r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|a i|machine|computer|program|chatbot|chat bot|recording"
+    r"|real person|real human|actual person|actual human|alive|automated|artificial|real therapist|human therapist"
+    r"|real counsel?lor|a real one)\b|\bam i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real |actual )?"
+    r"(?:human|person|bot|robot|ai|a i|machine|computer|therapist|program|someone real|people|chatbot)\b"
+    r"|\bis this (?:a |an )?(?:bot|robot|ai|a i|machine|real person|human|recording|automated|computer|chatbot|program"
+    r"|real human|person)\b|\bis (?:there )?(?:a |an )?(?:real |actual )?(?:human|person|real someone) (?:there|on the other"
+    r" end|listening|on the line|behind this|typing|talking|answering)\b|\bwho am i (?:talking|speaking) (?:to|with)\b"
+    r"|\byou are (?:a bot|an ai|a robot|a machine|not (?:a )?(?:real|human|a person|a real person))\b|^what (?:exactly )?are you$",
+    re.M)
+
+_SCOPE_ORDER = ("minor", "psychosis_mania", "medication", "diagnosis", "compulsion", "ask_if_human")
+
+
+def _is_minor_age(value: str) -> bool:
+    n = int(value) if value.isdigit() else _NUM_WORDS.get(value, 99)
+    return 5 <= n <= 17
+
+
+def _minor(norm: str) -> tuple[str, str] | None:
+    for pat in (_AGE, _AGE2):
+        for m in pat.finditer(norm):
+            if _is_minor_age(m.group(1)):
+                return "says they are under 18", m.group(0)
+    for m in _SCHOOL_YEAR.finditer(norm):
+        n = int(m.group(1)) if m.group(1).isdigit() else _NUM_WORDS.get(m.group(1), 99)
+        if 1 <= n <= 13:
+            return "school year of a minor", m.group(0)
+    for m in _GRADE.finditer(norm):
+        n = int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2)]
+        if 1 <= n <= 12:
+            return "school grade of a minor", m.group(0)
+    m = _MINOR.search(norm)
+    return ("says they are a minor or at school", m.group(0)) if m else None
+
+
+def screen_scope(text: str) -> ScopeFlag | None:
+    """The first scope limit the text touches (minor first), or None.  Runs after ``screen`` found no risk."""
+    norm = _prepare(text or "").norm
+    found: dict[str, tuple[str, str]] = {}
+    minor = _minor(norm)
+    if minor:
+        found["minor"] = minor
+    m = _PSYCHOSIS.search(norm)
+    if m:
+        found["psychosis_mania"] = ("signs of psychosis or mania", m.group(0))
+    else:
+        for line in norm.split("\n") if _NO_SLEEP.search(norm) else ():
+            sleepless = _NO_SLEEP.search(line)
+            if sleepless and _GRAND.search(norm):
+                found["psychosis_mania"] = ("days without sleep with grand plans", sleepless.group(0))
+                break
+    for kind, pat, reason in (("medication", _MEDICATION, "asks for medication advice"),
+                              ("diagnosis", _DIAGNOSIS, "asks for a diagnosis"),
+                              ("compulsion", _COMPULSION, "asks for help performing a compulsion"),
+                              ("ask_if_human", _HUMAN, "asks whether they are talking to a human")):
+        m = pat.search(norm)
+        if m:
+            found[kind] = (reason, m.group(0))
+    for kind in _SCOPE_ORDER:
+        if kind in found:
+            reason, span = found[kind]
+            return ScopeFlag(kind=kind, reason=reason, matched=[span])  # type: ignore[arg-type]
+    return None
