@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -228,6 +229,7 @@ class SessionEngine:
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None, phraser: Phraser | None = None) -> "SessionEngine":
+        threading.Thread(target=safety.warm, name="attune-safety-warm", daemon=True).start()
         return cls(load_library(settings.protocols_dir), open_store(settings), settings=settings, clock=clock, phraser=phraser)
 
     # ------------------------------------------------------------------ public API

@@ -30,16 +30,19 @@ All patterns are bounded (fixed word gaps, no nested unbounded repeats) and each
 ``_MAX_TRIES`` candidates, so a 100 kB message screens in a few hundred milliseconds of CPU.
 No spoken wording lives here; that is in protocols/*.yaml.
 
-Known limit: rules generalise by lexicon and composition, not by meaning; phrasings outside the
-lexicons are missed (on our held-out spoken set recall was 0.79 at 0.6 % false alarms, see the
-report).  Evaluate with ``attune eval crisis FILE`` (``dialogue/crisis_eval.py``).
+Known limit: rules generalise by lexicon and composition, not by meaning (held-out recall 0.79 at 0.6 %
+false alarms alone).  So when no rule fires and no filter vetoed a sentence, a second, semantic layer
+(``_semantic``: MiniLM sentence embeddings + a small classifier, ``dialogue/embed.py``,
+``dialogue/risk_model.py``) scores the most risk-relevant sentences (at most ``_SEM_MAX``, only those with a
+risk-adjacent word) and the whole of a short message; its hits are "concern" (or "crisis" when very sure),
+reason "semantic: similar to ...".  Evaluate with ``attune eval crisis FILE`` (``dialogue/crisis_eval.py``).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel
@@ -165,6 +168,7 @@ class _Text:
     norm: str
     starts: list[int]  # offset of each line in ``norm``
     asked: list[bool]  # the sentence ended with "?"
+    raw: list[str] = field(default_factory=list)  # the original text of each line (for the semantic layer)
 
 
 def _prepare(text: str) -> _Text:
@@ -181,7 +185,7 @@ def _prepare(text: str) -> _Text:
     for line in lines:
         starts.append(offset)
         offset += len(line) + 1
-    return _Text(norm, starts, asked[:len(lines)])
+    return _Text(norm, starts, asked[:len(lines)], parts[:len(lines)])
 
 
 def _sentences(t: _Text, window: int = 60, overlap: int = 12) -> list[tuple[str, bool]]:
@@ -370,12 +374,21 @@ def _candidate_lines(t: _Text, gate: re.Pattern[str] | None) -> list[tuple[int, 
         pos = end + 1
 
 
-def _apply_rules(t: _Text, rules: list[_Rule], message: str) -> list[_Hit]:
-    """Each rule runs once over the whole normalised message; each match is judged in its own sentence."""
+def _apply_rules(t: _Text, rules: list[_Rule], message: str, vetoed: set[int] | None = None) -> list[_Hit]:
+    """Each rule runs once over the whole normalised message; each match is judged in its own sentence.
+
+    ``vetoed`` (if given) collects the line numbers where a rule matched but a filter cancelled it (idiom or
+    benign context, negation, someone else, resolved past; -1: a message-level benign context), so the
+    semantic layer does not overrule those filters.
+    """
     hits: list[_Hit] = []
     norm = t.norm
+    veto = vetoed if vetoed is not None else set()
     for rule in rules:
         if rule.unless is not None and rule.unless_message and rule.unless.search(message):
+            if rule.gate is None or rule.gate.search(norm):
+                if rule.pattern.search(norm):
+                    veto.add(-1)
             continue
         spans = _candidate_lines(t, rule.gate)
         if not spans:
@@ -404,17 +417,15 @@ def _apply_rules(t: _Text, rules: list[_Rule], message: str) -> list[_Hit]:
             c0 = max(line_start, start - _CONTEXT)
             ctx = norm[c0:min(line_end, end + _CONTEXT)]
             at = start - c0
-            if rule.unless is not None and not rule.unless_message and rule.unless.search(ctx):
-                continue
-            if rule.unless_after is not None and rule.unless_after.match(norm, end):
-                continue
-            if rule.negatable and _negated(ctx, at):
-                continue
-            if rule.subject and _about_someone_else(ctx, at):
+            if (rule.unless is not None and not rule.unless_message and rule.unless.search(ctx)) \
+                    or (rule.unless_after is not None and rule.unless_after.match(norm, end)) \
+                    or (rule.negatable and _negated(ctx, at)) or (rule.subject and _about_someone_else(ctx, at)):
+                veto.add(bisect_right(t.starts, start) - 1)
                 continue
             level = rule.level
             if rule.history and _PAST.search(ctx):
                 if rule.history == "thought" and _RECOVERY.search(ctx):
+                    veto.add(bisect_right(t.starts, start) - 1)
                     continue
                 level = "concern"
             hits.append(_Hit(level, rule.category, rule.name, m.group(0)))
@@ -1030,15 +1041,23 @@ def _means(s: str, is_question: bool, risk_earlier: bool) -> _Hit | None:
 # ---------------------------------------------------------------------------------------------
 # the screen
 # ---------------------------------------------------------------------------------------------
-def screen(text: str, *, risk_earlier: bool = False) -> Screen:
-    """Screen one message for risk. ``risk_earlier``: a crisis or concern was flagged earlier this session."""
+def screen(text: str, *, risk_earlier: bool = False, semantic: bool = True) -> Screen:
+    """Screen one message for risk. ``risk_earlier``: a crisis or concern was flagged earlier this session.
+
+    Two layers: the rules above first; when they find nothing, the semantic layer (``_semantic``, a classifier
+    over sentence embeddings, ``dialogue/risk_model.py``) looks at the sentences no rule filter vetoed.
+    ``semantic=False`` runs the rules alone.
+    """
     t = _prepare(text or "")
     # message-level context (e.g. "thank you ... i am going to end it now" closes a chat), bounded in size
-    hits = _apply_rules(t, _RULES, t.norm[:4000])
+    vetoed: set[int] = set()
+    hits = _apply_rules(t, _RULES, t.norm[:4000], vetoed)
     for s, asked in _sentences(t):
         means = _means(s, asked, risk_earlier)
         if means is not None:
             hits.append(means)
+    if not hits and semantic:
+        hits = _semantic(t, vetoed)
     if risk_earlier:
         hits = [_Hit("crisis", h.category, h.reason, h.span) if h.level == "concern" else h for h in hits]
     if not hits:
@@ -1050,6 +1069,73 @@ def screen(text: str, *, risk_earlier: bool = False) -> Screen:
     reasons = list(dict.fromkeys(h.reason.replace("_", " ") for h in lead))
     matched = list(dict.fromkeys(h.span for h in hits))[:8]
     return Screen(level=level, category=lead[0].category, reason="; ".join(reasons[:4]), matched=matched)
+
+
+# ---------------------------------------------------------------------------------------------
+# the semantic layer (second opinion when no rule fired)
+# ---------------------------------------------------------------------------------------------
+_SEM_MAX = 12  # sentences embedded per message at most (about 10-20 ms each)
+_SEM_WHOLE_WORDS = 60  # a message up to this many words is also embedded as a whole
+_SEM_MIN_WORDS = 3
+_RISK_ADJACENT = re.compile(  # the model looks only at sentences with one of these (content-free chat stays out)
+    r"\b(?:di(?:e|ed|es|ing)|dead|death|kill\w*|suicid\w*|end(?:ing|ed)?|life|liv(?:e|ing)|alive|exist\w*|gone|goodbyes?"
+    r"|bye|burden|bother|better off|without me|miss me|wake|waking|sleep\w*|hurt\w*|harm\w*|cut\w*|burn\w*|blade|razor"
+    r"|scars?|marks|bleed\w*|blood|pills?|tablets?|meds|dose|insulin|paracetamol|overdos\w*|swallow\w*|poison\w*|rope"
+    r"|hang\w*|bridge|roof|edge|tall|high|deep|water|jump\w*|gun|knife|knives|train|bus|truck|car|hit\w*|beat\w*"
+    r"|punch\w*|chok\w*|strangl\w*|threat\w*|scared|afraid|safe|unsafe|danger\w*|abus\w*|rap(?:e|ed)|breath\w*"
+    r"|chest|heart|throat|swell\w*|collaps\w*|faint\w*|pass(?:ed|ing)? out|seizure|stroke|vomit\w*|throwing up"
+    r"|confus\w*|pain|point|anymore|disappear\w*|vanish\w*|forever|letters?|note|away|plan\w*|ready|done|out"
+    r"|tired|myself|alone|tonight|sorry|trust|need(?:ing)? (?:it|them)|do it|everything|anything|after|here|longer"
+    r"|go on|keep going|for good|around|easier|everyone|anyone|nobody|no one|forever|traffic|swerv\w*|crash\w*|drive off|cliff|fall\w*"
+    r"|wall|floor|stairs|threw|throw\w*|push\w*|shov\w*|grab\w*|slap\w*|kick\w*|attack\w*|terrif\w*|frighten\w*"
+    r"|fear|panic\w*|break(?:ing)? in(?:to)?|broke in(?:to)?|follow\w*|stalk\w*|outside|lock\w*|trapped|weapon"
+    r"|hospital|ambulance|emergency|allerg\w*|dizzy|numb|unconscious|sick|drunk|drank|alcohol|sting|stung)\b")
+_SEM_FAILED = False
+
+
+def _semantic_candidates(t: _Text, vetoed: set[int]) -> list[str]:
+    if -1 in vetoed:
+        return []
+    cands: list[tuple[int, int, str]] = []  # (-risk words, position, text)
+    seen: set[str] = set()
+    lines = t.norm.split("\n")
+    for i, norm in enumerate(lines):
+        raw = t.raw[i].strip() if i < len(t.raw) else norm
+        if i in vetoed or len(norm.split()) < _SEM_MIN_WORDS or raw.lower() in seen:
+            continue
+        seen.add(raw.lower())
+        risk = len(_RISK_ADJACENT.findall(norm))
+        if risk:
+            cands.append((-risk, i, raw[:600]))
+    if len(cands) > _SEM_MAX:  # long message: the most risk-relevant sentences
+        cands = sorted(cands)[:_SEM_MAX]
+    texts = [c[2] for c in sorted(cands, key=lambda c: c[1])]
+    words = len(t.norm.split())
+    if not vetoed and len(lines) > 1 and words <= _SEM_WHOLE_WORDS and len(cands) > 1:
+        texts.append(" ".join(r.strip() for r in t.raw))
+    return texts
+
+
+def _semantic(t: _Text, vetoed: set[int]) -> list[_Hit]:
+    """Model hits for the sentences no rule filter vetoed ([] when the model is unavailable)."""
+    global _SEM_FAILED
+    texts = _semantic_candidates(t, vetoed)
+    if not texts or _SEM_FAILED:
+        return []
+    try:
+        from dialogue import risk_model
+        scores = risk_model.load().score(texts)
+    except Exception:  # pragma: no cover - a broken install must not take the rule screen down
+        import logging
+        logging.getLogger(__name__).exception("semantic risk layer unavailable; rules only")
+        _SEM_FAILED = True
+        return []
+    best = max(range(len(texts)), key=lambda i: scores[i].p)
+    s = scores[best]
+    if s.level == "none":
+        return []
+    reason = f"semantic: similar to \"{s.nearest}\" (p={s.p:.2f})"
+    return [_Hit(s.level, s.category or "suicide", reason, texts[best][:200])]
 
 
 def is_means_request(text: str) -> bool:
@@ -1222,3 +1308,11 @@ def screen_scope(text: str) -> ScopeFlag | None:
             reason, span = found[kind]
             return ScopeFlag(kind=kind, reason=reason, matched=[span])  # type: ignore[arg-type]
     return None
+
+
+def warm() -> None:
+    """Load the semantic layer now, so the first risky sentence of a call is not the one that waits."""
+    from dialogue import embed, risk_model
+
+    risk_model.load()
+    embed.warm()
