@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     whisper_threads: int = Field(default=0, description="CTranslate2 threads per Whisper decode (0 = min(4, cores)).")
     whisper_workers: int = Field(default=1, description="Whisper decodes that may run at once (each with whisper_threads).")
     tts_threads: int = Field(default=0, description="ONNX threads for Piper (0 = onnxruntime default).")
+    turn_patience_s: float = Field(default=0.6, description="Silence after a sentence that sounds finished before Attune answers.")
+    turn_patience_unfinished_s: float = Field(default=0.9, description="Silence before answering when the sentence sounds unfinished (trailing 'and', 'because', 'um', comma).")
+    local_echo_cancelled: bool = Field(default=False, description="Microphone door: headphones or a system echo canceller (instant barge-in on voice).")
+    breath_pacer_cycles: int = Field(default=2, description="Breathing-pacer cycles (in 4 s, out 6 s) played after a breathing exercise; 0 = none.")
+    phrases_manifest: Path | None = Field(default=None, description="YAML list of {id, text} phrases pre-rendered at start (default: audio_assets/phrases.yaml).")
     # web
     host: str = "127.0.0.1"
     port: int = 8080

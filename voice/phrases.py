@@ -1,0 +1,195 @@
+"""Fixed phrases pre-rendered in the active voice, and Attune's non-speech sounds.
+
+The phrase texts come from a YAML manifest (``audio_assets/phrases.yaml`` by default: a list of
+``{id, text}``). ``PhraseCache.prerender(tts)`` synthesises each once per process and voice/speed;
+afterwards any reply sentence equal to a phrase (case, spacing and punctuation ignored) is played
+from memory with no synthesis delay. The cache also keeps a few recently prepared sentences
+(speculative first sentences of a reply, see ``TherapistAgent.prepare``).
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import re
+import threading
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from dialogue.types import split_sentences
+
+ASSETS = Path(__file__).resolve().parents[1] / "audio_assets"
+DEFAULT_MANIFEST = ASSETS / "phrases.yaml"
+SOUNDS = {"chime_start": "chime_start.wav", "chime_end": "chime_end.wav", "breath_pacer": "breath_pacer.wav"}
+
+PACE_SPEED = {"normal": 1.0, "slow": 0.78}  # Piper length_scale; 0.78 ≈ 15-20 % slower
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def norm_text(text: str) -> str:
+    """Key for matching spoken text: lower case words only."""
+    return " ".join(_WORD.findall(text.lower().replace("’", "'")))
+
+
+_CLAUSE = re.compile(r"(?<=[,;:—–])\s+")
+
+
+def speech_chunks(sentence: str, *, first: bool) -> list[str]:
+    """Cut a long sentence at clause commas so the first sound comes sooner: Piper renders a
+    whole chunk at once (~1/6 of its duration on a busy 2-core machine), so a 25-word first
+    sentence would cost ~1 s of silence. Only at punctuation, where a reader pauses anyway."""
+    words = sentence.split()
+    limit = 3 if first else 14
+    if len(words) <= limit:
+        return [sentence]
+    parts = [p for p in _CLAUSE.split(sentence) if p.strip()]
+    out: list[str] = []
+    cur = ""
+    for p in parts:
+        cand = f"{cur} {p}".strip()
+        head = first and not out
+        if cur and len(cand.split()) > (limit if head else 14) and len(cur.split()) >= (1 if head else 2):
+            out.append(cur)
+            cur = p
+        else:
+            cur = cand
+    if cur:
+        if out and len(cur.split()) < 3:
+            out[-1] = f"{out[-1]} {cur}"
+        else:
+            out.append(cur)
+    return out
+
+
+_BOUNDARY = {"and", "but", "or", "so", "because", "if", "when", "while", "that", "which", "who", "where",
+             "from", "to", "for", "with", "about", "at", "in", "on", "of", "before", "after", "as", "than"}
+
+
+def split_head(piece: str, max_words: int) -> list[str]:
+    """When synthesis is slow, cut a long comma-less first piece after at most ``max_words``
+    words, preferably before a linking word ("from", "and", "that"...), so the voice starts
+    sooner. Leaves at least three words for the rest."""
+    words = piece.split()
+    if max_words < 2 or len(words) <= max_words + 2:
+        return [piece]
+    cut = max_words
+    for i in range(max_words, 1, -1):
+        if words[i].lower().strip(",.;:!?") in _BOUNDARY:
+            cut = i
+            break
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
+def load_manifest(path: Path | None = None) -> dict[str, str]:
+    """``{id: text}`` from a phrase manifest (a YAML list of ``{id, text}``)."""
+    p = Path(path) if path else DEFAULT_MANIFEST
+    data = yaml.safe_load(p.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{p}: expected a YAML list of {{id, text}}")
+    out: dict[str, str] = {}
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not item.get("id") or not item.get("text"):
+            raise ValueError(f"{p}: item {i} needs 'id' and 'text'")
+        out[str(item["id"])] = str(item["text"]).strip()
+    return out
+
+
+def load_sound(name: str) -> tuple[np.ndarray, int]:
+    """One of Attune's sounds (``chime_start``, ``chime_end``, ``breath_pacer``) as int16 mono."""
+    path = ASSETS / SOUNDS.get(name, name)
+    with wave.open(str(path), "rb") as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16)
+        if w.getnchannels() > 1:
+            pcm = pcm.reshape(-1, w.getnchannels()).mean(axis=1).astype(np.int16)
+        return pcm, w.getframerate()
+
+
+async def synthesize(tts: Any, text: str, *, speed: float = 1.0) -> np.ndarray:
+    """Whole ``text`` as int16 mono at ``tts.sample_rate`` through any livekit ``TTS``
+    (``speed`` is passed to TTS plugins that accept it, e.g. ``PiperTTS``)."""
+    try:
+        stream = tts.synthesize(text, speed=speed)
+    except TypeError:
+        stream = tts.synthesize(text)
+    parts: list[np.ndarray] = []
+    async with stream:
+        async for ev in stream:
+            parts.append(np.frombuffer(ev.frame.data, dtype=np.int16))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
+
+def tts_voice_key(tts: Any) -> str:
+    models = getattr(tts, "models", None)
+    return f"{type(tts).__name__}:{getattr(models, 'piper_path', getattr(tts, 'model', '?'))}:{tts.sample_rate}"
+
+
+class PhraseCache:
+    """Pre-rendered phrases for one voice (shared by every session of the process)."""
+
+    def __init__(self, voice_key: str, sample_rate: int, manifest: dict[str, str] | None = None,
+                 dynamic_max: int = 160) -> None:
+        self.voice_key = voice_key
+        self.sample_rate = sample_rate
+        self.phrases = dict(manifest if manifest is not None else load_manifest())
+        self._fixed: dict[tuple[str, str], np.ndarray] = {}
+        self._dynamic: collections.OrderedDict[tuple[str, str], np.ndarray] = collections.OrderedDict()
+        self._dynamic_max = dynamic_max
+        self._lock = asyncio.Lock()
+        self._tlock = threading.Lock()
+        self.rendered_s = 0.0
+
+    def text(self, phrase_id: str) -> str:
+        return self.phrases[phrase_id]
+
+    async def prerender(self, tts: Any, paces: tuple[str, ...] = ("normal",)) -> None:
+        """Synthesise every manifest phrase once (idempotent, concurrency-safe)."""
+        async with self._lock:
+            for pace in paces:
+                for text in self.phrases.values():
+                    # in the pieces replies are spoken in (see TherapistAgent.tts_node)
+                    for i, sentence in enumerate(split_sentences(text) or [text]):
+                        pieces = set(speech_chunks(sentence, first=True)) | set(speech_chunks(sentence, first=False))
+                        for piece in sorted(pieces):
+                            key = (norm_text(piece), pace)
+                            if key in self._fixed:
+                                continue
+                            self._fixed[key] = await synthesize(tts, piece, speed=PACE_SPEED.get(pace, 1.0))
+                            self.rendered_s += len(self._fixed[key]) / self.sample_rate
+
+    def get(self, text: str, pace: str = "normal") -> np.ndarray | None:
+        key = (norm_text(text), pace)
+        with self._tlock:
+            pcm = self._fixed.get(key)
+            if pcm is None:
+                pcm = self._dynamic.get(key)
+                if pcm is not None:
+                    self._dynamic.move_to_end(key)
+            return pcm
+
+    def put(self, text: str, pace: str, pcm: np.ndarray) -> None:
+        key = (norm_text(text), pace)
+        with self._tlock:
+            if key in self._fixed:
+                return
+            self._dynamic[key] = pcm
+            self._dynamic.move_to_end(key)
+            while len(self._dynamic) > self._dynamic_max:
+                self._dynamic.popitem(last=False)
+
+
+_caches: dict[tuple[str, str], PhraseCache] = {}
+_caches_lock = threading.Lock()
+
+
+def shared_phrase_cache(tts: Any, manifest_path: Path | None = None) -> PhraseCache:
+    """The process-wide cache for this TTS voice and manifest."""
+    key = (tts_voice_key(tts), str(manifest_path or DEFAULT_MANIFEST))
+    with _caches_lock:
+        cache = _caches.get(key)
+        if cache is None:
+            cache = _caches[key] = PhraseCache(key[0], tts.sample_rate, load_manifest(manifest_path))
+        return cache
