@@ -426,12 +426,10 @@ class SessionEngine:
             c.line("mood_open")
             s.stage = "mood"
         elif s.stage == "mood":
-            n = tx.parse_number(text, 0, 10)
-            if n is None and s.reprompts == 0 and not self._declines(text):
-                s.reprompts = 1
-                c.line("mood_reprompt")
+            answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
+            if not answered:
                 return
-            s.mood_open, s.reprompts = n, 0
+            s.mood_open = n
             if n is not None:
                 c.event("mood", when="open", value=n)
             rest = re.sub(r"\d+", " ", text)
@@ -610,6 +608,16 @@ class SessionEngine:
             return "declined", ""
         return "again", ""
 
+    def _rating(self, c: _Compose, text: str, lo: int, hi: int, reprompt: str) -> tuple[bool, int | None]:
+        """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value)."""
+        n = tx.parse_number(text, lo, hi)
+        if n is None and c.state.reprompts == 0 and not self._declines(text):
+            c.state.reprompts = 1
+            c.line(reprompt)
+            return False, None
+        c.state.reprompts = 0
+        return True, n
+
     def _declines(self, text: str) -> bool:
         return tx.matches_any(self.lib.session.decline_patterns, text)
 
@@ -673,21 +681,17 @@ class SessionEngine:
             self._goodbye(c)
             return
         if s.stage == "mood":
-            n = tx.parse_number(text, 0, 10)
-            if n is None and s.reprompts == 0 and not self._declines(text):
-                s.reprompts = 1
-                c.line("mood_reprompt")
+            answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
+            if not answered:
                 return
-            s.mood_close, s.reprompts = n, 0
+            s.mood_close = n
             if n is not None:
                 c.event("mood", when="close", value=n)
             c.line("feedback")
             s.stage = "feedback"
         elif s.stage == "feedback":
-            n = tx.parse_number(text, 1, 5)
-            if n is None and s.reprompts == 0 and not self._declines(text):
-                s.reprompts = 1
-                c.line("feedback")
+            answered, n = self._rating(c, text, 1, 5, "feedback")
+            if not answered:
                 return
             s.feedback = n
             comment = re.sub(r"\b(\d|one|two|three|four|five)\b", " ", text)
