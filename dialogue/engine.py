@@ -360,7 +360,7 @@ class SessionEngine:
         # 1. safety screen: on the whole message, always first, no LLM
         verdict = safety.screen(text, risk_earlier=state.risk_flag or state.crisis is not None)
         meta["safety"] = verdict.level
-        if verdict.level != "none":
+        if verdict.level == "crisis" or (verdict.level == "concern" and state.crisis is None):
             self._crisis(c, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if state.crisis is not None:
@@ -843,7 +843,9 @@ class SessionEngine:
         assert s.crisis is not None
         c.exact = True
         if s.crisis.stage == "check":
-            yn = tx.yes_no(text)
+            negated = re.search(r"\b(no|not|never|nope|nah)\b|n't\b", text.lower().replace("’", "'"))
+            short = len(text.split()) <= 5  # "yes, I am" answers the question; "yes, and at work..." may not
+            yn = True if tx.plain_yes(text) and short and not negated else (False if tx.yes_no(text) is False else None)
             if yn is True:
                 self._crisis(c, safety.Screen(level="crisis", category=s.crisis.category or "suicide",
                                               reason="said yes to the direct question", matched=[]))

@@ -1058,8 +1058,9 @@ def screen(text: str, *, risk_earlier: bool = False, semantic: bool = True) -> S
             hits.append(means)
     if not hits and semantic:
         hits = _semantic(t, vetoed)
-    if risk_earlier:
-        hits = [_Hit("crisis", h.category, h.reason, h.span) if h.level == "concern" else h for h in hits]
+    if risk_earlier:  # after a risk statement, a rule-level concern is acted on; a semantic guess still asks
+        hits = [_Hit("crisis", h.category, h.reason, h.span)
+                if h.level == "concern" and not h.reason.startswith("semantic") else h for h in hits]
     if not hits:
         return Screen(level="none", category=None, reason="", matched=[])
     top = max(_RANK[h.level] for h in hits)

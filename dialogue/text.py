@@ -147,6 +147,17 @@ _NO = re.compile(
 )
 
 
+_PLAIN_YES = re.compile(
+    r"^\W*(?:(?:um+|uh+|well|honestly|i mean|i guess)\W+)*"
+    r"(yes|yeah|yep|yup|i do|i am|i have|i think so|sometimes|kind of|sort of|maybe|a bit|a little)\b"
+)
+
+
+def plain_yes(text: str) -> bool:
+    """A yes that opens the answer to a direct question ("yeah, sometimes"), not one buried later."""
+    return bool(_PLAIN_YES.search(text.lower().replace("’", "'")))
+
+
 def yes_no(text: str) -> bool | None:
     """True for yes, False for no, None when it is not clear. A 'no' wins over a hedged 'yes'."""
     low = text.lower().replace("’", "'")

@@ -271,3 +271,19 @@ async def test_propose_is_pure_and_stale_commit_is_refused(engine):
     with pytest.raises(StaleTurnError):
         await engine.commit(t2)
     assert len(engine.store.turns(engine.state_of(USER).session_id)) == 3
+
+
+async def test_an_ambiguous_signal_gets_a_direct_question_then_resumes_or_escalates(engine, clock):
+    replies = await run(engine, OPENING + ["I just can't do this anymore"], clock)
+    assert events(replies, "safety_check") and not events(replies, "crisis")
+    assert replies[-1].text.endswith("?")
+    resumed = await engine.handle(USER, "no, nothing like that, I'm just worn out")
+    assert not [e for e in resumed.events if e.type == "crisis"]
+    assert engine.state_of(USER).crisis is None and not engine.state_of(USER).risk_flag
+    await run(engine, ["I just can't do this anymore"], clock, user="u_second00000001")
+    await engine.handle("u_second00000001", "Sam")
+    await engine.handle("u_second00000001", "about a 3")
+    check = await engine.handle("u_second00000001", "sometimes I wonder what the point of it all is")
+    assert any(e.type == "safety_check" for e in check.events)
+    yes = await engine.handle("u_second00000001", "yeah, I have")
+    assert any(e.type == "crisis" for e in yes.events) and yes.phase == "crisis"

@@ -18,7 +18,7 @@ def seeker_scripts(n: int) -> list[list[str]]:
 async def test_esconv_seekers_complete_without_errors_repeats_or_false_crises(settings):
     clock = ManualClock(start=1_700_000_000.0)
     engine = SessionEngine.create(settings, clock=clock)
-    repeats, crises, turns = 0, [], 0
+    repeats, crises, checks, turns = 0, [], 0, 0
     for i, script in enumerate(seeker_scripts(N_DIALOGUES)):
         user = f"u_esconv{i:09d}"
         said = collections.Counter([(await engine.open(user)).text])
@@ -29,6 +29,7 @@ async def test_esconv_seekers_complete_without_errors_repeats_or_false_crises(se
             said[reply.text] += 1
             if any(e.type == "crisis" for e in reply.events):
                 crises.append(line)
+            checks += any(e.type == "safety_check" for e in reply.events)
             if reply.ended:
                 break
         else:
@@ -36,7 +37,8 @@ async def test_esconv_seekers_complete_without_errors_repeats_or_false_crises(se
         repeats += sum(c - 1 for c in said.values() if c > 1)
         assert engine.store.list_sessions(user), "each session is saved"
     engine.store.close()
-    print(f"\nesconv replay: {N_DIALOGUES} dialogues, {turns} turns, {repeats} repeated lines, crisis turns: {crises}")
+    print(f"\nesconv replay: {N_DIALOGUES} dialogues, {turns} turns, {repeats} repeated lines, "
+          f"{checks} direct safety questions, crisis turns: {crises}")
     assert repeats <= N_DIALOGUES * 0.1, f"{repeats} repeated lines"
     # ESConv seekers are role-played everyday problems; a rare crisis flag must be warranted
     assert len(crises) <= 2, crises
