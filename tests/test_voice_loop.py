@@ -254,3 +254,24 @@ def test_bench_latency_json(tmp_path, settings, capsys):
     assert res["turns"] == 2 and res["cut_ins"] == 0 and res["split_turns"] == 0
     assert res["barge_in_ms"] is not None and res["barge_in_ms"] < 400
     assert res["p50_ms"] is not None and res["wer"] <= max(0.25, 1.5 * res["wer_offline"])
+
+
+async def test_paced_output_hold_survives_resume():
+    """livekit resumes the sink whenever it starts forwarding a reply; the loop's hold (the person
+    may be talking) must survive that, and a clear ends it."""
+    out = PacedAudioOutput(sample_rate=16000)
+    rec = _Recorder(out)
+    out.hold()
+    for _ in range(10):
+        await out.capture_frame(_frame(20))
+    out.flush()
+    out.resume()  # what livekit does before forwarding
+    await asyncio.sleep(0.1)
+    assert rec.frames == [] and rec.started == [] and out.paused
+    out.release()
+    ev = await asyncio.wait_for(out.wait_for_playout(), 1)
+    assert not ev.interrupted and len(rec.frames) == 10
+    out.hold()
+    out.clear_buffer()
+    assert not out.paused
+    await out.aclose()

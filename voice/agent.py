@@ -133,7 +133,7 @@ class TherapistAgent(Agent):
         self._tts: Any = tts
         self.rtf = 0.15  # Piper seconds of compute per second of audio (EMA, measured)
         self.last_propose_s = 0.0
-        self.head_budget_s = 0.2  # target synthesis time of a reply's first piece
+        self.head_budget_s = 0.15  # target synthesis time of a reply's first piece
         self._plans: dict[tuple[str, bool], list[str]] = {}
         self.ended = False
 
@@ -162,7 +162,8 @@ class TherapistAgent(Agent):
         self._warmup = asyncio.ensure_future(self._warm_engine())
         sentences = getattr(reply, "sentences", None) or []
         if sentences and self._tts is not None:
-            await self.render(self.pieces(sentences[0], first=True)[0], getattr(reply, "pace", "normal") or "normal")
+            await self.render(self.pieces(sentences[0], first=True)[0], getattr(reply, "pace", "normal") or "normal",
+                              urgent=True)
         return reply
 
     async def _warm_engine(self) -> None:
@@ -241,7 +242,7 @@ class TherapistAgent(Agent):
                 pieces += self.pieces(sentences[1], first=False)[:1]
 
             async def head() -> None:
-                await self.render(pieces[0], pace)
+                await self.render(pieces[0], pace, urgent=True)
                 if len(pieces) > 1:  # the next piece too: no gap after a short head
                     await self.render(pieces[1], pace)
 
@@ -249,10 +250,10 @@ class TherapistAgent(Agent):
             t.add_done_callback(lambda f: f.cancelled() or f.exception())
         return turn
 
-    async def _timed_synth(self, text: str, pace: str) -> Any:
+    async def _timed_synth(self, text: str, pace: str, urgent: bool = False) -> Any:
         tts = self._tts or self.session.tts
         t = time.monotonic()
-        pcm = await synthesize(tts, text, speed=PACE_SPEED.get(pace, 1.0))
+        pcm = await synthesize(tts, text, speed=PACE_SPEED.get(pace, 1.0), urgent=urgent)
         audio_s = len(pcm) / tts.sample_rate
         if audio_s > 0.3:
             self.rtf = 0.7 * self.rtf + 0.3 * min(2.0, (time.monotonic() - t) / audio_s)
@@ -273,7 +274,7 @@ class TherapistAgent(Agent):
                 self._plans.pop(next(iter(self._plans)))
         return parts
 
-    async def render(self, text: str, pace: str = "normal") -> Any:
+    async def render(self, text: str, pace: str = "normal", *, urgent: bool = False) -> Any:
         """PCM of ``text`` in the active voice: from the cache, from a synthesis already under
         way, or synthesised now (and cached)."""
         pcm = self.phrases.get(text, pace) if self.phrases is not None else None
@@ -282,7 +283,7 @@ class TherapistAgent(Agent):
         key = (norm_text(text), pace)
         task = self._synth.get(key)
         if task is None:
-            task = self._synth[key] = asyncio.ensure_future(self._timed_synth(text, pace))
+            task = self._synth[key] = asyncio.ensure_future(self._timed_synth(text, pace, urgent))
 
             def done(t: asyncio.Future, key=key) -> None:
                 self._synth.pop(key, None)
@@ -332,7 +333,7 @@ class TherapistAgent(Agent):
         async def speak(sentence: str):
             nonlocal first
             t_syn = time.monotonic()
-            pcm = await self.render(sentence, pace)
+            pcm = await self.render(sentence, pace, urgent=first)
             if first and draft is not None:
                 draft.first_audio_at = time.monotonic()
                 draft.tts_s = draft.first_audio_at - t_syn

@@ -135,6 +135,7 @@ class PacedAudioOutput(io.AudioOutput):
         self._discard_until_flush = False
         self._next_id = 0
         self._paused = False
+        self._held = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -144,11 +145,22 @@ class PacedAudioOutput(io.AudioOutput):
     @property
     def playing(self) -> bool:
         """True while a segment is open and not paused (audio is being heard or about to be)."""
-        return bool(self._segs) and not self._paused
+        return bool(self._segs) and not self._paused and not self._held
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._paused or self._held
+
+    def hold(self) -> None:
+        """Stop handing out audio until ``release()`` — like ``pause()``, but livekit's own
+        ``resume()`` (it resumes the sink whenever it starts forwarding a reply) does not undo it.
+        The voice loop holds the sink while the person may be speaking. ``clear_buffer()`` ends it."""
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._wake.set()
 
     @property
     def position(self) -> float:
@@ -205,6 +217,7 @@ class PacedAudioOutput(io.AudioOutput):
             self._capturing = None
         segs, self._segs = list(self._segs), collections.deque()
         self._paused = False
+        self._held = False
         if segs and self.on_clear is not None:
             self.on_clear()
         for seg in segs:
@@ -256,7 +269,7 @@ class PacedAudioOutput(io.AudioOutput):
                         seg.started = True
                         self.on_playback_started(created_at=time.time())
                     self._finish(seg, interrupted=False)
-            if not self._queue or self._paused:
+            if not self._queue or self._paused or self._held:
                 next_t = None
                 self._wake.clear()
                 await self._wake.wait()
@@ -271,7 +284,7 @@ class PacedAudioOutput(io.AudioOutput):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
                 if self._clock() < next_t - 0.001:
                     continue  # woken early (clear/pause/new audio): re-evaluate
-            if not self._queue or self._paused:
+            if not self._queue or self._paused or self._held:
                 continue
             seg, frame = self._queue.popleft()
             seg.queued -= 1

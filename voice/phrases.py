@@ -108,18 +108,79 @@ def load_sound(name: str) -> tuple[np.ndarray, int]:
         return pcm, w.getframerate()
 
 
-async def synthesize(tts: Any, text: str, *, speed: float = 1.0) -> np.ndarray:
+class _Gate:
+    """At most ``n`` syntheses at once in the process, urgent ones (a reply's first words) first.
+
+    Piper runs in the event loop's default thread pool, which the VAD's Silero check and the
+    brain's ``asyncio.to_thread`` calls share: with several sessions, unbounded background
+    renders filled it and delayed speech detection (barge-in) by up to a second. Two at a time
+    also keeps the two cores from thrashing."""
+
+    def __init__(self, n: int = 2) -> None:
+        self.n = n
+        self.busy = 0
+        self.waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self.seq = 0
+
+    async def __aenter__(self) -> None:
+        await self.acquire(1)
+
+    async def acquire(self, priority: int) -> None:
+        if self.busy < self.n and not self.waiters:
+            self.busy += 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.seq += 1
+        self.waiters.append((priority, self.seq, fut))
+        self.waiters.sort(key=lambda w: (w[0], w[1]))
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.release()  # it was handed over as we were cancelled
+            else:
+                self.waiters = [w for w in self.waiters if w[2] is not fut]
+            raise
+
+    def release(self) -> None:
+        while self.waiters:
+            _, _, fut = self.waiters.pop(0)
+            if not fut.done():
+                fut.set_result(None)  # the slot passes straight to the next waiter
+                return
+        self.busy -= 1
+
+
+_gates: dict[int, _Gate] = {}
+
+
+def _gate() -> _Gate:
+    loop = asyncio.get_running_loop()
+    g = _gates.get(id(loop))
+    if g is None:
+        _gates.clear()  # one loop at a time in practice (asyncio.run per command)
+        g = _gates[id(loop)] = _Gate(2)
+    return g
+
+
+async def synthesize(tts: Any, text: str, *, speed: float = 1.0, urgent: bool = False) -> np.ndarray:
     """Whole ``text`` as int16 mono at ``tts.sample_rate`` through any livekit ``TTS``
-    (``speed`` is passed to TTS plugins that accept it, e.g. ``PiperTTS``)."""
+    (``speed`` is passed to TTS plugins that accept it, e.g. ``PiperTTS``). ``urgent``: a
+    reply's first words, rendered before any other waiting synthesis."""
+    gate = _gate()
+    await gate.acquire(0 if urgent else 1)
     try:
-        stream = tts.synthesize(text, speed=speed)
-    except TypeError:
-        stream = tts.synthesize(text)
-    parts: list[np.ndarray] = []
-    async with stream:
-        async for ev in stream:
-            parts.append(np.frombuffer(ev.frame.data, dtype=np.int16))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+        try:
+            stream = tts.synthesize(text, speed=speed)
+        except TypeError:
+            stream = tts.synthesize(text)
+        parts: list[np.ndarray] = []
+        async with stream:
+            async for ev in stream:
+                parts.append(np.frombuffer(ev.frame.data, dtype=np.int16))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    finally:
+        gate.release()
 
 
 def tts_voice_key(tts: Any) -> str:

@@ -148,7 +148,7 @@ class EnergyTracker:
 class TurnOptions:
     """Turn-taking knobs (``Settings`` fields of the same names override the defaults)."""
 
-    turn_flush_silence_s: float = 0.35  # silence (by energy) at which the STT is asked for its final
+    turn_flush_silence_s: float = 0.25  # silence (by energy) at which the STT is asked for its final
     stt_speculative_silence_s: float = 0.08  # the STT decodes the whole segment this early (its webrtcvad)
     stt_interim_interval_s: float = 1.5  # new audio between interim transcripts
     turn_patience_s: float = 0.6        # silence before answering a sentence that sounds finished
@@ -283,6 +283,17 @@ class TurnTaker:
     def _audible(self) -> bool:
         return self.vl.audible and not self.held
 
+    def _stop_out(self) -> None:
+        """Stop the sound now (a hold that livekit's resume() cannot undo, where supported)."""
+        hold = getattr(self.out, "hold", None)
+        (hold or self.out.pause)()
+
+    def _restart_out(self) -> None:
+        release = getattr(self.out, "release", None)
+        if release is not None:
+            release()
+        self.out.resume()
+
     def _flush_stt(self) -> None:
         """Ask the STT for the final transcript of the audio so far (in order with the audio)."""
         ok = False
@@ -373,7 +384,7 @@ class TurnTaker:
         if self._audible() and (self.overlap is None or self.overlap.decided):
             self.overlap = _Overlap(start_t=start)
             if self.echo_cancelled:
-                self.out.pause()
+                self._stop_out()
                 self.overlap.paused = True
                 self.vl.emit("barge_in", speech_t=self.vl.t(start), stop_t=self.vl.t(self._now()))
 
@@ -381,7 +392,7 @@ class TurnTaker:
     def _hold_pending(self) -> None:
         if self.pending is not None and not self.pending.audible and not self.held:
             self.held = True
-            self.out.pause()
+            self._stop_out()
             if self._hold_timer is not None:
                 self._hold_timer.cancel()
 
@@ -396,7 +407,7 @@ class TurnTaker:
         self._hold_timer = None
         if self.held and not self.speaking and not self.onset:
             self.held = False
-            self.out.resume()
+            self._restart_out()
 
     def _cancel_pending(self, why: str) -> None:
         p = self.pending
@@ -406,8 +417,11 @@ class TurnTaker:
         with contextlib.suppress(Exception):
             p.handle.interrupt(force=True)
         self.buffer.insert(0, p.text)
-        # stays paused until livekit clears the sink and resumes it for the next reply
-        self.held = False
+        if self.held:
+            self.held = False
+            if not self.vl.audible:
+                self.out.clear_buffer()  # drop what it may have queued; livekit's own clear may never come
+            self._restart_out()
         self.vl.emit("reply_cancelled", why=why, user_text=p.text)
 
     def on_playback_started(self) -> None:
@@ -415,6 +429,8 @@ class TurnTaker:
         if p is not None and self.session.current_speech is p.handle:
             p.audible = True
             self.pending = None
+        if self.held:  # the sink could not be held (not ours): it is playing, so say so
+            self.held = False
 
     def on_undelivered(self, draft: Draft) -> None:
         """The agent dropped a reply that was barely heard: carry the person's words on."""
@@ -485,7 +501,7 @@ class TurnTaker:
         self.overlap = None
         if not said or is_backchannel(said) or self._looks_like_backchannel(said, ov):
             if ov.paused:
-                self.out.resume()
+                self._restart_out()
             self.vl.emit("backchannel", text=said)
             return
         self._interrupt("person spoke over the reply", ov)
@@ -559,7 +575,9 @@ class TurnTaker:
         p = self.pending
         if p is not None and p.handle is handle:
             self.pending = None  # ended without being heard (empty reply or error)
-            self.held = False
+            if self.held:
+                self.held = False
+                self._restart_out()
 
     def idle(self) -> bool:
         return (not self.speaking and not self.onset and not self.awaiting and not self.buffer
