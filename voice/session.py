@@ -148,7 +148,7 @@ class EnergyTracker:
 class TurnOptions:
     """Turn-taking knobs (``Settings`` fields of the same names override the defaults)."""
 
-    turn_flush_silence_s: float = 0.25  # silence (by energy) at which the STT is asked for its final
+    turn_flush_silence_s: float = 0.35  # silence (by energy) at which the STT is asked for its final
     stt_speculative_silence_s: float = 0.08  # the STT decodes the whole segment this early (its webrtcvad)
     stt_interim_interval_s: float = 1.5  # new audio between interim transcripts
     turn_patience_s: float = 0.6        # silence before answering a sentence that sounds finished
