@@ -148,7 +148,7 @@ class _Compose:
 
     def pick(self, variants: list[str], fields: dict[str, str]) -> str:
         """A variant not said yet this session, preferring ones whose placeholders are all filled."""
-        full = [v for v in variants if all(fields.get(p) for p in placeholders(v))] or variants
+        full = _filled(variants, fields) or variants
         used = set(self.state.used)
         fresh = [v for v in full if zlib.crc32(v.encode()) not in used] or full
         start = zlib.crc32(f"{self.state.session_id}:{self.state.turns}:{len(self.parts)}".encode()) % len(fresh)
@@ -185,6 +185,11 @@ def _tidy(line: str) -> str:
     line = re.sub(r"([.!?])\s*\.", r"\1", line)
     line = re.sub(r"\s{2,}", " ", line).strip()
     return line[:1].upper() + line[1:] if line else line
+
+
+def _filled(variants: list[str], fields: dict[str, str]) -> list[str]:
+    """The variants whose placeholders all have a value (so nothing is said with a hole in it)."""
+    return [v for v in variants if all(fields.get(p) for p in placeholders(v))]
 
 
 def _inline(words: str) -> str:
@@ -634,7 +639,7 @@ class SessionEngine:
             fields["friend_advice"] = tx.reflect(core, max_words=30)
         if not mod.drafts:
             return fields["evidence_against"] or fields["friend_advice"]
-        full = [d for d in mod.drafts if all(fields.get(p) for p in placeholders(d))] or mod.drafts[-1:]
+        full = _filled(mod.drafts, fields) or mod.drafts[-1:]
         return _inline(_tidy(full[0].format(**fields)))
 
     def _make_card(self, c: _Compose, mod: Modality) -> None:
@@ -650,7 +655,7 @@ class SessionEngine:
             return ""
         if mod.artefact.readback:
             fields = {k: tx.reflect(v, 45) for k, v in s.slots.items()}
-            full = [v for v in mod.artefact.readback if all(fields.get(p) for p in placeholders(v))]
+            full = _filled(mod.artefact.readback, fields)
             if not full:
                 return ""
             template = full[0]
@@ -718,7 +723,7 @@ class SessionEngine:
         mod = self.lib.modalities[s.modality]
         c = _Compose(self.lib, s.model_copy(deep=True))
         fields = c.fields()
-        full = [v for v in mod.summary if all(fields.get(p) for p in placeholders(v))]
+        full = _filled(mod.summary, fields)
         if not full:
             return ""
         return _tidy(full[0].format(**fields))
