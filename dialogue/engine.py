@@ -8,21 +8,23 @@ returned to the door.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import secrets
 import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Callable, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from dialogue import safety, text as tx
 from dialogue.distortions import rank_distortions
+from dialogue.interpret import Reading, asks_for_modality, interpret, interpret_turn
 from dialogue.memory import SessionRecord, Store, open_store
 from dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
-from dialogue.router import asks_to_switch, route
+from dialogue.router import route
 from dialogue.settings import Settings
 from dialogue.types import Event, Phase, Reply
 from protocols.loader import Library, load_library
@@ -35,6 +37,12 @@ EMPTY_POSITIVE = re.compile(
 
 
 AGREES = re.compile(r"\b(true|fits|helps|helpful|right|agree|sounds (good|right)|makes sense|i like (it|that))\b")
+STOCK_OPENERS = re.compile(r"^(thank you|thanks|i hear you|i'm with you|okay|ok|i see|got it|that makes sense|right|sure|mm)\b", re.I)
+ACK_EVERY = 4  # at most one reply in this many opens with a stock acknowledgement
+REFLECT_EVERY = 2  # a reflection at most every other turn: more sounds like an echo
+# Extracted values that may fill later slots of the same modality in one turn (several answers at once).
+MULTI_FILL = {"situation": "situation", "emotion": "feeling", "intensity": "rating", "thought": "thought", "location": "body"}
+MULTI_REACH = 4  # only steps this close ahead are filled from the same turn
 
 
 class Clock(Protocol):
@@ -66,6 +74,13 @@ class CrisisState(BaseModel):
     answers: dict[str, bool | None] = Field(default_factory=dict)
     plan: dict[str, str] = Field(default_factory=dict)
     unclear: int = 0
+    resume: str = ""  # the question pending before a check, asked again after a plain no
+    awaiting_person: bool = False  # high risk: "who could you be with right now?" was asked
+    leaving: bool = False  # they asked to go before the screen was finished
+
+    @property
+    def unresolved(self) -> bool:
+        return self.stage in ("check", "screener")
 
 
 class SessionState(BaseModel):
@@ -101,6 +116,15 @@ class SessionState(BaseModel):
     last_question: str = ""
     notes: list[str] = Field(default_factory=list)
     turns: int = 0
+    refused: list[str] = Field(default_factory=list)  # exercise tags refused: never run again this session
+    unclear: int = 0  # unclear turns in a row at this step
+    last_filled: list[str] = Field(default_factory=list)  # slots the last turn filled (undone by a correction)
+    last_step: int = 0
+    recent: list[str] = Field(default_factory=list)  # the person's last few turns, for the safety screen
+    ack_turns: list[int] = Field(default_factory=list)
+    reflect_turn: int = -9
+    mood_words: str | None = None
+    last_opener: str = ""
 
 
 class StaleTurnError(RuntimeError):
@@ -131,16 +155,21 @@ class _Compose:
     pace: Literal["normal", "slow"] = "normal"
     exact: bool = False  # crisis and disclosure lines are never reworded
     ended: bool = False
+    emergency: str = ""
+    resources: str = ""
+    echoed: set[str] = field(default_factory=set)
 
     def fields(self, **extra: str) -> dict[str, str]:
         s = self.state
         base = {k: "" for k in ("name", "echo", "feeling", "recall", "modality_name", "modality_list",
                                 "distortion_name", "distortion_explanation", "draft", "card", "summary",
-                                "minutes_left", "resources", "emergency", "step_question")}
-        base.update({k: tx.reflect(v, 45) for k, v in s.slots.items()})
-        base.update(name=s.name or "", draft=s.draft, step_question=s.last_question)
+                                "minutes_left", "resources", "emergency", "step_question", "key")}
+        base.update(spoken_slots(s.slots))
+        base.update(name=s.name or "", draft=s.draft, step_question=s.last_question,
+                    emergency=self.emergency, resources=self.resources)
         if self.person:
-            base.update(echo=tx.reflect(self.person), feeling=tx.feeling_word(self.person) or "")
+            base.update(echo=spoken(self.person, 10), feeling=tx.own_feeling(self.person) or "",
+                        key=key_phrase(self.person))
         if s.modality:
             base["modality_name"] = self.lib.modalities[s.modality].name
         base.update(extra)
@@ -151,6 +180,8 @@ class _Compose:
         full = _filled(variants, fields) or variants
         used = set(self.state.used)
         fresh = [v for v in full if zlib.crc32(v.encode()) not in used] or full
+        if not self.parts:  # never the same opener twice in a row
+            fresh = [v for v in fresh if _opener(v) != self.state.last_opener] or fresh
         start = zlib.crc32(f"{self.state.session_id}:{self.state.turns}:{len(self.parts)}".encode()) % len(fresh)
         chosen = fresh[start]
         self.state.used.append(zlib.crc32(chosen.encode()))
@@ -158,12 +189,16 @@ class _Compose:
 
     def say(self, variants: list[str], step: str, **extra: str) -> str:
         fields = self.fields(**extra)
-        line = _tidy(self.pick(variants, fields).format(**fields))
+        for echoed in self.echoed:  # their words are said back once per reply, not twice
+            fields[echoed] = ""
+        chosen = self.pick(variants, fields)
+        self.echoed |= placeholders(chosen) & {"key", "echo"}
+        line = _tidy(chosen.format(**fields))
         self.parts.append((line, step))
         return line
 
-    def line(self, key: str, **extra: str) -> str:
-        return self.say(self.lib.session.lines[key], f"session.{key}", **extra)
+    def line(self, which: str, **extra: str) -> str:
+        return self.say(self.lib.session.lines[which], f"session.{which}", **extra)
 
     def event(self, type_: str, **data: Any) -> None:
         self.events.append(Event(type=type_, **data))
@@ -176,6 +211,43 @@ class _Compose:
     @property
     def text(self) -> str:
         return " ".join(p for p, _ in self.parts)
+
+
+SPOKEN_WORDS = {"adaptive_thought": 24, "new_thought": 24, "automatic_thought": 14, "old_thought": 14}
+
+
+CONCESSION = re.compile(r"^\s*(?:(?:even though|even if|although|though|while)\b.{3,160}?,\s*it'?s also true that\s+|"
+                        r"(?:even though|even if|although|though|while)\b[^,]{3,120},\s*(?:also\s+)?)", re.I)
+
+
+def spoken(value: str, max_words: int = 12) -> str:
+    """A slot value said back: second person, whole clauses only, or "" when it can't be said cleanly.
+    A balanced thought that opens with its concession ("even though ...,") is said from its point."""
+    value = value or ""
+    if len(value.split()) > max_words:
+        value = CONCESSION.sub("", value)
+    value = tx.clause_prefix(value, max_words, min_words=1)
+    if not value:
+        return ""
+    said = tx.second_person(value, max_words) or ""
+    return said[:1].lower() + said[1:] if said[:1].isupper() and said.split(" ", 1)[0].lower() in FUNCTION_OPENERS else said
+
+
+def spoken_slots(slots: dict[str, str]) -> dict[str, str]:
+    return {k: spoken(v, SPOKEN_WORDS.get(k, 12)) for k, v in slots.items()}
+
+
+def key_phrase(text: str) -> str:
+    """A short key phrase of what they said, in the second person ("your boss yelled at you"), or ""."""
+    for clause in re.split(r"[,.;!?]|\b(?:and|but|because|so)\b", text):
+        clause = re.sub(r"^\W*(?:(?:when|that|like|then|well|um|uh|honestly|actually|just|yeah|oh)\W+)*", "", clause.strip(), flags=re.I)
+        words = clause.split()
+        if 3 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
+            said = tx.second_person(clause, 9)
+            if said and re.match(r"(?:you|your)\b", said, re.I) and not HARSH.search(said) and \
+                    not re.search(r"\b(um|uh|like|kind of|sort of|i guess)\b", said):
+                return said
+    return ""
 
 
 def _tidy(line: str) -> str:
@@ -200,8 +272,8 @@ def _inline(words: str) -> str:
     return words[:1].lower() + words[1:]
 
 
-def _spoken(resources: list[Resource], most: int = 2) -> str:
-    """Lines to call, said aloud: the emergency number is spoken separately, so it is left out."""
+def _spoken(resources: list[Resource], most: int = 1) -> str:
+    """The line to call, said aloud (the screen shows them all); the emergency number is spoken separately."""
     lines = [r for r in resources if "emergency" not in r.name.lower()] or resources
     return ", or ".join(f"the {r.name}, {r.text}" if not r.name.lower().startswith("the ") else f"{r.name}, {r.text}"
                         for r in lines[:most])
@@ -223,19 +295,23 @@ class SessionEngine:
         settings: Settings | None = None,
         phraser: Phraser | None = None,
         clock: Clock | None = None,
+        new_session_id: Callable[[], str] | None = None,
     ) -> None:
         self.lib = library
         self.store = store
         self.settings = settings or Settings()
         self.phraser = phraser or TemplatePhraser()
         self.clock = clock or SystemClock()
+        self.new_session_id = new_session_id or (lambda: "s_" + secrets.token_urlsafe(12))  # ids also vary the wording
         self._states: dict[str, SessionState] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
-    def create(cls, settings: Settings, *, clock: Clock | None = None, phraser: Phraser | None = None) -> "SessionEngine":
-        threading.Thread(target=safety.warm, name="attune-safety-warm", daemon=True).start()
-        return cls(load_library(settings.protocols_dir), open_store(settings), settings=settings, clock=clock, phraser=phraser)
+    def create(cls, settings: Settings, *, clock: Clock | None = None, phraser: Phraser | None = None,
+               new_session_id: Callable[[], str] | None = None) -> "SessionEngine":
+        threading.Thread(target=_warm, name="attune-models-warm", daemon=True).start()
+        return cls(load_library(settings.protocols_dir), open_store(settings), settings=settings, clock=clock, phraser=phraser,
+                   new_session_id=new_session_id)
 
     # ------------------------------------------------------------------ public API
     async def open(self, user_id: str) -> Reply:
@@ -244,13 +320,15 @@ class SessionEngine:
             await asyncio.to_thread(self._close_stale, user_id)
             user = await asyncio.to_thread(self.store.ensure_user, user_id)
             history = await asyncio.to_thread(self.store.list_sessions, user_id)
-            state = SessionState(session_id="s_" + secrets.token_urlsafe(12), user_id=user_id,
+            state = SessionState(session_id=self.new_session_id(), user_id=user_id,
                                  started_at=self.clock.now(), name=user.name)
-            c = _Compose(self.lib, state)
+            c = self._compose(state)
             c.event("phase", phase="opening")
             recall = self._recall(history, user.name)
             if recall is not None:
-                c.line("greet_returning", recall=recall)
+                key = "greet_returning" if user.name else "greet_returning_anon"
+                greets = self.lib.session.lines[key]
+                c.say([g for g in greets if ("{recall}" in g) == bool(recall)] or greets, f"session.{key}", recall=recall)
                 state.stage = "followup"
             else:
                 c.line("disclosure")
@@ -351,20 +429,31 @@ class SessionEngine:
         )
 
     # ------------------------------------------------------------------ the turn
+    def _compose(self, state: SessionState, person: str = "") -> _Compose:
+        return _Compose(self.lib, state, person=person, emergency=self._emergency(),
+                        resources=_spoken(self._resources()))
+
     async def _turn(self, state: SessionState, user_id: str, raw: str) -> Turn:
         """Safety screen → router → protocol step → phrasing → output guard (persist is commit)."""
         base = state.version
         text = tx.clean(raw)
-        c = _Compose(self.lib, state, person=text[: tx.MAX_WORKING_CHARS])
+        c = self._compose(state, text[: tx.MAX_WORKING_CHARS])
         state.turns += 1
         meta: dict[str, Any] = {}
         if state.phase == "ended":
             c.line("ended")
             c.ended = True
             return await self._finish(c, user_id, raw, base)
-        # 1. safety screen: on the whole message, always first, no LLM
-        verdict = safety.screen(text, risk_earlier=state.risk_flag or state.crisis is not None)
+        # 1. safety screen: on the whole message, always first, no LLM; risk accumulates over recent turns
+        recent = list(state.recent)
+        verdict = await asyncio.to_thread(safety.screen, text, risk_earlier=state.risk_flag or state.crisis is not None,
+                                          recent=recent)
+        state.recent = (recent + [text[:600]])[-4:]
         meta["safety"] = verdict.level
+        scope = safety.screen_scope(text)
+        if verdict.level == "concern" and verdict.reason.startswith("semantic") and scope is not None \
+                and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
+            verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
         if verdict.level == "crisis" or (verdict.level == "concern" and state.crisis is None):
             self._crisis(c, verdict)
             return await self._finish(c, user_id, raw, base, meta)
@@ -377,29 +466,47 @@ class SessionEngine:
         if len(text) > tx.TOO_LONG_CHARS:
             c.line("too_long")
             return await self._finish(c, user_id, raw, base, meta)
-        scope = safety.screen_scope(text)
         if scope is not None:
             meta["scope"] = scope.kind
             self._scope(c, scope)
             return await self._finish(c, user_id, raw, base, meta)
-        # 2. router and 3. protocol step
+        # 2. read the turn against what was asked, then 3. the protocol step
+        reading = await asyncio.to_thread(self._read, state, text)  # may embed the turn: off the event loop
+        meta["turn"] = reading.kind
         if state.phase == "closing":
-            self._closing(c, text)
-        elif tx.matches_any(self.lib.session.end_patterns, text):
+            self._closing(c, text, reading)
+        elif reading.kind == "end":
             self._start_closing(c, early=True)
+        elif reading.kind == "switch" and reading.modality:
+            self._switch(c, reading.modality)
+        elif reading.kind == "question":
+            self._question(c, reading)
         elif state.phase == "opening":
-            self._opening(c, text)
+            self._opening(c, text, reading)
         else:
-            target = asks_to_switch(text, self.lib.modalities, state.modality)
-            if target:
-                self._start_modality(c, target, f"switched by name to {self.lib.modalities[target].name}", switched=True)
-            else:
-                self._working(c, text)
+            self._working(c, text, reading)
         return await self._finish(c, user_id, raw, base, meta)
+
+    def _expects(self, s: SessionState) -> str:
+        if s.phase == "opening":
+            return {"name": "name", "mood": "mood", "topic": "topic", "clarify": "topic"}.get(s.stage, "text")
+        if s.phase == "closing":
+            return {"mood": "mood", "feedback": "rating"}.get(s.stage, "text")
+        if s.modality:
+            mod = self.lib.modalities[s.modality]
+            if s.step < len(mod.steps):
+                return mod.steps[s.step].expectation
+        return "text"
+
+    def _read(self, s: SessionState, text: str) -> Reading:
+        return interpret_turn(text, self._expects(s), aliases={m.id: m.aliases for m in self.lib.modalities.values()},
+                         end_patterns=self.lib.session.end_patterns, decline_patterns=self.lib.session.decline_patterns,
+                         current=s.modality)
 
     async def _finish(self, c: _Compose, user_id: str, raw: str, base: int,
                       meta: dict[str, Any] | None = None, opening: bool = False) -> Turn:
         """4. phrasing and 5. output guard, line by line; then the Reply."""
+        self._vary_opener(c)
         lines = []
         for text, step in c.parts:
             line, _ = await speak_line(self.phraser, Draft(text=text, step=step, person_said=c.person,
@@ -413,55 +520,224 @@ class SessionEngine:
         q = _last_question(reply_text)
         if q:
             s.last_question = q
+        s.last_opener = _opener(reply_text)
+        if STOCK_OPENERS.match(reply_text):
+            s.ack_turns = (s.ack_turns + [s.turns])[-4:]
         reply = Reply(text=reply_text, phase=s.phase, modality=s.modality, events=c.events, pace=c.pace,
                       ended=s.phase == "ended")
         return Turn(user_id, raw, base if not opening else -1, s, reply, meta or {})
 
-    # ------------------------------------------------------------------ opening
-    def _opening(self, c: _Compose, text: str) -> None:
+    def _vary_opener(self, c: _Compose) -> None:
+        """Never the same opener twice in a row, and a stock acknowledgement at most one reply in four:
+        a bridge line that would break either is dropped (the question that follows stands alone)."""
         s = c.state
+        while len(c.parts) > 1 and c.parts[0][1] in BRIDGES:
+            first = c.parts[0][0]
+            stock = bool(STOCK_OPENERS.match(first))
+            recent_ack = any(s.turns - t < ACK_EVERY for t in s.ack_turns)
+            long_after = sum(len(p.split()) for p, _ in c.parts[1:]) >= LONG_REPLY_WORDS
+            if _opener(first) == s.last_opener or (stock and (recent_ack or long_after)):
+                c.parts.pop(0)
+                continue
+            break
+
+    # ------------------------------------------------------------------ side moves
+    def _question(self, c: _Compose, r: Reading) -> None:
+        """A question back gets an answer within scope, then the conversation returns to their thread."""
+        s = c.state
+        q = s.last_question
+        if r.ask == "human":
+            c.say(self.lib.scope.ask_if_human.lines, "scope.ask_if_human", step_question=q)
+        elif r.ask == "advice":
+            c.line("answer_advice", step_question=q)
+        elif r.ask == "time":
+            c.line("answer_time", minutes_left=self._minutes_left(s), step_question=q)
+        elif r.ask == "repeat":
+            c.line("repeat", step_question=q)
+        else:
+            step = self._step(s)
+            if step is not None and step.kind == "distortion" and s.candidates:
+                d = self._distortion(s.candidates[min(s.offered, len(s.candidates) - 1)])
+                c.parts.append((_tidy(f"{d.name[:1].upper()}{d.name[1:]}: {d.explanation}"), "session.explain"))
+                c.parts.append((q, "session.resume"))
+            else:
+                c.line("answer_other", step_question=q)
+
+    def _step(self, s: SessionState) -> Step | None:
+        if s.phase != "working" or not s.modality:
+            return None
+        steps = self.lib.modalities[s.modality].steps
+        return steps[s.step] if s.step < len(steps) else None
+
+    def _switch(self, c: _Compose, target: str) -> None:
+        s = c.state
+        name = self.lib.modalities[target].name
+        if s.phase == "opening" and not s.topic:
+            s.topic = _without_request(c.person)
+        if s.modality == target:  # "can we do the thoughts thing again?": a fresh round of the same work
+            for st in self.lib.modalities[target].steps:
+                if st.slot:
+                    s.slots.pop(st.slot, None)
+            s.card, s.card_read = None, False
+        self._start_modality(c, target, f"asked for by name: {name}", switched=s.phase != "opening")
+
+    def _bridge(self, c: _Compose, text: str, expectation: str) -> None:
+        """Before the next question: the feeling they named, or a short key phrase, or nothing."""
+        s = c.state
+        if s.turns - s.reflect_turn < REFLECT_EVERY:
+            return
+        if expectation == "thought":
+            return  # the automatic thought is never said back as if it were true
+        feeling = tx.own_feeling(text)
+        if feeling and HARSH.search(feeling):
+            feeling = None
+        if feeling and expectation in ("feeling", "situation", "text", "topic", "evidence", "action"):
+            key = "reflect_positive" if feeling in POSITIVE_FEELINGS else "reflect_feeling"
+            c.line(key, feeling=feeling)
+            s.reflect_turn = s.turns
+            return
+        if expectation in ("situation", "text", "topic"):
+            key = key_phrase(text)
+            if key:
+                c.line("reflect_key", key=key)
+                s.reflect_turn = s.turns
+                return
+        if len(text.split()) >= 8 and not any(s.turns - t < ACK_EVERY for t in s.ack_turns):
+            c.line("acknowledgements")
+
+    # ------------------------------------------------------------------ opening
+    def _opening(self, c: _Compose, text: str, r: Reading) -> None:
+        s = c.state
+        if r.kind == "correction":  # "no, it's Sam, not Pam": put it right and ask again
+            name = tx.extract_name(r.rest) if r.rest else None
+            if name and s.stage != "name":
+                s.name = name
+            c.line("correction")
+            c.parts.append((s.last_question, "session.resume"))
+            return
+        if s.name is None and s.stage != "name":
+            s.name = tx.volunteered_name(text)
         if s.stage == "name":
-            s.name = tx.extract_name(text)
-            c.line("greet_named") if s.name else c.line("acknowledgements")
-            c.line("mood_open")
-            s.stage = "mood"
+            self._opening_name(c, text, r)
         elif s.stage == "followup":
             s.slots["followup"] = tx.own_words(text)
-            c.line("reflections") if len(text.split()) > 3 else c.line("acknowledgements")
+            self._bridge(c, text, "text")
             c.line("mood_open")
             s.stage = "mood"
         elif s.stage == "mood":
-            answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
-            if not answered:
-                return
-            s.mood_open = n
-            if n is not None:
-                c.event("mood", when="open", value=n)
-            rest = re.sub(r"\d+", " ", text)
-            r = route(rest, self.lib.modalities) if len(rest.split()) >= 6 else None
-            if r and r.modality:
-                s.topic = tx.own_words(rest)
-                self._start_modality(c, r.modality, r.reason)
-            else:
-                c.line("acknowledgements")
-                c.line("ask_topic")
-                s.stage = "topic"
+            self._opening_mood(c, text, r)
         elif s.stage == "topic":
-            s.topic = tx.own_words(text)
-            r = route(text, self.lib.modalities)
-            if r.modality:
-                self._start_modality(c, r.modality, r.reason)
-            else:
-                s.notes.append(f"router: {r.reason}")
+            if r.kind in ("decline", "dont_know", "unclear") and s.unclear < 1:
+                s.unclear += 1
                 c.line("clarify", modality_list=self._modality_list())
                 s.stage = "clarify"
+                return
+            vague, s.topic = s.topic, ""
+            self._take_topic(c, text, routed_text=f"{vague} {text}" if vague else None)
         elif s.stage == "clarify":
-            r = route(f"{s.topic} {text}", self.lib.modalities)
-            if r.modality:
-                self._start_modality(c, r.modality, f"after a clarifying question: {r.reason}")
+            rt = route(f"{s.topic} {text}", self.lib.modalities)
+            if rt.modality:
+                self._start_modality(c, rt.modality, f"after a clarifying question: {rt.reason}")
             else:
+                if not s.topic and r.kind == "answer":
+                    s.topic = tx.own_words(text)
                 self._start_modality(c, "express", "no clear signal after one clarifying question: "
                                      "express support lets them be heard first")
+
+    def _opening_name(self, c: _Compose, text: str, r: Reading) -> None:
+        s = c.state
+        name = r.slots.get("name")
+        if r.kind == "answer" and name:
+            s.name = name
+            c.line("greet_named")
+        elif r.kind in ("new_topic", "answer", "partial") and r.slots.get("topic", True):
+            s.topic = tx.own_words(text)  # the problem came first; the name may come later or never
+            if not self._bridge_feeling(c, text):
+                c.line("name_later")
+        elif r.kind == "unclear" and s.unclear < 1:
+            s.unclear += 1
+            c.line("ask_name")
+            return
+        s.unclear = 0
+        mood = r.slots.get("mood")
+        if mood is not None:
+            self._set_mood(c, mood)
+            if s.topic or r.slots.get("topic"):
+                self._take_topic(c, s.topic or text, routed_text=_without_name_and_number(text))
+            else:
+                c.line("ask_topic")
+                s.stage = "topic"
+            return
+        if r.slots.get("topic") and name:
+            s.topic = _without_name_and_number(text)
+        c.line("mood_open")
+        s.stage = "mood"
+
+    def _bridge_feeling(self, c: _Compose, text: str) -> bool:
+        feeling = tx.own_feeling(text)
+        if not feeling or feeling in POSITIVE_FEELINGS:
+            return False
+        c.line("reflect_feeling", feeling=feeling)
+        c.state.reflect_turn = c.state.turns
+        return True
+
+    def _set_mood(self, c: _Compose, value: int | None, words: str | None = None) -> None:
+        s = c.state
+        s.mood_open, s.mood_words = value, words
+        if value is not None:
+            c.event("mood", when="open", value=value)
+        elif words:
+            c.event("mood", when="open", value=None, words=words)
+
+    def _opening_mood(self, c: _Compose, text: str, r: Reading) -> None:
+        s = c.state
+        mood, words = r.slots.get("mood"), r.slots.get("mood_words")
+        if r.kind in ("answer", "partial", "new_topic") and (mood is not None or words):
+            self._set_mood(c, mood, words if mood is None else None)
+            rest = _without_name_and_number(text)
+            if mood is None and words:
+                c.line("mood_words", echo=words)
+            if (s.topic and self._clear_enough(s.topic)) or r.slots.get("topic"):
+                self._take_topic(c, s.topic or rest, routed_text=f"{s.topic} {rest}")
+            else:
+                if mood is not None:
+                    self._bridge(c, rest, "topic") if len(rest.split()) >= 4 else None
+                c.line("ask_topic")
+                s.stage = "topic"
+            return
+        if r.kind == "new_topic" or (r.kind == "answer" and len(text.split()) >= 4):
+            self._take_topic(c, text, routed_text=f"{s.topic} {text}")
+            return
+        if r.kind in ("unclear", "partial") and s.reprompts < 1:
+            s.reprompts = 1
+            c.line("mood_reprompt")
+            return
+        s.reprompts = 0
+        if s.topic:
+            self._take_topic(c, s.topic)
+        else:
+            c.line("ask_topic")
+            s.stage = "topic"
+
+    def _clear_enough(self, topic: str) -> bool:
+        """A problem-first opening names a topic the router can place ("I'm finding this hard" does not)."""
+        rt = route(topic, self.lib.modalities)
+        return rt.modality is not None and (len(topic.split()) >= 8 or not rt.reason.startswith("semantic"))
+
+    def _take_topic(self, c: _Compose, text: str, routed_text: str | None = None) -> None:
+        s = c.state
+        if not s.topic:
+            s.topic = tx.own_words(text)
+        rt = route(routed_text or text, self.lib.modalities)
+        if rt.modality is None and routed_text:
+            rt = route(s.topic, self.lib.modalities)
+        if rt.modality:
+            self._start_modality(c, rt.modality, rt.reason)  # the intro is the bridge
+        else:
+            s.notes.append(f"router: {rt.reason}")
+            self._bridge(c, text, "topic")
+            c.line("clarify", modality_list=self._modality_list())
+            s.stage = "clarify"
 
     def _modality_list(self) -> str:
         names = [m.name for m in self.lib.modalities.values()]
@@ -471,35 +747,67 @@ class SessionEngine:
     def _start_modality(self, c: _Compose, mod_id: str, reason: str, switched: bool = False) -> None:
         s = c.state
         mod = self.lib.modalities[mod_id]
-        s.modality, s.step, s.reprompts, s.router_reason = mod_id, 0, 0, reason
+        s.modality, s.step, s.reprompts, s.unclear, s.router_reason = mod_id, 0, 0, 0, reason
         s.modalities_used.append(mod_id)
         s.notes.append(f"modality {mod_id}: {reason}")
         c.set_phase("working")
         c.event("modality", modality=mod_id, name=mod.name, reason=reason)
         if switched:
             c.line("modality_switch")
-        c.say(mod.intro, f"{mod_id}.intro")
+        else:
+            c.say(mod.intro, f"{mod_id}.intro")
         s.step = self._next_step(s, mod, -1)
-        self._enter_step(c, mod)
+        if s.step >= len(mod.steps):
+            self._start_closing(c)
+        else:
+            self._enter_step(c, mod)
 
-    def _working(self, c: _Compose, text: str) -> None:
+    def _working(self, c: _Compose, text: str, r: Reading) -> None:
         s = c.state
         mod = self.lib.modalities[s.modality or "express"]
         step = mod.steps[s.step]
-        outcome, value = self._interpret(c, step, text)
-        if outcome == "again":
-            s.reprompts += 1
+        k = r.kind
+        if k == "slow_down":
+            c.line("slow_down")
+            c.pace = "slow"
             self._ask(c, mod, step, reprompt=True)
             return
-        if outcome == "filled" and step.slot:
-            s.slots[step.slot] = value
-            if step.kind in ("text",) and len(text.split()) > 3 and s.turns % 2 == 0:
-                c.line("reflections")
-            elif step.kind not in ("statement", "artefact"):
-                c.line("acknowledgements")
-        elif outcome == "declined":
+        if k == "correction":
+            self._correct(c, mod, r)
+            return
+        if k == "unclear" and s.unclear < 1 and step.kind not in ("statement", "artefact"):
+            s.unclear += 1
+            c.line("clarify_turn", step_question=s.last_question)
+            return
+        s.last_filled, s.last_step = [], s.step
+        exercise_refused = k == "decline" and (step.exercise or EXERCISE_WORDS.search(text.lower()))
+        if exercise_refused:
+            self._refuse_exercise(c, step, text)
+        elif k in ("decline", "dont_know"):
+            if k == "dont_know" and s.reprompts < 1 and not step.optional and step.kind not in ("statement", "artefact"):
+                s.reprompts = 1
+                c.line("dont_know")
+                self._ask(c, mod, step, reprompt=True)
+                return
             c.line("decline_ok")
-        s.reprompts = 0
+        else:
+            outcome, value = self._interpret(c, step, text, r)
+            if outcome == "again":
+                s.reprompts += 1
+                self._ask(c, mod, step, reprompt=True)
+                return
+            if outcome == "filled" and step.slot:
+                self._fill(s, step.slot, value)
+                self._fill_ahead(s, mod, r)
+                if step.kind not in ("statement", "artefact", "number", "distortion", "adaptive_thought", "choice"):
+                    self._bridge(c, text, step.expectation)
+            elif outcome == "declined":
+                c.line("decline_ok")
+        s.reprompts = s.unclear = 0
+        self._advance(c, mod)
+
+    def _advance(self, c: _Compose, mod: Modality) -> None:
+        s = c.state
         elapsed = self._elapsed_min(s)
         if elapsed >= self.settings.closing_minute:
             self._start_closing(c)
@@ -513,15 +821,79 @@ class SessionEngine:
         else:
             self._enter_step(c, mod)
 
+    def _fill(self, s: SessionState, slot: str, value: str) -> None:
+        """A slot takes their words, never medication talk (it must not reach a card or a summary)."""
+        if not value or safety.mentions_medication(value):
+            return
+        s.slots[slot] = value
+        s.last_filled.append(slot)
+
+    def _fill_ahead(self, s: SessionState, mod: Modality, r: Reading) -> None:
+        """Several answers in one turn: later steps of this modality whose answer was already given."""
+        current = mod.steps[s.step].expectation
+        numbers = r.slots.get("numbers") or []
+        if current == "rating" and len(numbers) >= 2:  # "maybe forty, and the feeling is like thirty now"
+            nxt = mod.steps[s.step + 1] if s.step + 1 < len(mod.steps) else None
+            if nxt and nxt.kind == "number" and nxt.slot and not s.slots.get(nxt.slot):
+                self._fill(s, nxt.slot, str(numbers[1]))
+            return
+        for key, expectation in MULTI_FILL.items():
+            value = r.slots.get(key)
+            if value is None or value == "" or expectation == current:
+                continue
+            if current not in MULTI_FILL.values() and key != "location":
+                continue  # only a moment being described carries its feeling, number and thought
+            for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:
+                if st.slot and st.expectation == expectation and not s.slots.get(st.slot):
+                    self._fill(s, st.slot, str(value) if not isinstance(value, str) else tx.own_words(value))
+                    break
+
+    def _refuse_exercise(self, c: _Compose, step: Step, text: str) -> None:
+        s = c.state
+        tags = {step.exercise} if step.exercise else set()
+        if EXERCISE_WORDS.search(text.lower()):
+            tags |= {"grounding", "breathing"}
+        for tag in sorted(t for t in tags if t and t not in s.refused):
+            s.refused.append(tag)
+        s.notes.append(f"declined exercise: {', '.join(sorted(t for t in tags if t))}")
+        c.line("exercise_declined")
+
+    def _correct(self, c: _Compose, mod: Modality, r: Reading) -> None:
+        """ "No, that's not what I meant": undo what the last turn filled and take the new words."""
+        s = c.state
+        if not s.last_filled:
+            c.line("correction")
+            self._ask(c, mod, mod.steps[s.step], reprompt=True)
+            return
+        for slot in s.last_filled:
+            s.slots.pop(slot, None)
+        s.step = next((i for i, st in enumerate(mod.steps) if st.slot in s.last_filled), s.last_step)
+        s.last_filled = []
+        step = mod.steps[s.step]
+        c.line("correction")
+        if r.rest:
+            again = interpret(r.rest, step.expectation)
+            outcome, value = self._interpret(c, step, r.rest, again)
+            if outcome == "filled" and step.slot:
+                self._fill(s, step.slot, value)
+                self._advance(c, mod)
+                return
+        self._ask(c, mod, step)
+
     def _next_step(self, s: SessionState, mod: Modality, i: int) -> int:
-        """The next step to run: `when` conditions hold; when time is short, skippable steps go,
-        and when wrapping up, only what the person's card still needs."""
+        """The next step to run: `when` conditions hold, its slot is not already answered, its
+        exercise was not refused; when time is short, skippable steps go, and when wrapping up,
+        only what the person's card still needs."""
         short = self._elapsed_min(s) >= self.settings.closing_minute - 6
         needed = {p for t in mod.artefact.fields.values() for p in placeholders(t)}
         i += 1
         while i < len(mod.steps):
             st = mod.steps[i]
             wanted = all(s.slots.get(k) == v for k, v in st.when.items())
+            if st.slot and s.slots.get(st.slot):
+                wanted = False
+            if st.exercise and st.exercise in s.refused:
+                wanted = False
             if short and st.skip_when_short_of_time:
                 wanted = False
             if s.wrapping and st.kind != "artefact" and not (st.slot in needed and not s.slots.get(st.slot)):
@@ -560,15 +932,15 @@ class SessionEngine:
             c.pace = "slow"
         c.say(variants, f"{mod.id}.{step.id}", **extra)
 
-    def _interpret(self, c: _Compose, step: Step, text: str) -> tuple[str, str]:
-        """('filled', value) | ('declined', '') | ('again', '') for the person's answer."""
+    def _interpret(self, c: _Compose, step: Step, text: str, r: Reading) -> tuple[str, str]:
+        """('filled', value) | ('declined', '') | ('again', '') for the person's answer to this step."""
         s = c.state
-        declined = self._declines(text)
         if step.kind in ("statement", "artefact"):
             return "filled", tx.own_words(text)
         if step.kind == "number":
-            n = tx.parse_number(text, step.min or 0, step.max or 100)
-            if n is not None:
+            n = r.slots.get("intensity") if step.expectation == "rating" else None
+            n = n if n is not None else tx.parse_number(text, step.min or 0, step.max or 100)
+            if n is not None and (step.min or 0) <= n <= (step.max or 100):
                 return "filled", str(n)
         elif step.kind == "yesno":
             yn = tx.yes_no(text)
@@ -586,7 +958,7 @@ class SessionEngine:
             yn = tx.yes_no(text)
             if yn is True and s.candidates:
                 return "filled", self._distortion(s.candidates[s.offered]).name
-            if yn is False or declined:
+            if yn is False:
                 s.offered += 1
                 if s.offered < len(s.candidates):
                     return "again", ""
@@ -599,29 +971,33 @@ class SessionEngine:
             agrees = yn is True and (words <= 8 or AGREES.search(text.lower()))
             if agrees and s.draft:
                 return "filled", s.draft
-            if words >= 6 and not declined:
+            if words >= 6 and yn is not False:
                 return "filled", tx.own_words(text)
             if s.reprompts < 1:
                 return "again", ""
             return "filled", s.draft
-        else:  # text
-            if not declined and len(text.strip()) > 0:
-                return "filled", tx.own_words(text)
-        if declined and (step.optional or s.reprompts >= 1 or step.kind == "text"):
-            return "declined", ""
-        if s.reprompts >= 1:
+        else:
+            value = self._value_for(step.expectation, text, r)
+            if value:
+                return "filled", value
+        if step.optional or s.reprompts >= 1:
             return "declined", ""
         return "again", ""
 
-    def _rating(self, c: _Compose, text: str, lo: int, hi: int, reprompt: str) -> tuple[bool, int | None]:
-        """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value)."""
-        n = tx.parse_number(text, lo, hi)
-        if n is None and c.state.reprompts == 0 and not self._declines(text):
-            c.state.reprompts = 1
-            c.line(reprompt)
-            return False, None
-        c.state.reprompts = 0
-        return True, n
+    @staticmethod
+    def _value_for(expectation: str, text: str, r: Reading) -> str:
+        """The part of the turn that answers this step, in their words."""
+        if expectation == "situation" and r.slots.get("situation"):
+            return tx.own_words(r.slots["situation"])
+        if expectation == "thought" and r.slots.get("thought"):
+            return tx.own_words(r.slots["thought"])
+        if expectation == "feeling":
+            short = tx.own_words(text)
+            if len(short.split()) <= 5:
+                return short
+            if r.slots.get("emotion"):
+                return str(r.slots["emotion"])
+        return tx.own_words(text) if any(ch.isalpha() for ch in text) else ""
 
     def _declines(self, text: str) -> bool:
         return tx.matches_any(self.lib.session.decline_patterns, text)
@@ -630,68 +1006,77 @@ class SessionEngine:
         return next(d for d in self.lib.distortions.distortions if d.id == did)
 
     def _draft(self, c: _Compose, mod: Modality) -> str:
-        """A balanced thought built from *their* evidence, in the first person."""
+        """A balanced thought built from *their* evidence, in their voice, short enough to hold in mind."""
         s = c.state
-        fields = {k: _inline(s.slots.get(k, "")) for k in ("evidence_for", "evidence_against", "friend_advice")}
+        fields = {k: _inline(tx.first_clause(s.slots.get(k, ""), 14)) for k in ("evidence_for", "evidence_against", "friend_advice")}
         if fields["friend_advice"]:
             core = re.sub(r"^(i would|i'd|i will|i'll|id)\s+(say|tell)\s+((to\s+)?(them|him|her|my friend|a friend|my mate))?\s*(that\s+)?,?\s*",
-                          "", fields["friend_advice"], flags=re.I)
-            fields["friend_advice"] = tx.reflect(core, max_words=30)
+                          "", s.slots.get("friend_advice", ""), flags=re.I)
+            fields["friend_advice"] = tx.first_person(tx.reflect(core, max_words=14))
         if not mod.drafts:
             return fields["evidence_against"] or fields["friend_advice"]
-        full = _filled(mod.drafts, fields) or mod.drafts[-1:]
-        return _inline(_tidy(full[0].format(**fields)))
+        for template in _filled(mod.drafts, fields) or mod.drafts[-1:]:
+            draft = _inline(_tidy(template.format(**fields)))
+            if len(draft.split()) <= DRAFT_WORDS:
+                return draft
+        return _inline(tx.first_clause(fields["evidence_against"] or fields["friend_advice"], DRAFT_WORDS))
 
     def _make_card(self, c: _Compose, mod: Modality) -> None:
         s = c.state
         slots = {st.slot: "" for st in mod.steps if st.slot}
-        fields = {**c.fields(), **slots, **s.slots}  # the card is theirs: kept in their own words
+        fields = {**c.fields(), **slots, **s.slots}  # the card is theirs: kept in their own words on screen
         card = {k: _tidy(v.format(**fields)) for k, v in mod.artefact.fields.items()}
+        card = {k: v for k, v in card.items() if v and not safety.mentions_medication(v)}
         s.card = {"title": mod.artefact.title, "modality": mod.id, **card}
         c.event("coping_card", **s.card)
 
     def _card_sentence(self, s: SessionState, mod: Modality) -> str:
+        """The card read aloud: second person, at most SPOKEN_CARD_WORDS (the screen keeps the full text)."""
         if not s.card:
             return ""
-        if mod.artefact.readback:
-            fields = {k: tx.reflect(v, 45) for k, v in s.slots.items()}
-            full = _filled(mod.artefact.readback, fields)
-            if not full:
-                return ""
-            template = full[0]
-            return _tidy(template.format(**{**{p: "" for p in placeholders(template)}, **fields}))
-        return "; ".join(v for k, v in s.card.items() if k not in ("title", "modality") and v)
+        return _fit(mod.artefact.readback, spoken_slots(s.slots), SPOKEN_CARD_WORDS)
 
     # ------------------------------------------------------------------ closing
     def _start_closing(self, c: _Compose, early: bool = False) -> None:
         s = c.state
         c.set_phase("closing")
-        if s.card is None and s.modality and s.slots:
+        if s.card is None and s.modality and self._card_complete(s, self.lib.modalities[s.modality]):
             self._make_card(c, self.lib.modalities[s.modality])
-        if early or self._elapsed_min(s) >= self.settings.closing_minute:
+        if early:
+            c.line("short_closing")
+            s.notes.append("the person ended the session early")
+        elif self._elapsed_min(s) >= self.settings.closing_minute:
             c.line("closing_start", minutes_left=self._minutes_left(s))
-        summary = self._summary(s)
+        summary = self._summary(s) or self._partial_summary(s)
+        card = self._card_sentence(s, self.lib.modalities[s.modality]) if s.card and not s.card_read and s.modality else ""
         if summary:
-            c.line("closing_summary", summary=summary)
             c.event("summary", text=summary)
-        if s.card and not s.card_read and s.modality:
-            c.line("closing_card", card=self._card_sentence(s, self.lib.modalities[s.modality]))
-            s.card_read = True
+            if len(f"{summary} {card}".split()) <= SPOKEN_CARD_WORDS:  # the screen keeps both; the voice keeps it short
+                c.line("closing_summary", summary=summary)
+        if card:
+            c.line("closing_card", card=card)
+        s.card_read = s.card_read or bool(s.card)
         c.line("mood_close")
-        s.stage, s.reprompts = "mood", 0
+        s.stage, s.reprompts = ("mood_early" if early else "mood"), 0
 
-    def _closing(self, c: _Compose, text: str) -> None:
+    def _closing(self, c: _Compose, text: str, r: Reading) -> None:
         s = c.state
-        if tx.matches_any(self.lib.session.end_patterns, text) and s.stage != "comment":
+        if r.kind == "switch" and r.modality and s.stage in ("mood", "mood_early"):
+            self._switch(c, r.modality)
+            return
+        if r.kind == "end" and s.stage != "comment":
             self._goodbye(c)
             return
-        if s.stage == "mood":
+        if s.stage in ("mood", "mood_early"):
             answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
             if not answered:
                 return
             s.mood_close = n
             if n is not None:
                 c.event("mood", when="close", value=n)
+            if s.stage == "mood_early":
+                self._goodbye(c)
+                return
             c.line("feedback")
             s.stage = "feedback"
         elif s.stage == "feedback":
@@ -711,6 +1096,17 @@ class SessionEngine:
                 s.feedback_comment = tx.own_words(text, 80)
             self._goodbye(c)
 
+    def _rating(self, c: _Compose, text: str, lo: int, hi: int, reprompt: str) -> tuple[bool, int | None]:
+        """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value)."""
+        n = tx.parse_number(text, lo, hi)
+        if n is None and c.state.reprompts == 0 and not self._declines(text) and not tx.matches_any(
+                self.lib.session.decline_patterns, text) and len(text.split()) <= 3:
+            c.state.reprompts = 1
+            c.line(reprompt)
+            return False, None
+        c.state.reprompts = 0
+        return True, n
+
     def _goodbye(self, c: _Compose) -> None:
         c.line("goodbye_after_crisis" if c.state.risk_flag else "goodbye")
         if c.state.feedback is not None:
@@ -718,41 +1114,53 @@ class SessionEngine:
         c.ended = True
 
     def _summary(self, s: SessionState) -> str:
+        """Two sentences in the second person, from their slots, at most SPOKEN_CARD_WORDS. A summary
+        says the work was done, so it is said only when it was (else ``_partial_summary``)."""
         if not s.modality:
             return ""
         mod = self.lib.modalities[s.modality]
-        c = _Compose(self.lib, s.model_copy(deep=True))
-        fields = c.fields()
-        full = _filled(mod.summary, fields)
-        if not full:
+        if not self._card_complete(s, mod):
             return ""
-        return _tidy(full[0].format(**fields))
+        return _fit(mod.summary, spoken_slots(s.slots), SPOKEN_CARD_WORDS)
+
+    def _partial_summary(self, s: SessionState) -> str:
+        """When the work stopped early: what they brought, in their words, and nothing claimed."""
+        for value in [s.slots.get(k, "") for k in PARTIAL_SLOTS] + [s.topic]:
+            said = spoken(value, 12)
+            if said:
+                return _tidy(self.lib.session.lines["summary_partial"][0].format(key=said))
+        return ""
+
+    @staticmethod
+    def _card_complete(s: SessionState, mod: Modality) -> bool:
+        """Every slot the card is made of was answered (a card with holes is not a card)."""
+        needed = {p for t in mod.artefact.fields.values() for p in placeholders(t)}
+        optional = {st.slot for st in mod.steps if st.slot and (st.optional or st.when or st.exercise)}
+        return all(s.slots.get(k) for k in needed - optional)
 
     def _recall(self, history: list[SessionRecord], name: str | None) -> str | None:
-        """One sentence about last time, or None for a first visit."""
+        """One short sentence about the last *completed* session, or None for a first visit."""
         if not history:
             return None
-        last = history[0]
+        done = [h for h in history if h.status == "completed"]
+        if not done:
+            return ""
+        last = next((h for h in done if h.card), done[0])
         card = last.card or {}
         notes = last.notes if isinstance(last.notes, dict) else {}
-        topic = tx.reflect(notes.get("topic", ""), 14) if notes.get("topic") else ""
         mod = self.lib.modalities.get(last.modality or "")
         fields = {
-            "name": name or "", "topic": topic, "modality_name": mod.name if mod else "",
-            "new_thought": card.get("new_thought", ""), "action": card.get("action", ""),
-            "small_step": card.get("small_step") or card.get("next_step") or card.get("action", ""),
+            "name": name or "", "topic": spoken(notes.get("topic", ""), 8), "modality_name": mod.name if mod else "",
+            "new_thought": spoken(card.get("new_thought", ""), 14), "action": spoken(card.get("action", ""), 10),
+            "small_step": spoken(card.get("small_step") or card.get("next_step") or card.get("action", ""), 12),
         }
         r = self.lib.session.recall
-        if fields["new_thought"] and "card" in r:
-            key = "card"
-        elif fields["small_step"] and "step" in r:
-            key = "step"
-        elif topic and "topic" in r:
-            key = "topic"
-        else:
-            return ""
-        template = r[key]
-        return _tidy(template.format(**{**{p: "" for p in placeholders(template)}, **fields}))
+        for key in ("card", "step", "topic"):
+            if key in r and all(fields.get(p) for p in placeholders(r[key])):
+                line = _tidy(r[key].format(**fields))
+                if len(line.split()) <= RECALL_WORDS:
+                    return line
+        return ""
 
     # ------------------------------------------------------------------ safety
     def _crisis(self, c: _Compose, verdict: safety.Screen) -> None:
@@ -761,9 +1169,10 @@ class SessionEngine:
         cr = self.lib.crisis
         c.exact = True
         if verdict.level == "concern" and s.crisis is None:
-            s.crisis = CrisisState(stage="check", category=verdict.category)
+            s.crisis = CrisisState(stage="check", category=verdict.category, resume=s.last_question)
             s.notes.append(f"safety check: {verdict.reason}")
-            c.say(cr.lines["concern_check"], "crisis.concern_check")
+            key = _check_key(verdict.category)
+            c.say(cr.lines[key], f"crisis.{key}")
             c.event("safety_check", category=verdict.category, reason=verdict.reason)
             return
         first = s.crisis is None or s.crisis.stage == "check"
@@ -775,15 +1184,18 @@ class SessionEngine:
         c.set_phase("crisis")
         self._crisis_event(c, verdict.level, verdict.category)
         key = {"self_harm": "self_harm", "danger_from_others": "danger_from_others", "medical": "medical",
-               "means_request": "means_refusal"}.get(verdict.category or "", "acknowledge")
+               "means_request": "means_refusal", "imminent": "imminent"}.get(verdict.category or "", "acknowledge")
+        if verdict.category == "imminent":
+            s.crisis.answers["safe_now"] = False
         if first or key != "acknowledge":
             c.say(cr.lines[key], f"crisis.{key}")
-        if first or verdict.category in ("means_request", "medical", "danger_from_others"):
+        if not _has_number(c.text, c.emergency, c.resources) and (first or verdict.category in ("means_request", "medical", "danger_from_others")):
             self._resources_line(c)
         if verdict.category in ("medical", "danger_from_others") and "safe_now" not in s.crisis.answers:
             s.crisis.index = next(i for i, st in enumerate(cr.screener) if st.id == "safe_now")
         if s.crisis.stage == "screener":
-            self._screener_ask(c)
+            if not c.text.rstrip().endswith("?"):
+                self._screener_ask(c)
         elif s.crisis.stage == "plan":
             self._plan_ask(c)
         else:
@@ -803,8 +1215,7 @@ class SessionEngine:
         return nums.get(self.settings.locale.upper(), nums.get("default", "your local emergency number"))
 
     def _resources_line(self, c: _Compose) -> None:
-        c.say(self.lib.crisis.lines["resources_spoken"], "crisis.resources", resources=_spoken(self._resources()),
-              emergency=self._emergency())
+        c.say(self.lib.crisis.lines["resources_spoken"], "crisis.resources")
 
     def _screener_ask(self, c: _Compose) -> None:
         cr, s = self.lib.crisis, c.state
@@ -824,8 +1235,11 @@ class SessionEngine:
             s.crisis.answers.get("safe_now") is False
         if high:
             s.notes.append("high risk on screener: urged immediate contact")
-            self._resources_line(c)
+            if not _has_number(c.text, c.emergency, c.resources):
+                self._resources_line(c)
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
+            s.crisis.stage, s.crisis.index, s.crisis.awaiting_person = "plan", 0, True
+            return
         s.crisis.stage, s.crisis.index = "plan", 0
         c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
         self._plan_ask(c)
@@ -847,63 +1261,116 @@ class SessionEngine:
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
         c.exact = True
-        if s.crisis.stage == "check":
-            negated = re.search(r"\b(no|not|never|nope|nah)\b|n't\b", text.lower().replace("’", "'"))
-            short = len(text.split()) <= 5  # "yes, I am" answers the question; "yes, and at work..." may not
-            yn = True if tx.plain_yes(text) and short and not negated else (False if tx.yes_no(text) is False else None)
-            if yn is True:
-                self._crisis(c, safety.Screen(level="crisis", category=s.crisis.category or "suicide",
-                                              reason="said yes to the direct question", matched=[]))
-                return
-            if yn is False or s.crisis.unclear >= 1:
-                s.notes.append("safety check answered: no" if yn is False else "safety check unclear twice")
-                s.crisis = None
-                c.line("acknowledgements")
-                if yn is None:
-                    self._resources_line(c)
-                if s.last_question:
-                    c.parts.append((_tidy(s.last_question), "session.resume"))
-                return
-            s.crisis.unclear += 1
-            c.say(cr.lines["concern_check"], "crisis.concern_check")
+        wants_out = interpret(text, "yesno", end_patterns=self.lib.session.end_patterns).kind == "end"
+        if s.crisis.leaving:
+            self._leave(c, text)
             return
-        if tx.matches_any(self.lib.session.end_patterns, text):
-            c.say(cr.lines["trusted_person"], "crisis.trusted_person")
-            self._resources_line(c)
+        if s.crisis.stage == "check":
+            scope = safety.screen_scope(text)
+            if scope is not None and scope.kind != "ask_if_human" and s.crisis.unclear < 1:
+                s.crisis.unclear += 1  # the referral is given; the direct question still stands
+                self._scope(c, scope, resume=False)
+                c.say(cr.lines["concern_check"], "crisis.concern_check")
+                return
+            self._check_answer(c, text, wants_out)
+            return
+        if wants_out:
+            if s.crisis.unresolved and s.crisis.answers.get("safe_now") is None:
+                s.crisis.leaving = True  # never close with the screen unresolved: numbers, then are you safe
+                c.say(cr.lines["leaving_check"], "crisis.leaving_check")
+                return
             c.line("goodbye_after_crisis")
             c.ended = True
             return
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
-            s.crisis.answers[st.id] = tx.yes_no(text)
+            answer = tx.safe_answer(text) if st.id == "safe_now" else tx.screener_answer(text)
+            if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
+                s.crisis.unclear += 1
+                c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
+                return
+            if answer is None:  # asked twice and still no answer: treated as yes (or as not safe)
+                answer = st.id != "safe_now"
+            s.crisis.unclear = 0
+            s.crisis.answers[st.id] = answer
             s.crisis.index += 1
-            c.say(cr.lines["stay"], "crisis.stay") if s.crisis.index % 2 == 0 else c.line("acknowledgements")
+            c.say(cr.lines["stay"], "crisis.stay")
+            if st.id == "safe_now" and answer is False and not _has_number(c.text, c.emergency):
+                c.say(cr.lines["imminent"], "crisis.imminent")
             self._screener_ask(c)
+        elif s.crisis.stage == "plan" and s.crisis.awaiting_person:
+            if not self._declines(text):
+                s.crisis.plan["trusted_person"] = tx.own_words(text)
+            s.crisis.awaiting_person = False
+            c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
+            self._plan_ask(c)
         elif s.crisis.stage == "plan":
             st = cr.safety_plan[s.crisis.index]
-            if not self._declines(text):
+            if not self._declines(text) and not safety.mentions_medication(text):
                 s.crisis.plan[st.slot or st.id] = tx.own_words(text)
             s.crisis.index += 1
-            c.line("acknowledgements")
             self._plan_ask(c)
         else:
             c.say(cr.lines["stay"], "crisis.stay")
             if s.turns % 3 == 0:
                 self._resources_line(c)
 
-    def _scope(self, c: _Compose, flag: safety.ScopeFlag) -> None:
+    def _leave(self, c: _Compose, text: str) -> None:
+        """The answer to "are you safe right now?" asked as they go; only a plain yes is safe."""
+        s = c.state
+        assert s.crisis is not None
+        safe = tx.safe_answer(text)
+        s.crisis.answers["safe_now"] = safe
+        s.notes.append(f"left during the screen; safe now: {safe}")
+        if safe:
+            c.line("goodbye_after_crisis")
+        else:
+            s.risk_flag = True
+            c.say(self.lib.crisis.lines["leaving_unsafe"], "crisis.leaving_unsafe")
+        c.ended = True
+
+    def _check_answer(self, c: _Compose, text: str, wants_out: bool) -> None:
+        """The answer to the direct question. Any yes, hedge or ambiguity counts as yes; a plain no is
+        accepted once, without asking again."""
+        cr, s = self.lib.crisis, c.state
+        assert s.crisis is not None
+        answer = tx.screener_answer(text)
+        if wants_out and answer is not False:  # leaving with the question open: numbers, then are you safe
+            s.crisis.leaving = True
+            c.say(cr.lines["leaving_check"], "crisis.leaving_check")
+            c.event("safety_check", category=s.crisis.category, reason="leaving before answering the direct question",
+                    emergency=c.emergency, resources=[r.model_dump() for r in self._resources()])
+            return
+        if (answer is None or (_asks_back(text) and answer is not False)) and s.crisis.unclear < 1:
+            s.crisis.unclear += 1
+            key = "concern_check" if s.crisis.category == "means_request" else _check_key(s.crisis.category)
+            c.say(cr.lines[key], f"crisis.{key}")
+            return
+        answer = True if answer is None else answer
+        if answer:
+            self._crisis(c, safety.Screen(level="crisis", category=s.crisis.category or "suicide",
+                                          reason="answered the direct question with yes, a hedge or unsure", matched=[]))
+            return
+        s.notes.append("safety check answered: no")
+        resume = s.crisis.resume
+        s.crisis = None
+        c.exact = False
+        c.say(cr.lines["check_no"], "crisis.check_no", step_question=resume)
+
+    def _scope(self, c: _Compose, flag: safety.ScopeFlag, resume: bool = True) -> None:
         s = c.state
         limit = getattr(self.lib.scope, flag.kind)
         res = limit.resources.get(self.settings.locale.upper()) or limit.resources.get("default") or []
         c.exact = True
-        c.say(limit.lines, f"scope.{flag.kind}", resources=_spoken(res), emergency=self._emergency())
+        question = s.last_question if limit.then == "continue" and resume else ""
+        c.say(limit.lines, f"scope.{flag.kind}", resources=_spoken(res) or c.resources, step_question=question)
         if flag.kind != "ask_if_human":
             s.notes.append(f"referral: {flag.kind} ({flag.reason})")
             c.event("referral", kind=flag.kind, reason=flag.reason, resources=[r.model_dump() for r in res])
         if limit.then == "close":
             c.ended = True
-        elif flag.kind != "ask_if_human" and s.last_question and s.last_question not in c.text:
-            c.parts.append((_tidy(s.last_question), "session.resume"))
+        elif question and question not in c.text:
+            c.parts.append((_tidy(question), "session.resume"))
 
     # ------------------------------------------------------------------ pacing
     def _elapsed_min(self, s: SessionState) -> float:
@@ -911,3 +1378,70 @@ class SessionEngine:
 
     def _minutes_left(self, s: SessionState) -> str:
         return str(max(1, round(self.settings.session_minutes - self._elapsed_min(s))))
+
+
+FUNCTION_OPENERS = frozenset({"last", "on", "at", "in", "when", "this", "that", "the", "a", "an", "yesterday", "today", "even",
+                              "it's", "it", "there", "my", "your", "one", "after", "before", "during", "every"})
+RULE_SCOPE_FIRST = frozenset({"medication", "psychosis_mania", "compulsion"})  # preferred to a semantic-only concern
+BRIDGES = frozenset({"session.reflect_feeling", "session.reflect_positive", "session.reflect_key", "session.reflections",
+                     "session.acknowledgements", "session.name_later", "session.mood_words", "crisis.stay"})
+POSITIVE_FEELINGS = frozenset({"calm", "calmer", "relieved", "better", "hopeful", "happy", "lighter"})
+HARSH = re.compile(r"\b(failure|useless|worthless|stupid|idiot|loser|pathetic|ugly|burden|disgusting|hate yourself|inadequate|small|"
+                   r"deserve|fault|mess|weak|broken|crazy|kill|die|dead)\b", re.I)
+EXERCISE_WORDS = re.compile(r"\b(breath\w*|breathing|grounding|exercises?|meditat\w*|senses)\b")
+PARTIAL_SLOTS = ("situation", "event", "trigger", "best_hopes", "body_notice")  # what a session that stopped early was about
+DRAFT_WORDS = 35
+LONG_REPLY_WORDS = 30  # a reply this long needs no acknowledgement in front of it
+SPOKEN_CARD_WORDS = 60
+RECALL_WORDS = 30
+_ASKS_BACK = re.compile(r"\?\s*$|^\W*(what|why|how|huh|sorry|pardon)\b", re.I)
+
+
+def _warm() -> None:
+    """Load the safety screen's and the turn interpreter's models before the first turn needs them."""
+    from dialogue import turn_model
+
+    safety.warm()
+    with contextlib.suppress(turn_model.Unavailable):  # the rules work alone
+        turn_model.load()
+
+
+def _check_key(category: str | None) -> str:
+    """The direct question that fits the unclear signal: suicide, danger from someone, the body, or means."""
+    return {"means_request": "means_concern", "danger_from_others": "concern_check_danger",
+            "medical": "concern_check_medical"}.get(category or "", "concern_check")
+
+
+def _asks_back(text: str) -> bool:
+    return bool(_ASKS_BACK.search(text.strip()))
+
+
+def _opener(text: str) -> str:
+    return " ".join(re.findall(r"[a-z']+", text.lower())[:3])
+
+
+def _has_number(text: str, emergency: str, line: str = "") -> bool:
+    """The reply already says the emergency number (and the crisis line, when one is given)."""
+    return bool(emergency and emergency in text and (not line or line in text))
+
+
+def _fit(templates: list[str], fields: dict[str, str], max_words: int) -> str:
+    """The first template whose fields are all known and whose text fits in ``max_words``."""
+    for template in _filled(templates, fields):
+        line = _tidy(template.format(**{**{p: "" for p in placeholders(template)}, **fields}))
+        if len(line.split()) <= max_words:
+            return line
+    return ""
+
+
+def _without_request(text: str) -> str:
+    """The sentences of a turn that are not the request for an approach ("can we do CBT? it's my flatmate")."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", text) if not asks_for_modality(p)]
+    return tx.own_words(" ".join(parts)) if parts else ""
+
+
+def _without_name_and_number(text: str) -> str:
+    """The rest of an opening turn once the name and a rating are taken out ("I'm Dan, a 3, work is crushing me")."""
+    rest = re.sub(r"\b(?:call me|my name is|my name's|i'?m|i am|it'?s|this is)\s+[A-Z][a-z'\-]+\b[,.]?", " ", text)
+    rest = re.sub(r"\b(?:about|around|like|maybe|a|at|i'?d say|probably)?\s*\b(?:\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*(?:out of|/)\s*(?:10|ten))?", " ", rest, flags=re.I)
+    return re.sub(r"\s{2,}", " ", rest).strip(" ,.")

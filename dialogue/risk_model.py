@@ -7,8 +7,12 @@ rule lexicons ("i'm just waiting for it all to be over", "the marks on my arms a
 Model: L2-regularised, class-balanced logistic regression on the 384-d embedding, blended with a
 nearest-neighbour margin (mean similarity to the k nearest risk examples minus the k nearest hard
 negatives); the variant and its hyper-parameters are picked by grouped cross-validation on
-``tests/data/crisis_train.jsonl`` + ``tests/data/crisis_eval.jsonl`` (augmented variants of one sentence
-stay in one fold).  Thresholds come from the out-of-fold scores:
+``tests/data/crisis_train.jsonl`` + ``tests/data/crisis_eval.jsonl`` + ``tests/data/crisis_train_signs.jsonl``
+(warning signs, preparatory behaviour, imminent risk and short-post phrasings written for issue 7) +
+``tests/data/crisis_train_signs2.jsonl`` (issue 7 round 2: paraphrases of the weak sign classes, and composed hard
+negatives: idioms, games, medical and dental talk, third person, recovered past, tourism heights, grief, exhaustion,
+medication-scope statements and ordinary therapy-session answers); augmented variants of one sentence stay in one
+fold.  ``tests/data/crisis_dev*_*.jsonl`` and ``crisis_heldout.jsonl`` are never trained on.  Thresholds come from the out-of-fold scores:
 ``t_concern`` (the engine asks directly, C-SSRS style) at a small false-alarm rate and ``t_crisis`` only
 where the model is very sure.  The category comes from the nearest risk examples.
 
@@ -30,7 +34,7 @@ import numpy as np
 HERE = Path(__file__).parent
 WEIGHTS = HERE / "risk_model.npz"
 DATA = HERE.parent / "tests" / "data"
-TRAIN_FILES = ("crisis_train.jsonl", "crisis_eval.jsonl")
+TRAIN_FILES = ("crisis_train.jsonl", "crisis_eval.jsonl", "crisis_train_signs.jsonl", "crisis_train_signs2.jsonl")
 CATEGORIES = ("suicide", "self_harm", "danger_from_others", "medical")
 SEED = 13
 FPR_CONCERN = 0.05  # out-of-fold false alarms allowed for rules + model on our (deliberately hard) negatives
@@ -40,10 +44,12 @@ FPR_CONCERN = 0.05  # out-of-fold false alarms allowed for rules + model on our 
 # inference
 # ---------------------------------------------------------------------------------------------
 
-# The cross-validated "concern" threshold, lowered by 3 %: a concern only makes Attune ask one direct
-# question, which costs far less than a missed risk. Chosen with our held-out set in view (recall 0.974
-# -> 0.980 at the same 1.2 % false alarms; one sentence), so that set no longer measures it cleanly.
-CONCERN_LEAN = 0.97
+# The cross-validated "concern" threshold, lowered by 10 %: a concern only makes Attune ask one direct
+# question, which costs far less than a missed risk. Chosen with the dev2 sets' headline figures and the
+# ESConv replay's question rate in view (dev2 spoken 0.81 -> 0.83 recall at 3.9 % false alarms, posts
+# 0.72 -> 0.76 at 2.7 %; about one direct question per hundred replayed turns), so dev2 no longer measures
+# it cleanly; crisis_heldout.jsonl stays at 1.2 % false alarms.
+CONCERN_LEAN = 0.90
 
 @dataclass(frozen=True)
 class RiskScore:
@@ -131,7 +137,7 @@ def _read_rows() -> list[dict]:
     for r in rows:
         if int(r["label"]) == 1 and r.get("category") not in CATEGORIES:
             cat = screen(r["text"]).category
-            r["category"] = "medical" if cat == "means_request" else (cat or "suicide")
+            r["category"] = "medical" if cat == "means_request" else "suicide" if cat == "imminent" else (cat or "suicide")
     return rows
 
 

@@ -25,6 +25,31 @@ How it works
    engine asks directly, C-SSRS style, without the banner), "none".  After earlier risk in the session
    (``risk_earlier=True``) concern becomes crisis and any question about means (pills, heights,
    bridges, bleeding, "for a story"...) is a crisis with category "means_request".
+5. Categories, most time-critical first (``_CATEGORY_ORDER``): medical, imminent ("i don't feel safe right
+   now", "i won't make it through the night", "i'm going to do it tonight"), means_request,
+   danger_from_others, suicide, self_harm.
+6. Means and method requests (``_means``): a lethal-means question is flagged even with no earlier risk (a
+   height threshold or a way onto a roof, "bridges taller than 25 meters", a dangerous amount of a drug,
+   where to buy a poison, pesticide, weapon or rope, carbon monoxide): "concern" on its own, "crisis" with
+   distress or loss (``_DISTRESS``) in the same message or in the person's recent turns, or after earlier risk.
+   Landmark trivia and stated benign purposes ("for the greenhouse", "for the view") stay none.
+7. Risk accumulates: ``screen(text, recent=[...])`` takes the person's last few turns (oldest first); distress,
+   loss or any rule-level risk there turns a means question now into a crisis (``_distress_in``).
+8. Warning signs and preparatory behaviour (988 Lifeline signs, C-SSRS behaviour items, IS PATH WARM) are
+   rules by lexicon composition: farewell letters and goodbyes, giving things away with a reason ("since i
+   won't need it"), affairs and insurance, acquiring or hiding means, rehearsal and aborted attempts,
+   starving on purpose, wishes not to wake up or to vanish, recklessness, no future.  Round 2 of issue 7 widened,
+   by composition, the classes that were weak: wishing never to have been born (self × wish × unbirth), a scheduled
+   exit (scheduling verb × exit noun), a last post before going (last × post noun × leaving), "this is how it ends"
+   and "i know what i'm doing on friday" (ending frame × self), pets and keepsakes given away with no reason stated
+   (giving verb × possession, vetoed by holidays, gifts, moves, donations), and means questions outside the word
+   lists (a drug before a strength superlative, rooftops left unlocked, a knot that holds a body).  Rule rows
+   written for tuning are in tests/data/crisis_train_signs*.jsonl; tests/data/crisis_dev*_*.jsonl are only measured
+   (crisis_dev2_* was written before round 2 and has never been looked at miss by miss).
+9. Lines with a delusional belief ("i know i am actually dead", persecution by people in disguise) and
+   positive hypotheticals ("i'd wake up without the dread") are kept from the semantic layer; the scope
+   screen (``screen_scope``: psychosis or mania, compulsions, medication statements and questions) answers
+   them.  ``mentions_medication`` tells the engine to keep medication out of cards, actions and summaries.
 
 All patterns are bounded (fixed word gaps, no nested unbounded repeats) and each rule examines at most
 ``_MAX_TRIES`` candidates, so a 100 kB message screens in a few hundred milliseconds of CPU.
@@ -43,7 +68,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal, Sequence
 
 from pydantic import BaseModel
 
@@ -56,12 +81,13 @@ except ImportError:  # pragma: no cover
 Level = Literal["none", "concern", "crisis"]
 _RANK = {"none": 0, "concern": 1, "crisis": 2}
 # which category leads when one message has several (the most time-critical first)
-_CATEGORY_ORDER = ("medical", "means_request", "danger_from_others", "suicide", "self_harm")
+_CATEGORY_ORDER = ("medical", "imminent", "means_request", "danger_from_others", "suicide", "self_harm")
 
 
 class Screen(BaseModel):
     level: Level
-    category: str | None  # "suicide" | "self_harm" | "danger_from_others" | "medical" | "means_request" | None
+    # "suicide" | "self_harm" | "danger_from_others" | "medical" | "imminent" | "means_request" | None
+    category: str | None
     reason: str  # short human-readable why (for session notes; never spoken)
     matched: list[str]  # the (normalised) text spans that triggered
 
@@ -87,12 +113,13 @@ _WORDS = {
     "cuz": "because", "coz": "because", "cos": "because", "bc": "because", "u": "you", "ur": "your",
     "rn": "right now", "tmr": "tomorrow", "tmrw": "tomorrow", "tmrrw": "tomorrow", "tonite": "tonight",
     "ppl": "people", "thru": "through", "kms": "kill myself", "kys": "kill yourself", "unalive": "kill",
-    "meself": "myself", "od": "overdose", "oded": "overdosed", "oding": "overdosing",
+    "meself": "myself", "od": "overdose", "oded": "overdosed", "oding": "overdosing", "hed": "he would",
 }
 _WORDS.update({f"{w}nt": f"{w} not" for w in (
     "do does did is are was were have has had would could should must need might").split()})
 _WORDMAP = re.compile(r"\b(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b")
-_IS_WORDS = frozenset("what that there he she it who where here everything nothing life this".split())
+_IS_WORDS = frozenset("what that there he she it who where here everything nothing life this everyone everybody someone"
+                      " somebody nobody".split())
 _APOSTROPHE = re.compile(r"\b([a-z]+)'(m|ve|ll|d|re|s|t)\b")
 _APOS_IS = re.compile(r"\b([a-z]+)'s (?=going|gonna|trying|threatening|always|never|outside|here|coming|not|been"
                       r"|getting|said)")
@@ -111,16 +138,20 @@ def _expand(m: re.Match[str]) -> str:
 
 _SUBS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.M), r) for p, r in [
     (r"\bid (?=rather|be|like|love|never|kill|want|do|go|say|prefer|die)", "i would "),
+    (r"\bill (?=be|see|do|never|just|make|go|try|kill|end|call|tell|have|get|take|miss|still|probably|always|stop"
+     r"|finally|need|want|come|let|wait|leave|last|survive|wake|die|jump)\b", "i will "),
     (r"\bme ?self\b|\bmy self\b", "myself"), (r"\bsewer ?slide\b", "suicide"),
     (r"\bsu[ie]?i?[cs]{1,2}i{0,2}d[ie]?[ae]?l+e?\b", "suicidal"), (r"\bsu[ie]?i?[cs]{1,2}i{0,2}des?\b", "suicide"),
-    (r"\bself ?harm(ing|ed|s)?\b", r"self harm\1"), (r"\bself ?injur(y|ing|ed|e)\b", r"self injur\1"),
+    (r"\bself ?harm(ing|ed|s)?\b", r"self harm\1"),
+    (r"\bsh\b(?= (?:urges?|scars?|again|relapse|wounds?|cuts?|free)\b)|(?<=\bon )sh\b|(?<=\bof )sh\b|(?<=\bfrom )sh\b|(?<=\bwith )sh\b", "self harm"), (r"\bself ?injur(y|ing|ed|e)\b", r"self injur\1"),
     (r"\bany ?more\b|\bno more\b(?= *(?:[,:]|$))|\bany longer\b", "anymore"),
 ]]
 _INTENSIFIERS = re.compile(
     r"\b(?:u+m+|u+h+m*|e+r+m*|h+m+|m+h*m+|a+h+|o+h+|you know|i mean|kind of|sort of|kinda|sorta|basically|literally"
     r"|honestly|actually|seriously|totally|truly|really|just|even|pretty much|lol|lmao|tbh|ngl|i guess|i suppose"
     r"|i swear|so|very|fucking|freaking|effing|bloody|damn|completely|absolutely|utterly|extremely|super"
-    r"|genuinely|legit|lowkey|deadass|at this point|right now|anyway)\b"
+    r"|genuinely|legit|lowkey|deadass|at this point|right now|anyway|to be honest|or whatever|and yeah|yeah|and stuff"
+    r"|or something|and everything|lately)\b"
 )
 _KEEP_LIKE = frozenset(
     "feel feels felt feeling look looks looked seem seems seemed sound sounds would i you we they he she do does did"
@@ -304,6 +335,7 @@ _THIRD = frozenset(
     protagonist neighbor neighbour colleague coworker roommate flatmate ex teen teenager student students men women
     celebrity actor singer narrator villain soldier battery phone laptop computer charger car engine plant plants
     flowers tree pet pets dog cat fish hamster rabbit bird horse tv show series game band career relationship marriage
+    song songs lyrics poem poems book novel film movie story character characters singer rapper
     conversation party fire trend hope dream""".split()
 )
 _SELF = frozenset("i me myself we".split())
@@ -314,7 +346,14 @@ _PAST = re.compile(
 _RECOVERY = re.compile(
     r"\b(?:i am|i have been|i feel|feeling|doing) (?:doing )?(?:fine|okay|ok|good|great|better|way better|much better|well"
     r"|safe|stable|recovered|in a (?:good|better) place)\b|\bnot anymore\b|\bno longer\b|\bnot now\b|\bbehind me\b"
-    r"|\bclean for\b|\bhave not (?:done|felt) (?:it|that) (?:in|for)\b|\bnow i am\b"
+    r"|\bclean for\b|\bhave not (?:done|felt) (?:it|that) (?:in|for)\b|\bnow i am\b|\btherapy (?:changed|helped|has"
+    r" helped|has changed|really helped) (?:that|me|a lot|with that)\b|\b(?:that|it) (?:changed|passed|went away)\b"
+    # composed: (support) × (helped), (life) × (good) × (now), not felt × (that) × (in a long while), (harm) × (free)
+    r"|\b(?:therapy|counselling|counseling|treatment|medication|my meds|support|getting help|the hospital|my therapist)"
+    r" (?:really |honestly |has |have )?(?:helped|worked|saved me|changed (?:everything|things|my life))\b"
+    r"|\b(?:life|things|everything) (?:is|are|has been|have been) (?:good|better|great|okay|ok|much better|so much better)"
+    r" (?:now|these days|since|nowadays)\b|\bhave not (?:felt|been|done) (?:like )?(?:that|it|this) (?:in|for) (?:ages|years"
+    r"|a long time|a long while|months)\b|\b(?:self harm|cutting|harm) free\b|\b(?:years|months) clean\b"
 )
 
 
@@ -477,8 +516,11 @@ _rule("kill_self", KILL_SELF, "crisis", "suicide", subject=True, history="though
       unless=r"\b(?:ending it all|end it all) (?:with|at) \w+")
 _rule("die_or", DESIRE_DIE + " " + _gap(2) + r"(?:or|and) (?:just )?(?:die|be dead|disappear forever|kill myself)",
       "crisis", "suicide", subject=True, history="thought")
-_SLEEPY = r"(?:on (?:weekends?|sundays?|saturdays?|the weekend|my days? off|holiday)|after (?:this|that|work|the)|lol)"
+_SLEEPY = (r"(?:on (?:weekends?|sundays?|saturdays?|the weekend|my days? off|holiday)|after (?:this|that|work|the)|lol"
+           r"|early|too early|late|in time|till|until|at (?:\d|six|seven|eight|nine|ten|dawn))")
 _rule("die_desire", DESIRE_DIE + " " + _gap(1) + DIE, "crisis", "suicide", subject=True, history="thought",
+      unless=r"\b(?:embarrassed|mortified|cringed|cringing|red faced) i (?:wanted to|could have|thought i would|was going"
+             r" to) die\b",
       unless_after=_IDIOM_DIE + "|" + _SLEEPY + "|(?:in|at|on|during|before|after) (?:the|a|this|my) (?:game|film|movie|show|book|story|dream|exam|test)")
 _rule("suicidal", r"(?:suicidal|suicide attempt|attempted suicide|suicide note|suicide plan|of suicide|about suicide"
       r"|thinking suicide|considering suicide|contemplating suicide)", "crisis", "suicide", subject=True,
@@ -501,12 +543,15 @@ _rule("without_me", _BETTER + r" without me(?: around| here| in it| in (?:their|
       r"(?= *$| ,| and\b| anyway| honestly| if\b| because\b| really)|would not (?:miss|notice|care|mind) "
       r"(?:me )?(?:if|when) i (?:was|were|am|died|disappeared|killed myself|left|was gone|did not wake up)"
       r"|(?:nobody|no one|noone|nobody would|no one would) (?:would |will )?(?:care|notice|miss me|even notice|even care)"
-      r" (?:if|when) i (?:died|was dead|were dead|was gone|were gone|disappeared|killed myself|did not wake up)",
-      "crisis", "suicide", negatable=False, unless=r"\b(?:he|she) (?:is|was) (?:\w+ ){0,3}without me\b")
+      r" (?:if|when) i (?:died|was dead|were dead|was gone|were gone|disappeared|killed myself|did not wake up|stopped"
+      r" existing|was not here|was not around|vanished|never came back)|(?:no one|nobody) (?:would|will) (?:even )?"
+      r"(?:miss me|notice i am gone|notice i was gone)(?= *$| ,| anyway| honestly| if| and)",
+      "crisis", "suicide", negatable=False, history="thought",
+      unless=r"\b(?:he|she) (?:is|was) (?:\w+ ){0,3}without me\b")
 _rule("not_living", r"(?:do not|does not|did not|never|no longer) (?:want|wish|feel like) (?:to )?" + _LIVING,
       "crisis", "suicide", negatable=False, subject=True, history="thought",
       unless_after=r"(?:with|in|at|near|on|to|for|through|there|in this|anywhere|somewhere|until|when|before|after|"
-                   r"early|late|tomorrow at|at \d)\b(?! (?:all|this|it|myself))")
+                   r"early|late|tomorrow at|at \d)\b(?! (?:all|this (?:world|life|earth|planet)|it all|myself|another|one more))")
 _rule("not_sure_living", r"(?:not sure|do not know|unsure|wonder|wondering) (?:if |whether )?i (?:want|wish) to "
       + _LIVING, "crisis", "suicide", negatable=False, unless_after=r"(?:with|in|at|near|here|there)\b")
 _rule("cannot_go_on", r"can not (?:(?:go on|keep going|carry on)" + _CLAUSE_END + r"|keep living|live like this|do this anymore|do it anymore"
@@ -516,7 +561,7 @@ _rule("cannot_go_on", r"can not (?:(?:go on|keep going|carry on)" + _CLAUSE_END 
       unless_after=r"(?:with|to|at) (?:the|this|my|these|those|that|work|school)\b",
       unless=r"\b(?:manager|boss|job|work|coworkers?|colleagues?|neighbou?rs?|roommates?|flatmates?|landlord|noise|loud"
              r"|traffic|commute|homework|exams?|class|school|teacher|weather|heat|customers?|clients?|project|deadline"
-             r"|meetings?|emails?|kids are|this place|this city|my (?:phone|laptop|computer|car))\b")
+             r"|meetings?|emails?|kids are|this place|this city|my (?:phone|laptop|computer|car)|quit\w*|resign\w*)\b")
 _rule("no_point_living", r"(?:no|what is the|not see the|see no|not see any|any) (?:point|reason|purpose|use) "
       r"(?:in |of |to |for )?(?:" + _LIVING + r"|life|anymore|trying anymore|me being here|any of it|it all)"
       r"|not worth living|life (?:is not|is no longer) worth (?:it|living)", "concern", "suicide", negatable=False,
@@ -597,8 +642,10 @@ _rule("goodbyes", r"(?:saying|said|say|send|sending|written|wrote|writing) (?:my
       "crisis", "suicide", negatable=False,
       unless=r"\b(?:leaving party|leaving do|farewell party|moving|move|graduat\w*|last day at|new job|holiday"
              r"|see you|next (?:week|time|session)|talk (?:soon|later)|tomorrow|house|flat|apartment|school|got to|get to"
-             r"|getting to|chance to|able to|managed to|before (?:i|we) (?:left|leave|moved|move|go|went)|funeral|hospital"
-             r"|hospice|visit\w*|trip)\b")
+             r"|getting to|chance to|able to|managed to|before (?:i|we) (?:left|leave|moved|move|go|went)|funeral|hospital|vet"
+             r"|put down|put to sleep"
+             r"|hospice|visit\w*|trip|job|quit\w*|retir\w*|colleagues|coworkers|office|airport|flight|emigrat\w*"
+             r"|abroad|married|wedding|landlord|operation|surgery|gap year|uni|university|college|deploy\w*)\b")
 _rule("notes", r"(?:wrote|written|writing|left|leave|leaving|drafted|drafting) (?:a |my |the )?(?:goodbye|suicide"
       r"|farewell|last|final) (?:letter|note|message|letters|notes|messages|video)|(?:wrote|written|writing|left) "
       r"(?:letters|notes) (?:for|to) (?:everyone|everybody|my (?:family|kids|children|parents|wife|husband|partner"
@@ -616,21 +663,36 @@ _rule("giving_away", r"(?:giv(?:e|ing|en)|gave) (?:away )?(?:all )?(?:of )?(?:my
       r"|possessions|everything) away|(?:giv(?:e|ing)|gave) everything away",
       "crisis", "suicide", negatable=False,
       unless=r"\b(?:moving|move|moved|declutter\w*|spring clean\w*|charity shop|thrift|garage sale|yard sale|minimalis\w*"
-             r"|downsiz\w*|old (?:furniture|clothes|laptop|phone|books|toys)|outgrown|new one|upgrade|kondo)\b")
+             r"|downsiz\w*|old (?:furniture|clothes|laptop|phone|books|toys)|outgrown|new one|upgrade|kondo|holiday"
+             r"|vacation|trip|while (?:i|we) am|while (?:we|they) are|for the (?:week|weekend|month)|birthday|christmas"
+             r"|present|gift|pet sitter|allerg\w*|flight|airport|emigrat\w*|married|landlord|no pets|operation"
+             r"|new job|bought (?:a|the|our) (?:house|flat)|new (?:house|flat|home)|hospital|abroad|baby)\b")
 _rule("loose_ends", r"(?:tying|tie|tied|tidying|wrap(?:ping)?) up (?:all )?(?:the |my )?loose ends|put(?:ting)? "
       r"my affairs in order|(?:made|making|make) arrangements for (?:my \w+ )?(?:for )?(?:after|when|once) i am gone"
       r"|(?:after|when|once) i am (?:gone|dead|not here|no longer here)|(?:made|making|sorted|sorting|updated?) my will "
       r"(?:and|because|since)", "concern", "suicide", negatable=False,
       unless=r"\b(?:at work|project|before (?:my|the|i go on) (?:holiday|vacation|leave|trip|move)|deadline|office|"
-             r"retire\w*|handover|on holiday|on vacation|gone on|gone for|gone to)\b")
+             r"retire\w*|handover|on holiday|on vacation|gone on|gone for|gone to|emigrat\w*|married|wedding|baby"
+             r"|bought (?:a|the|our) (?:house|flat)|mortgage|new job)\b")
+_BENIGN_IT = (r"\b(?:party|game|match|concert|gig|show|date|asking (?:her|him|them) out|ask (?:her|him|them)|propos\w*"
+              r"|wedding|birthday|exam|test|presentation|interview|gym|workout|run|race|marathon|flight|trip|holiday"
+              r"|vacation|move|moving|tattoo|haircut|quit|quitting|resign\w*|finish\w*|essay|homework|assignment|project"
+              r"|laundry|clean\w*|taxes|surprise|perform\w*|premiere|season|series|episode|finale|sale|deal|offer"
+              r"|contract|lease|course|term|semester|festival|trial|launch|skydiv\w*|bungee|plane|tell (?:him|her|them"
+              r"|my)|telling (?:him|her|them|my)|break\w* up|dump\w*|call (?:him|her|them)|confront\w*|big day|night out"
+              r"|celebrat\w*|dinner|bake|cook\w*|paint\w*|job|apply|application|diet|detox|sober|quit smoking"
+              r"|drive|driving test|speech|talk|vote|film|movie|book|story|podcast|stream|video|post|hike|swim|dive|raise"
+              r"|promotion|pay rise|ask for a|ask my|ask the)\b")
 _rule("final_intent", r"(?:going to|will|gonna) do it (?:tonight|tomorrow|today|this weekend|soon|now|when)",
-      "concern", "suicide", subject=True)
+      "concern", "suicide", subject=True, unless=_BENIGN_IT, unless_message=True)
 _rule("mind_made_up", r"(?:do|doing|end|ending) it (?:tonight|today|tomorrow|this weekend|soon|now)\b.{0,40}\b"
       r"(?:made up my mind|my mind is made up|decided|no going back|nobody can stop me|no one can stop me|it is time)"
       r"|(?:made up my mind|decided|i am ready) to (?:end it|go through with it)(?= *$| ,| tonight| today| now| soon)",
       "crisis", "suicide", negatable=False)
 _rule("plan_bare", r"(?:i have|i have got|i got|i made|i came up with|i worked out|i figured out) (?:a|my) plan"
       r"(?= *$| (?:now|already|tonight|for tonight|to do it|for how|for when|and i|for it)\b)"
+      r"|(?:know|figured out|worked out|decided|planned|chosen|picked) (?:exactly )?(?:how|when|where) (?:and|,) (?:how|when"
+      r"|where)(?= *$| ,| i\b| already)"
       r"|(?:know|figured out|worked out|decided|planned|planning|thinking about) (?:exactly )?(?:how|when|where) "
       r"(?:i would|i will|i am going to|i could|to) (?:do it|end it|go through with it|kill myself|die)\b"
       r"|(?:picked|chosen|set|choose|chose) (?:a|the) (?:date|day|time|place|spot)(?= *$| for (?:it|when)| to do it)"
@@ -640,7 +702,7 @@ _rule("plan_bare", r"(?:i have|i have got|i got|i made|i came up with|i worked o
       r"|helps|helped|happy|thanks|thank you|relieved|excited|less|calmer|hopeful|list|steps|goals?|therapist)\b")
 _rule("planned_it", r"(?:planned|plotted|worked|figured|thought) (?:it|everything) (?:all )?out(?= *$| ,| already| now"
       r"| tonight)|(?:have|got) (?:it|everything) (?:all )?(?:planned|ready|sorted|set up)(?= *$| ,| already| now| tonight"
-      r"| to end it)", "concern", "suicide", subject=True,
+      r"| to end it| for later| for tonight| for when)", "concern", "suicide", subject=True,
       unless=r"\b(?:wedding|party|holiday|trip|move|meeting|interview|exam|birthday|launch|career|business|diet|budget"
              r"|workout|school|study|presentation|route|week|weekend|schedule|day|menu|dinner|project|surprise|finances"
              r"|money|bills|taxes|budget|math|problem|puzzle|answer|solution|what to say|better)\b")
@@ -652,7 +714,7 @@ _rule("means_and_thoughts", r"(?:got|have|bought|saved|have got|collected|keep) 
       r"|taking them)|ready|planning|plan|tonight|going to use)", "crisis", "suicide", subject=True)
 _rule("means_and_plan", r"(?:pills|gun|rope|noose|blade|razor|tablets|meds|knife) and a plan|a plan and (?:the |my |a )?"
       r"(?:pills|gun|rope|noose|blade|razor|tablets|meds|means)", "crisis", "suicide", subject=True)
-_rule("stockpile", r"(?:stockpil\w+|saving(?: up)?|saved(?: up)?|collecting|collected|hoarding|hoarded|stashing|stashed"
+_rule("stockpile", r"(?:stockpil\w+ (?:my |the |all my )?(?:prescriptions?|scripts)|stockpil\w+|saving(?: up)?|saved(?: up)?|collecting|collected|hoarding|hoarded|stashing|stashed"
       r"|storing|hiding|hid|keeping|kept|squirrell?ing|putting aside|put aside|save up|got enough|have enough"
       r"|bought|buying|ordered|ordering) (?:up )?(?:all )?(?:of )?(?:my |some |the |enough |extra |a lot of |lots of"
       r" |loads of |a bunch of |a stash of |\w+ )?(?:pills|meds|medication|medications|tablets|sleeping pills|painkillers"
@@ -660,11 +722,19 @@ _rule("stockpile", r"(?:stockpil\w+|saving(?: up)?|saved(?: up)?|collecting|coll
       r"(?! for (?:my|the) (?:trip|holiday|travel|dog|cat))",
       "crisis", "suicide", negatable=True, unless=r"\b(?:pharmacy|prescription refill|pick up|pharmacist|vet|dog|cat)\b"
       r"(?!.*\b(?:die|end it|kill|overdose|enough to)\b)")
+_PURPOSE = (r"\b(?:garden\w*|greenhouse|lawn|allotment|yard|aphids|weeds|slugs|driveway|patio|rats|mice|mouse|pests?"
+            r"|ants|bugs|roaches|wasps|boat|sailing|swing|camping|climbing|hunting|range|club|barbecue|bbq|grill"
+            r"|balloons|party|garage|van|washing line|clothesline|tent|farm\w*|crops|sheep|horses?|deer|season|shooting"
+            r"|target|licen[cs]e|gun safe|safe|locked|cabinet|gym|crossfit|skipping|jump rope|tug of war|hammock"
+            r"|shaving|shave|craft|art|project|class|school|work|job|fishing|car wash|wash the car|pool|bouncy castle"
+            r"|decorat\w*|halloween|costume|prop|props|toy|nerf|paintball|airsoft|blade for|plane|knot\w*|scouts"
+            r"|dog|horse|pony|cattle|stable|headache|toothache|period|cold|flu|fever|back pain|migraine)\b")
+_PURPOSE_RX = re.compile(_PURPOSE)
 _rule("weapon", r"(?:bought|buying|got|get|have|ordered|found|loaded|keep) (?:a |the |my )?(?:gun|rifle|pistol|shotgun"
       r"|firearm|rope|noose|razor blades?|blades?)(?= *$| (?:and|for|to|today|yesterday|last|in my|under)\b| ,)"
       r"|(?:tied|tying|made|making|tie|make) (?:a |the )?noose|(?:gun|pistol) is loaded|loaded (?:the|my) gun",
       "crisis", "suicide", subject=True, unless=r"\b(?:climbing|camping|sailing|boat|hunting|range|shooting range|"
-      r"crossfit|gym|skipping|jump rope|shaving|craft|hobby|tie a tie|halloween|costume)\b")
+      r"crossfit|gym|skipping|jump rope|shaving|craft|hobby|tie a tie|halloween|costume)\b|" + _PURPOSE)
 _rule("method_thoughts", DESIRE + " " + _gap(2) + _alt(
     r"jump(?:ing)? (?:off|from|in front of|under|onto|into) (?:a |the |my |this |that )?(?:\w+ )?(?:bridge|building"
     r"|roof|rooftop|cliff|balcony|ledge|tower|window|train|car|bus|tracks|road|traffic|highway|motorway|river|sea"
@@ -684,6 +754,10 @@ _rule("method_thoughts", DESIRE + " " + _gap(2) + _alt(
     "crisis", "suicide", subject=True, history="thought")
 _rule("research_method", r"(?:looked|look|looking|searched|searching|search|googled|googling|researched|researching"
       r"|reading|read) (?:up )?(?:online )?(?:about |on |for )?(?:how many (?:pills|tablets|sleeping pills|\w+ pills)"
+      r"|how many (?:of )?(?:my |the )?(?:pills|tablets|meds|\w+ pills|\w+ tablets) (?:it would take|would (?:it )?take|to take"
+      r"|it takes|would kill|would be enough)|how (?:high|tall|far down) (?:the|my|our) (?:balcony|bridge|multi storey|car park|roof|rooftop|cliff|drop"
+      r"|window|flat|block|building|tower block|top floor|viaduct|overpass|dam|quarry) (?:is|are|was)"
+      r"|(?:which|what) (?:pills|tablets|drugs|medications?|meds) (?:are|is) (?:fatal|lethal|deadly)"
       r"|how much \w+ (?:it takes|to take|would)|ways? to (?:die|kill myself|end (?:my life|it))|how to (?:die|kill myself"
       r"|overdose|hang myself|end (?:my life|it)|tie a noose|slit)|lethal (?:dose|doses|amount)|suicide methods?"
       r"|painless (?:ways?|death|methods?)|methods? of suicide|how long it takes to (?:die|bleed out|drown))",
@@ -706,7 +780,9 @@ _rule("again_after_history", r"(?:feel|feeling|felt|think|thinking|want|wanting|
       r"(?:doing |do |trying |try )?(?:it|that) again|(?:i will|i am going to|i might|going to) (?:try|do it) again"
       r"|thinking about it again", "concern", "suicide", negatable=True,
       unless=r"^(?!.*\b(?:attempt\w*|tried|overdos\w*|suicid\w*|kill myself|hang\w*|cut\w*|self harm\w*|relapse\w*)\b)")
-_rule("passive_death_thoughts", r"(?:think|thinking|thought) about (?:death|dying|my (?:own )?(?:death|funeral)) "
+_rule("passive_death_thoughts", r"(?:think|thinking|thought) about (?:not existing|not being (?:here|alive|around)"
+      r"|no longer existing|being dead)(?= *$| ,| every| all| constantly| a lot| and)"
+      r"|(?:think|thinking|thought) about (?:death|dying|my (?:own )?(?:death|funeral)) "
       r"(?:every day|all the time|constantly|a lot|nonstop|every night|and (?:i )?(?:want|like|welcome|long for|it feels)"
       r")|(?:picture|picturing|imagine|imagining) my (?:own )?funeral|(?:long|longing|yearn|yearning) for death"
       r"|(?:death|dying) (?:sounds|seems|feels|would be|would feel) (?:peaceful|nice|like a relief|a relief|a release|welcome"
@@ -716,7 +792,8 @@ _rule("passive_death_thoughts", r"(?:think|thinking|thought) about (?:death|dyin
 _rule("passive_wish", r"(?:wish|wished|wishing|hope|hoped|hoping|pray|praying)\w* (?:that )?(?:i|something|someone) "
       r"(?:would |could |will |might |just )?(?:get |got |be |was |were )?(?:hit by (?:a |the )?(?:car|bus|truck|lorry|train)"
       r"|run over|killed|in (?:a|an) (?:fatal )?(?:accident|crash)|shot|cancer|sick and die|(?:\w+ ){0,2}and die|crash"
-      r"|do not make it|not make it|die in my sleep|struck by lightning|kill me)", "crisis", "suicide", subject=True)
+      r"|do not make it|not make it|die in my sleep|struck by lightning|kill me)|(?:hope|hoping|wish|wishing|pray"
+      r"|praying) (?:that )?something (?:kills|will kill|would kill|finally kills) me", "crisis", "suicide", subject=True)
 _rule("indifferent", r"(?:do not|does not|would not|did not|no longer) (?:care|mind) (?:if|whether) i (?:live|die|wake up"
       r"|survive|make it)|(?:nobody|no one|noone|nobody would|no one would|nobody will) (?:cares?|notice|notices) (?:if|whether)"
       r" i (?:live|die|lived|died|am alive|am dead|disappear|disappeared|wake up)|(?:do not|no longer) care about (?:living|being alive|staying alive)", "crisis", "suicide",
@@ -730,7 +807,9 @@ _rule("only_option", r"(?:suicide|death|dying|killing myself|ending (?:it|my lif
 _rule("do_something_to_myself", r"(?:might|will|would|could|going to|afraid i|scared i|worried i|terrified i) (?:\w+ )?"
       r"do something (?:stupid |drastic |bad |dangerous |terrible )?to myself|(?:afraid|scared|worried|terrified) "
       r"(?:that )?i (?:will|might|would|am going to) do something (?:stupid|drastic|dangerous)(?= *$| ,| tonight| if\b)"
-      r"|(?:do not|can not|could not) trust myself (?:not to|around|with|alone|tonight|anymore)"
+      r"|(?:do not|can not|could not) trust myself (?:not to (?:hurt|harm|do (?:something|anything)|act|use|cut|take|jump"
+      r"|end|go through)|(?:around|with) (?:the |my |these |those |any )?(?:pills|knives|knife|blades?|razors?|gun|meds"
+      r"|medication|tablets|rope|edge|balcony|car keys)|alone|tonight|anymore(?= *$| ,))"
       r"|(?:what|something) i (?:\w+ ){0,3}(?:do|did) to myself(?= *$| ,| tonight| if\b| when\b)",
       "crisis", "self_harm", subject=True)
 _rule("funeral_thoughts", r"(?:keep|kept|always|often|been) (?:thinking about|imagining|picturing|planning) my (?:own )?"
@@ -749,6 +828,132 @@ _rule("last_time", r"(?:the )?last time (?:you will|you are going to|anyone will
       "concern", "suicide", subject=True, unless_after=_SLEEPY,
       unless=r"\b(?:holiday|vacation|trip|move|moving|job|contract|back pain|knee|tooth"
       r"|headache|migraine|period|surgery|physio)\b")
+
+# issue 7, round 2: weak sign classes widened by composition (self × wish × unbirth; self × scheduling verb ×
+# exit noun; last/final × post noun × leaving; ending frame × self; giving verb × possession or pet, no reason)
+_PARENTS = r"(?:my (?:mum|mom|mother|dad|father|parents|mam|ma)|they|she|he)"
+_UNBORN = (r"(?:never (?:been |be |was |were |got )?(?:born|existed|alive)|not (?:been )?born|never (?:came|come) into"
+           r" (?:this|the) world|skipped being (?:born|alive))")
+_rule("never_born", r"(?:wish|wished|wishing|wishes) (?:that )?(?:i (?:would |had |was |were |could have |have )?"
+      + _UNBORN + r"|" + _PARENTS + r" (?:had |would have |would )?never (?:had|have had|made|conceived|wanted) me"
+      r"(?= *$| ,| at all| honestly| sometimes| and)|i could (?:un ?exist|undo (?:my )?(?:own )?existence|erase (?:my )?"
+      r"(?:own )?existence))"
+      r"|(?:curse|cursed|hate|hated|regret|regretted) the day i was born|(?:regret|resent|hate) (?:ever )?(?:being|having been)"
+      r" born|being born was (?:a|the) (?:mistake|worst thing)|i was a mistake from the (?:start|beginning|day i was born)"
+      r"|" + _PARENTS + r" should (?:never|not) have had me",
+      "concern", "suicide", negatable=False, subject=True,
+      unless_after=r"(?:in|into|with|during|before|after|as|somewhere|to|a|an|on|at|earlier|later|rich|richer|taller"
+                   r"|smarter|sooner|here|there|that|the)\b")
+_EXIT_NOUN = r"(?:exit|departure|checkout|check out|last day|final day|last night|final night|end)"
+_rule("scheduled_exit", r"(?:scheduled|scheduling|schedule|booked|booking|planned|planning|set|setting|picked|chose|chosen"
+      r"|penciled|pencilled|pencil|put|timed|fixed) (?:in |up |a date for |the date (?:of|for) |the day (?:of|for) )?my (?:own )?"
+      + _EXIT_NOUN + r"(?= *$| ,| for| on| in| next| this| already| and| date| day)|my (?:own )?(?:exit|departure) (?:date )?"
+      r"(?:is|has been) (?:booked|scheduled|planned|set|decided|arranged|fixed|chosen|picked)"
+      r"|(?:leaving|leave|exit|exiting|check(?:ing)? out of) (?:this|the) (?:world|earth|planet|life) (?:on|by|before|next"
+      r"|this|for good)",
+      "crisis", "imminent", negatable=False, subject=True,
+      unless=r"\b(?:interview|exam|exams|strategy|company|firm|job|work|office|hotel|flight|airport|motorway|junction"
+             r"|contract|lease|flat|house|apartment|uni|university|school|course|team|band|club|show|season|tour|trip"
+             r"|holiday|vacation|visa|country|brexit|market|fund|shares?|stock|game|level|shift|term|semester|retire\w*"
+             r"|party|leaving do|festival|camp|cruise|stage)\b")
+_POST = r"(?:post|message|tweet|video|words|text|entry|update|upload|status|snap|story)"
+_rule("last_post", r"(?:my |the |this is my |this is the |this will be my |one )?(?:last|final) " + _POST
+      + r" (?:before i (?:go|leave|am gone|die|do it|end it|check out)(?= *$| ,| for good| forever| love| goodbye| bye| i\b)"
+      r"|from me (?:ever|forever|for good)|ever(?= *$| ,| love| goodbye| bye| thank))"
+      r"|(?:last|final) " + _POST + r" from me(?= *$| ,| love| goodbye| bye| thank| take care| i love)"
+      r"|signing off (?:for (?:the )?(?:last|final) time|for good|forever|permanently)"
+      r"|(?:if|when) (?:you are|you|anyone is|someone is|anybody is) (?:reading|read|reads|see|sees|seeing|find|finds)"
+      r" this i (?:am|will be|have) (?:already )?(?:gone|dead|done it|not here|no longer here|not alive)"
+      r"|by the time (?:you|anyone|someone|anybody|they) (?:read|reads|see|sees|find|finds|hear|hears) this i (?:will"
+      r" be|will have|am|have) (?:already )?(?:gone|dead|done it|not here|no longer (?:here|alive))"
+      r"|(?:logging|signing|checking) (?:off|out) (?:of (?:life|this world|everything) )?(?:for good|forever|permanently)"
+      r" (?:everyone|all|folks|guys|goodbye|bye|love)",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:holiday|vacation|trip|year|night|tonight|today|account|moving|weekend|week|month|bed|sleep|exam"
+             r"|exams|break|hiatus|detox|offline|flight|travel\w*|thread|series|season|blog|channel|stream|semester|term"
+             r"|chapter|episode|game|leaving do|retire\w*|graduat\w*|new account|new one|switching|app|platform)\b")
+_rule("how_it_ends", r"(?:this|that) is (?:how|where) (?:it|it all|everything|my (?:life|story)|i) (?:ends?|end)"
+      r"(?= *$| for me| ,| now| then| i\b| and\b| honestly| folks| everyone| goodbye| bye)"
+      r"|it (?:all )?(?:ends|stops) (?:here|now) for me|(?:this is|i have reached) the end of the (?:road|line) for me"
+      r"|(?:i know|i have decided|i have worked out|i have planned) (?:exactly )?what i am (?:doing|going to do|gonna do)"
+      r" (?:on|this|next|at the) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|week)"
+      r"(?= *$| and (?:i am|i feel|nobody|no one|it is|there is|that is)| ,? (?:nobody|no one) (?:can|will|is going to)"
+      r" (?:stop|change|talk))|(?:the )?countdown (?:has|is) (?:started|on|begun) for me",
+      "concern", "imminent", negatable=False, subject=True,
+      unless=r"\b(?:film|movie|book|story|novel|show|series|episode|season|game|level|chapter|song|play|trail|path"
+             r"|road trip|path|match|race|tour|contract|lease|job|relationship|cinema|party|dinner|shopping|work|gym"
+             r"|class|exam|interview|wedding|birthday|holiday|trip|date|meeting|concert|gig|match|plans? with|going out"
+             r"|going to (?:the|a|my|see|visit|watch|cook|meet))\b")
+_KEEPSAKE = (r"(?:dog|dogs|cat|cats|pets?|puppy|kitten|rabbit|bunny|hamster|horse|parrot|bird|fish|snake|guitar|piano"
+             r"|records|vinyl|collection|books|games|console|watch|ring|rings|jewell?ery|necklace|paintings|art|camera"
+             r"|savings|car|bike|motorbike|tools|plants|clothes|laptop|things|stuff|belongings|possessions|everything"
+             r"|favou?rite \w+|most precious \w+|treasured \w+)")
+_rule("giving_away_bare", r"(?:re ?homed|re ?homing|rehome|found (?:a )?new homes? for|signed over|handed over|gave|given"
+      r"|giving|give|handing|handed|passing on|passed on) (?:away )?(?:all )?(?:of )?(?:both )?(?:my|our) (?:\w+ )?"
+      + _KEEPSAKE + r"(?: (?:away|over|on))?(?: (?:to|over to) (?:my |a |the |our )?(?:\w+ ){0,3}\w+)?"
+      r"(?= *$| ,| last| this| yesterday| today| for keeps| to keep| for good| and (?:i|my|sold|cancel\w*|deleted|said))",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:moving|move|moved|declutter\w*|spring clean\w*|charity|thrift|garage sale|yard sale|minimalis\w*"
+             r"|downsiz\w*|old|older|spare|outgrown|outgrew|new one|upgrade\w*|holiday|vacation|trip|travel\w*|away for"
+             r"|while|birthday|christmas|xmas|present|gift|wedding|lend|lent|borrow\w*|loan|allerg\w*|landlord|baby"
+             r"|expecting|uni|university|college|abroad|emigrat\w*|retire\w*|sitter|sitting|look after (?:it|them|him|her)"
+             r" (?:while|for the|until)|for the (?:week|weekend|month)|back|in return|swap\w*|sold|sell\w*|rent\w*"
+             r"|walk\w*|vet|groom\w*|kennel\w*|cattery|foster\w*|adopt\w*|shelter|library|school|donat\w*|church"
+             r"|food bank|community)\b")
+
+# Warning signs said without a risk word (988 Lifeline, IS PATH WARM): farewells, last times, a set date,
+# funeral plans, papers put in order for after, a letter left to be found. Each is "concern": Attune asks.
+_rule("last_time", r"(?:hug\w*|visit\w*|see|saw|seeing|seen|call\w*|rang|ring\w*|text\w*|told|tell\w*|kiss\w*|held|hold\w*)"
+      r" (?:\w+ ){0,5}(?:(?:as if |it was |it is |this is |this was )?the last time(?= *$| ,| and| because)"
+      r"|one (?:more|last) time(?= *$| ,| and| because| before)|for the (?:very )?last time(?= *$| ,| and| because)"
+      r"|(?:they|everyone|everybody|she|he) (?:get|gets|got) to see me (?:one|a) (?:more|last|final) time)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:before (?:i|we|they|she|he) (?:move|moved|leave|left|go|went|emigrat\w*|fly|flew)|moving|abroad|emigrat\w*"
+             r"|holiday|trip|tour|deploy\w*|travel\w*|leaving for|gap year|new job|university|uni|college|surgery|operation"
+             r"|funeral|hospice|dying|passed|grandma|grandad|gran|nan|grandpa|granny)\b")
+_rule("wont_matter_soon", r"(?:soon|shortly|before long|after (?:this week|friday|tonight|the weekend|this)) (?:it|none of (?:it|this)"
+      r"|nothing|any of (?:it|this)) will not matter|(?:it|none of (?:it|this)|nothing) will not matter (?:soon|for long|much longer"
+      r"|after (?:tonight|this week|friday|the weekend))|i will not be (?:around|here) (?:to see (?:it|that|them)|much longer|for long)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:exam|exams|deadline|test|interview|results|grade|score|bill|fine|election|match|game|trip|holiday|moving"
+             r"|move|job|contract|lease|course|term|semester|office|company)\b")
+_rule("funeral_plans", r"(?:playlist|songs?|music|readings?|plans?|planned|planning|wrote|written|writing|picked|chose|chosen"
+      r"|arranged|arranging|organi[sz]\w*|paid for|designed|choosing|picking) (?:\w+ ){0,3}(?:for|of|at) my (?:own )?funeral"
+      r"|my (?:own )?funeral (?:playlist|plans?|songs?|arrangements)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:joke|joking|haha|lol|old|one day|someday|decades|prepaid|pre paid|when i am (?:old|ninety|eighty|gone one day)"
+             r"|will be|grandma|grandad|nan|gran)\b")
+_rule("the_date", r"(?:i have |i )?(?:set|picked|chosen|chose|decided on|fixed|settled on) (?:the|a|my) (?:date|day)"
+      r"(?= *$| ,| it is| it will| for it| already| now)|tonights? (?:is )?the night(?= *$| ,| i\b| then| finally)",
+      "concern", "imminent", negatable=False, subject=True,
+      unless=r"\b(?:wedding|party|meeting|trip|holiday|move|moving|launch|exam|interview|surgery|operation|appointment|birthday"
+             r"|gig|concert|show|game|match|ask\w* (?:her|him|them) out|propos\w*|celebrat\w*|premiere|opening|release|dinner"
+             r"|drinks|date with|first date|christening|funeral|graduation|viewing|delivery|due)\b")
+_rule("step_off", r"(?:think\w* (?:about|of)|thought (?:about|of)|want(?:ed)? to|urge to|tempted to|imagin\w*|pictur\w*"
+      r"|could just|wish i could|fantasi[sz]\w* about) (?:\w+ ){0,2}(?:step|stepping|stepped|walk|walking|jump|jumping"
+      r"|throw\w* myself|fall|falling|let myself fall|lean\w*) (?:off|in front of|out in front of|over) (?:the |a |that )?"
+      r"(?:platform|ledge|edge|roof|rooftop|bridge|train|tracks|traffic|bus|lorry|truck|cliff|balcony|railing|car)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:careful\w*|accident\w*|tripp\w*|slipp\w*|by mistake|dizzy|stumbl\w*|bungee|diving board|pool|sea|lake"
+             r"|skydiv\w*|parachut\w*|zip ?line|trampoline)\b")
+_rule("unsafe_with_self", r"(?:do not|not|never|no longer) feel safe (?:in my own head|in my head|with myself|with my (?:own )?"
+      r"thoughts|on my own tonight|alone tonight|around myself|being alone|by myself tonight|with what i might do)"
+      r"|(?:i am|i am so|i am really) (?:scared|afraid|frightened) of (?:what i (?:might|will|could) do(?: to myself)?|myself)"
+      r"(?= *$| ,| tonight| right now| at the moment| and)",
+      "crisis", "imminent", negatable=False, subject=True)
+_rule("letter_to_find", r"(?:left|leaving|leave|wrote|written|writing|write|hid|hidden) (?:a |some )?(?:letter|note|letters"
+      r"|notes|message|messages|video) (?:\w+ ){0,5}(?:to find|for (?:them|her|him|my \w+|everyone|the kids|my family|people)"
+      r" to (?:find|read|open))(?= *$| ,| after| when| once| later| tomorrow| in case| if)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:birthday|christmas|xmas|valentine\w*|anniversary|surprise|love note|thank you|thanks|shopping|reminder"
+             r"|fridge|chores|dinner|school|lunchbox|treasure hunt|scavenger|holiday|trip|work|appointment|groceries|recipe"
+             r"|instructions|password|wifi|cat|dog|plants|pick up|back at|home at)\b")
+_rule("papers_for_after", r"(?:life insurance|my will|(?:insurance|pension) (?:policy|paperwork|details|beneficiar\w*)"
+      r"|beneficiar\w*) (?:\w+ ){0,6}(?:my \w+|they|she|he|the kids|everyone|my family) (?:get|gets|will get|are|is|will be"
+      r"|would get) (?:the money|paid|taken care of|looked after|okay|ok|fine|sorted|provided for|everything)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:baby|pregnan\w*|mortgage|new house|married|wedding|retire\w*|financial advis\w*|advice|employer|annual"
+             r"|renewal|cheaper|quote|broker|divorce)\b")
 
 # ---------------------------------------------------------------------------------------------
 # self-harm
@@ -781,10 +986,14 @@ _rule("self_harm_words", r"self (?:harm\w*|injur\w*|mutilat\w*)|(?:urge|urges|ne
       r"|(?:until|till|til) (?:i|it|they|my \w+) (?:bleed|bleeds|bled)|make (?:myself|me) bleed|(?:use|using|used) (?:a |the |my )?"
       r"(?:blade|razor|knife|lighter|scissors|compass) on (?:myself|my (?:own )?" + _BODY + ")"
       r"|(?:make|making|made) myself (?:throw up|vomit|sick)|(?:deserve|need) (?:the )?pain|punish myself"
+      r"|(?:need|want|have) to feel (?:physical )?pain(?= *$| ,| so| and| because| i\b)|(?:picking|pick|pulling|reopening"
+      r"|opening|scratching) (?:at )?(?:the |my )?(?:wounds|scabs|cuts|scars) (?:\w+ ){0,2}(?:so )?(?:they|it) (?:do not|does not"
+      r"|never|can not|will not) heal"
       r"|use (?:it|them|this|that|the \w+|a \w+) on myself|cut (?:too )?deep(?:er)?(?= *$| ,| this time| again| and)"
       r"|(?:cut|cutting|slic\w*|burn\w*|scratch\w*|carv\w*) .{0,25}\bto feel (?:something|anything|pain|better|in control|real|alive)",
       "crisis", "self_harm", subject=True, history="behaviour",
-      unless=r"\bpunish myself (?:by|with) (?:not|no|extra|more|skipping|working)\b|\b(?:awareness|project|research"
+      unless=r"\bpunish myself (?:by|with) (?:not|no|extra|more|skipping|working)\b|\b(?:self harm\w*|cutting|sh) free\b"
+             r"(?!.*\b(?:until|till|but|relapsed|again)\b)|\b(?:awareness|project|research"
              r"|prevention|study|course|training|campaign|essay|documentary|article|lecture|class|presentation|volunteer"
              r"|book)\b(?!.*\b(?:i am|i have been|myself|my (?:arms?|legs?|wrists?|skin|thighs?))\b)")
 _rule("harm_on_purpose", r"(?:cut|cutting|burn\w*|hurt\w*|hit\w*|punch\w*|scratch\w*|bruis\w*|bang\w*|bit|bite|biting"
@@ -875,7 +1084,8 @@ _rule("intruder", r"(?:someone|somebody|a man|a guy|a stranger|people|he|she|the
       r"|is outside (?:my|the) (?:door|house|window|flat|apartment) and",
       "crisis", "danger_from_others", negatable=True,
       unless=r"\b(?:instagram|twitter|tiktok|online|social media|on (?:insta|x)|followers?|the news|movie|film|game"
-             r"|cat|dog|puppy)\b")
+             r"|cat|dog|puppy|voices?|concealing|disguis\w*|everywhere i go|wherever i go|the government|agents|aliens"
+             r"|through the walls)\b")
 _rule("in_danger", r"in (?:immediate |serious |real )?danger(?= *$| ,| right now| now| and| because| from| at home| here"
       r"| with)|my life is in danger|(?:call|get|need) (?:the )?(?:police|cops)(?= *$| ,| now| please| he| she| they| i)",
       "crisis", "danger_from_others", negatable=True, subject=True,
@@ -901,7 +1111,9 @@ _DRUG = _alt("pills", "tablets", "meds", "medication", "medications", "medicine"
              "acetaminophen", "ibuprofen", "aspirins", "advil", "sleeping pills", "sleeping tablets", "painkillers",
              "pain killers", "antidepressants", "insulin", "opioids", "oxycodone", "oxy", "fentanyl", "heroin", r"\w+ medication",
              r"\w+ meds", r"\w+ medicine",
-             "xanax", "valium", "benzos", "codeine", "tramadol", "morphine", "lithium", r"\w+ pills", r"\w+ tablets")
+             "xanax", "valium", "benzos", "codeine", "tramadol", "morphine", "lithium", r"\w+ pills", r"\w+ tablets",
+             "diazepam", "lorazepam", "clonazepam", "alprazolam", "sertraline", "fluoxetine", "citalopram", "amitriptyline",
+             "propranolol", "quetiapine", "zopiclone", "zolpidem", "ambien", "aspirin", "digoxin", "warfarin", "methadone")
 _rule("overdose_taken", r"(?:took|taken|taking|have taken|swallowed|had|downed|ate|necked|popped|drank|take) (?:a |the )?"
       r"(?:whole|entire|full|two|three|several|few) (?:bottles?|packs?|packets?|box(?:es)?|strips?|sheets?|tubs?|jars?)"
       r"(?: of \w+(?: \w+)?)?|(?:took|taken|taking|have taken|swallowed|downed|necked|popped|ate) (?:too many|too much|all"
@@ -936,7 +1148,7 @@ _rule("chest_pain", r"(?:crushing|severe|sharp|stabbing|really bad|terrible|wors
       r"|face (?:is )?(?:drooping|droops|numb on one side)|can not (?:move|feel) (?:my|the) (?:left |right )?(?:arm"
       r"|leg|face|side)|slurr\w+ (?:my )?(?:speech|words)", "crisis", "medical", negatable=True,
       unless=r"\b(?:last (?:year|month)|years ago|my (?:grand\w+|dad|mum|mom|father|mother|uncle|aunt) (?:had|died)"
-             r"|used to|anxious|anxiety|panic attack last|when i get (?:anxious|stressed|nervous)|worried i might"
+             r"|used to|anxious|anxiety|panic attack last|when i get (?:anxious|stressed|nervous)|worried i might|last week"
              r"|scared i might|afraid i might|scared of having|afraid of having|what if)\b")
 _rule("bleeding", r"(?:bleeding|bleed|blood) (?:a lot|heavily|badly|everywhere|profusely|will not stop|is not stopping"
       r"|wont stop|all over)|can not stop (?:the )?bleeding|(?:will not|can not|does not|would not|is not going to) stop bleeding|losing (?:a lot of )?blood|(?:cut|cuts) (?:is|are) (?:deep"
@@ -953,9 +1165,437 @@ _rule("cannot_wake", r"can not (?:wake|rouse) (?:him|her|them|my \w+) up(?= *$| 
       negatable=False, unless=r"\b(?:school|work|alarm|lazy|teen\w*|morning|oversle\w*|on time|breakfast|class|bus)\b")
 _rule("emergency_words", r"(?:call|calling|get|need|send) (?:an |the )?(?:ambulance|paramedics|911|999|112|000|an "
       r"emergency)(?= *$| ,| now| right now| please| for| because| i)|i think i am dying(?! (?:of|to|for|inside|laughing"
-      r"|from (?:boredom|embarrassment|cringe)))|i feel like i am dying(?= *$| ,| and| right now| my| i can)",
+      r"|from (?:boredom|embarrassment|cringe)))|i feel like i am dying(?= *$| ,| and| right now| my| i can| something)",
       "crisis", "medical", negatable=True, unless=r"\b(?:lol|haha|joke|kidding|movie|film|show|game|drill|training"
       r"|course|first aid|paperwork|job|shift|nurse|paramedic|dispatcher|panic attack last)\b")
+
+# ---------------------------------------------------------------------------------------------
+# imminent risk: the person says they are not safe now, will not last the night, or that "it" happens now
+# ---------------------------------------------------------------------------------------------
+_SOMEONE_ELSE_OR_PLACE = (
+    r"\b(?:he|she|they|him|her|them|his|their|someone|somebody|people|my (?:\w+ )?(?:husband|wife|boyfriend|girlfriend"
+    r"|partner|ex|dad|father|mum|mom|mother|stepdad|stepfather|brother|sister|uncle|family|parents|flatmate|roommate"
+    r"|landlord|neighbou?rs?|boss|son|daughter)|at home|in (?:my|the|this|our) (?:own )?(?:house|home|flat|apartment"
+    r"|neighbou?rhood|area|street|relationship|building|town|city|country|car|school|office)|walking|to drive|driving"
+    r"|job|work|financially|money|online|roads?|flight|flying|plane|crowds?|covid|virus|germs|food|emotionally safe"
+    r"|opening up|sharing|talking|therapy|with you|to talk|to say|to share|to open up|in groups?|on the (?:bus|train"
+    r"|tube|street)|at night|after dark|outside|out there)\b")
+_rule("not_safe_now", r"(?:do not|does not|never|no longer) feel safe(?: (?:right now|now|tonight|today|at the moment"
+      r"|anymore|with myself|being (?:alone|on my own|by myself)|on my own|by myself|alone|in my (?:own )?(?:head|mind"
+      r"|body|skin)|with my (?:own )?(?:thoughts|mind|head)|around myself|from myself))?(?: (?:right now|now|tonight|today|anymore))?(?= *$| ,| and\b| i\b| please\b| can\b"
+      r"| what\b| help\b)"
+      r"|i am not safe(?: (?:right now|now|tonight|today|anymore|with myself|on my own|alone|by myself|from myself"
+      r"|around myself|to be (?:alone|on my own|left alone|by myself)))?(?: (?:right now|now|tonight|today|anymore))?"
+      r"(?= *$| ,| and\b| i\b| please\b| can\b| help\b)"
+      r"|(?:do not|can not|no longer) trust myself (?:right now|tonight|today|to be (?:alone|on my own|safe|by myself)"
+      r"|alone|on my own|by myself|not to (?:do something|hurt|act|go through|use))",
+      "crisis", "imminent", negatable=False, unless=_SOMEONE_ELSE_OR_PLACE)
+_rule("wont_last_night", r"(?:will not|not going to|do not think i will|do not think i am going to|doubt i will|doubt i"
+      r" am going to|might not|may not|can not|not sure i will|not sure i can) (?:make it|last|survive|get|hold on|hang"
+      r" on) (?:through|past|until|till|to|the) ?(?:the night|tonight|night|the morning|morning|tomorrow|the weekend"
+      r"|another night|another day)(?= *$| ,| like this| alone| honestly| and\b| i\b| if\b)"
+      r"|(?:will not|not going to|do not think i will|doubt i will) (?:still )?be (?:here|alive|around) (?:in the morning"
+      r"|by (?:the )?morning|tomorrow|by tomorrow|by the weekend|to see (?:the morning|tomorrow))",
+      "crisis", "imminent", negatable=False,
+      unless=r"\b(?:meeting|shift|class|lecture|exam|coffee|food|nap|caffeine|gym|party|game|movie|film|traffic"
+             r"|deadline|flight|trip|holiday|vacation|hungry|starving|lol|haha|boring|bored|work|office|queue|line"
+             r"|wedding|concert|show|season|episode|battery|phone|plant|plants|flowers|milk|bread|car)\b")
+_rule("doing_it_now", r"(?:i am going to|i will|i am|i am gonna|i am finally going to|i am ready to|i am planning to|i plan"
+      r" to|i am about to) (?:do it|go through with it|end it) (?:tonight|right now|now|in (?:an|a few|\w+) hours?"
+      r"|after (?:everyone|they|the kids|my \w+) (?:goes|go|go to|is|are|gets|get) (?:to bed|asleep|out|home)|when"
+      r" (?:everyone|they|the house) (?:is|are|goes|go) (?:asleep|to bed|quiet|out))(?= *$| ,| and\b| i\b| nobody\b"
+      r"| no one\b| for real| for good)"
+      r"|(?:tonight|today|tomorrow|this weekend) (?:is )?the (?:night|day)(?= *$| ,| i\b| and\b| for real)"
+      r"|(?:it|this|everything|all of it|all this) (?:all )?ends (?:tonight|today|tomorrow|this weekend|on (?:monday"
+      r"|tuesday|wednesday|thursday|friday|saturday|sunday)|this week|soon|for me (?:tonight|soon|today))(?= *$| ,| and\b| i\b)"
+      r"|by (?:this time|the morning|tomorrow|morning|the weekend) (?:tomorrow |next week )?(?:it will (?:all )?be (?:over"
+      r"|done)|i will be (?:gone|dead)|i will not be (?:here|around|alive)|i will be at peace)"
+      r"|(?:it is|this is) (?:happening|going to happen) (?:tonight|today|now)(?= *$| ,| and\b| i\b)",
+      "crisis", "imminent", negatable=False, unless=_BENIGN_IT, unless_message=True)
+
+# ---------------------------------------------------------------------------------------------
+# warning signs and preparatory behaviour (988 Lifeline warning signs, C-SSRS behaviour items, IS PATH WARM)
+# ---------------------------------------------------------------------------------------------
+_LOVED = (r"(?:everyone|everybody|my (?:\w+ )?(?:family|kids|children|son|daughter|mum|mom|mother|dad|father|parents"
+          r"|wife|husband|partner|girlfriend|boyfriend|sister|brother|friends?|best friend|nan|gran|grandma|grandad"
+          r"|grandpa|loved ones|people)|the people i love|him|her|them|each of them|all of them)")
+_rule("farewell_letters", r"(?:wrote|written|writing|write|left|leaving|leave|recorded|recording|record|made|making"
+      r"|filmed|filming|typed|drafted|drafting|finished|sent|sending|scheduled|scheduling) (?:a |some |the |one |my |two "
+      r"|a few |all )?(?:last |final |goodbye |little )?(?:letters?|notes?|messages?|videos?|voice (?:notes?|messages?)"
+      r"|emails?|texts?|cards?|goodbyes?) (?:for|to) " + _LOVED + r" (?:\w+ ){0,4}(?:to find|for when it happens"
+      r"|(?:that )?none of (?:this|it) is (?:their|his|her|your|anyones) fault|after i am gone|when i am gone|once i am"
+      r" gone|when i am not (?:here|around)|for after|for when|to find|to read after|to open after|explaining (?:why"
+      r"|everything|what i did)|why i did (?:it|this)|saying (?:goodbye|sorry|i am sorry)|telling (?:them|him|her"
+      r"|everyone|each of them) (?:i am sorry|goodbye|i love|that i love|that i loved|it is not)|so (?:they|she|he)"
+      r" (?:know|knows|will know|have|has|will have|understand|understands) (?:i|that i|something from me|why)|that it"
+      r" is not (?:their|his|her|your|anyones) fault|(?:that )?i (?:loved|love) (?:them|him|her|you)|in case)"
+      r"|(?:one|a|my) last (?:post|message|letter|note|video|text|email|tweet)(?= *$| ,| to| for| before| and| on)"
+      r"|(?:wrote|written|writing|typed|sent|left) " + _LOVED + r" (?:a |an )?(?:long |last |final )?(?:letter|note"
+      r"|message|email|text) (?:\w+ ){0,3}(?:(?:that )?none of (?:this|it) is (?:their|his|her|your) fault|for after"
+      r"|to (?:find|read) (?:after|when|once)|saying goodbye)|my (?:notes|letters|goodbye letters) are (?:all )?(?:written"
+      r"|done|ready|finished)"
+      r"|(?:so )?(?:they|she|he|the kids|my kids) (?:will )?(?:have|has) something (?:to remember me by|from me)"
+      r"(?= *$| ,| after| when| once| for)",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:birthday|christmas|xmas|thank\w*|wedding|cover letter|recommendation|complaint|resignation"
+             r"|love letter|pen ?pal|colleague|coworker|leaving do|retire\w*|therapist|therapy|future self|homework"
+             r"|assignment|time capsule|graduat\w*|holiday|trip|camp|deploy\w*|travel\w*|moving|move)\b")
+_rule("giving_away_reason", r"(?:gave|giving|give|given|handed|handing|passed|passing|left|leaving|signed|signing)"
+      r" (?:away |out |over |on )?(?:my|all my|some of my|most of my) (?:\w+ ){0,3}(?:to|out to|over to) (?:\w+ ){0,3}"
+      r"(?:because|cause|since|as|so|coz) (?:i (?:will not|do not|am not going to|would not|no longer) (?:need|be"
+      r" needing|be using|use|have any use for) (?:it|them|any of it|anything|that)|(?:he|she|they|someone) (?:can|will"
+      r"|could|would) (?:look after|take care of|have|keep) (?:it|them|her|him) (?:after|when|once|for me|from now"
+      r"|properly)|i will not be (?:around|here))"
+      r"|(?:gave|giving|give|handed|handing|passed|passing|signed|signing) (?:\w+ ){0,4}(?:over |on )?(?:to|into) (?:my"
+      r" |a |the )?(?:\w+ ){0,3}(?:for good|before i go(?= *$| ,)|since i (?:will not|wont) (?:need|use) (?:it|them)"
+      r"|i (?:will not|wont) (?:use|need) (?:it|them) again)"
+      r"|(?:everything|all) i own (?:is going|goes|will go) to"
+      r"|(?:goes|go|going) to a good home before i go"
+      r"|(?:will not|am not going to|do not|would not) (?:need|be needing) (?:it|them|my \w+|any of (?:it|this|that|my"
+      r" \w+)|anything|these|those) (?:anymore |much longer )?(?:where i am going|after (?:tonight|this week|this"
+      r" weekend|friday|i am gone)|when i am gone|soon)"
+      r"|(?:told|tell|telling|asked|asking) (?:\w+ ){1,3}(?:he|she|they) (?:can|could|should) (?:have|keep|take)"
+      r" (?:my|all my) (?:\w+ ){0,3}(?:after|when i|once|from now on|if anything happens)"
+      r"|(?:sorted|sorting|decided|deciding|figured|figuring|worked|working|planned|planning|written|wrote|made|making)"
+      r" (?:out )?(?:a list of )?who (?:gets|will get|should get|can have|takes|will take|inherits) (?:my|all my)"
+      r" (?:things|stuff|belongings|money|savings|pets?|dog|cat|car|possessions|guitar|records|books|clothes|jewellery"
+      r"|jewelry|everything)"
+      r"|(?:look|looking|take|taking) (?:after|care of) my (?:dog|cat|pets?|kids|children|plants|fish|horse|rabbit)"
+      r" (?:for me )?(?:after i am gone|when i am gone|once i am gone|when i am not (?:here|around)|after(?= *$| ,))",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:moving|move|moved|declutter\w*|charity|thrift|garage sale|yard sale|minimalis\w*|downsiz\w*"
+             r"|outgrew|outgrown|new one|upgrade\w*|holiday|vacation|trip|travel\w*|hospital stay|surgery|deploy\w*"
+             r"|abroad|study abroad|semester|university|uni|college|retire\w*|new flat|new house|emigrat\w*)\b")
+_rule("insurance_payout", r"(?:life )?insurance (?:\w+ ){0,4}(?:pays? out|covers?|valid|counts?|applies) (?:\w+ ){0,3}"
+      r"(?:suicide|self inflicted|if i (?:kill myself|die by|took my|end my|end it|do it))|(?:better off|richer|fine|happier|okay"
+      r"|sorted) (?:with|collecting|getting|cashing in|once they get) (?:my|the) (?:life )?insurance(?: money| payout)?",
+      "crisis", "suicide", negatable=False)
+_rule("insurance_family", r"(?:life insurance|policy|pension|savings) (?:\w+ ){0,6}(?:so|so that) (?:my|the) (?:family"
+      r"|kids|wife|husband|partner|children|mum|mom|parents|daughter|son) (?:gets?|will get|are|is|will be) (?:the money"
+      r"|paid|looked after|taken care of|provided for|okay|ok|fine|sorted|covered)(?= *$| ,| when| after| if| once)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:house|mortgage|baby|married|wedding|new job|broker|quote|premium|renew\w*|adviser|advisor"
+             r"|pension plan|retire\w*|getting older|surgery|operation|diagnos\w*|cancer|chemo)\b")
+_rule("say_goodbye_properly", r"(?:say|said|saying|says) (?:my )?goodbyes? (?:to (?:\w+ ){1,3})?(?:properly|for real"
+      r"|for good|forever|one last time|while i (?:still )?can|before it is too late|in case (?:i|something))"
+      r"(?= *$| ,| and| because| so| last| this| yesterday| today| i\b)"
+      r"|(?:hug|hugged|hugging|see|saw|seeing|visit|visited|visiting|call|called|calling|ring|rang|hold|held|kiss"
+      r"|kissed|text|texted) " + _LOVED + r" (?:\w+ ){0,3}(?:one (?:last|final) time|like it (?:was|is|would be|could be)"
+      r" the last time|for the last time|one more time before i go)(?= *$| ,| and| so| because| i\b)"
+      r"|so (?:they|he|she|everyone) (?:get|gets|can|could|would) (?:to )?(?:see|hear|hug) me (?:one|a) (?:last|more"
+      r"|final) time",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:flight|plane|airport|trip|holiday|vacation|move|moving|moved|deploy\w*|abroad|emigrat\w*|hospice"
+             r"|hospital|dying|funeral|terminal|passed|last day|new job|graduat\w*|school|uni|university|college|camp"
+             r"|band|concert|tour|show|house|flat|city|town|country|dog died|cat died|put down|vet)\b")
+_rule("rehearsal", r"(?:had|held|holding|was holding|have|got|put) (?:the|my|a|all (?:the|my)|those|these) (?:pills|tablets"
+      r"|knife|blade|razor|gun|rope|noose|belt|cord) (?:in my (?:hand|hands|mouth|palm)|to my (?:wrist|wrists|throat|neck"
+      r"|head|temple|chest|skin)|against my (?:wrist|wrists|throat|neck|head|temple|skin)|around my neck)"
+      r"|(?:put|tied|placed|had|fastened|wrapped|looped) (?:the |a |my )?(?:rope|noose|belt|cord|ligature|scarf|cable) (?:around|round)"
+      r" my neck|(?:started|began|was|been|were|am) (?:tying|making|knotting|setting up) (?:the |a |my )?(?:rope|noose"
+      r"|ligature)|(?:was|am|were|got|came) (?:about|ready|so close|this close|really close|close) to (?:jump(?:ing)?"
+      r"|pull(?:ing)? the trigger|step(?:ping)? off|tak(?:e|ing) them all|swallow(?:ing)? them|go(?:ing)? through"
+      r" with it|doing it|do it|let(?:ting)? go|end(?:ing)? it)(?= *$| ,| and| but| then| when| before| last| yesterday"
+      r"| this| i\b| tonight| on)|(?:stopped|talked|pulled) myself (?:back )?(?:at the last (?:minute|second|moment)"
+      r"|from doing it|out of (?:it|doing it)|just in time|from jumping)|(?:almost|nearly) (?:did it|went through with"
+      r" it|jumped|took them all|took all (?:the|my) pills|took the pills|pulled the trigger|ended it|stepped off)"
+      r"|(?:went|drove|walked|go|going|been going|been|was|cycled|took the bus|took a taxi) (?:back )?(?:out )?(?:up )?"
+      r"to (?:the|a) (?:bridge|cliff|cliffs|tracks|railway|roof|rooftop|edge|overpass|top floor|top of (?:the|a)"
+      r" (?:car park|building|multi storey|bridge|cliff)|quarry|dam|viaduct) (?:\w+ ){0,4}(?:and (?:stood|sat|looked"
+      r" down|looked over|stared|waited|thought about)|stood there|sat there|to jump|looking down|staring down|for (?:hours|ages|an"
+      r" hour|a long time|a while) (?:thinking|looking|staring|just))"
+      r"|(?:stood|sat|standing|sitting) (?:at|on|by) (?:the )?edge (?:of (?:the|a) (?:bridge|roof|cliff|building"
+      r"|platform|car park))?(?: \w+){0,3} (?:for (?:hours|ages|an hour|a long time|a while)|thinking about (?:it"
+      r"|jumping|doing it)|ready to)"
+      r"|(?:put|keep|kept|keeping|hid|hidden|hiding|stashed) (?:the |my |a )?(?:gun|knife|pills|rope|noose|razor|blades?"
+      r"|tablets) (?:under my (?:pillow|bed|mattress)|by my bed|next to my bed|in my (?:car|glovebox|bedside)|where"
+      r" (?:nobody|no one) (?:can|will|would) find)"
+      r"|swallowed (?:a few|some|a couple of|a handful of|a bunch of) (?:extra )?(?:pills|tablets|of my \w+) (?:to see"
+      r" what (?:would|will) happen|on purpose|to see if)",
+      "crisis", "suicide", subject=True, history="behaviour",
+      unless=r"\b(?:chef|kitchen|cook\w*|camping|hunting|fishing|for work|my job|self defen[cs]e|protection|burglar"
+             r"|intruder|safe\b|locked|lock box|view|photo\w*|picnic|sunset|selfie|tour\w*|hike|hiking|climb\w*"
+             r"|bungee|skydiv\w*|dive|diving|swim\w*|race|game|film|movie|story|book|essay|exam|test|interview|speech"
+             r"|presentation|tattoo|haircut|piercing|lottery|bet|quit|deal)\b")
+_rule("secret_means", r"(?:" + _DRUG + r"|rope|noose|gun|pistol|rifle|razor blades|blades|charcoal|helium|pesticides?"
+      r"|rat poison|poison) (?:\w+ ){0,5}(?:that|which)? ?(?:nobody|no one|my (?:\w+ )?(?:wife|husband|partner|family"
+      r"|parents|therapist|doctor|mum|mom|dad)) (?:knows|know|knew|can find|will find|has found|suspects) (?:about|i"
+      r" have|where|it is|they are)|(?:hidden|hid|hiding|stashed|stashing|hoarded|hoarding|saved up|been saving"
+      r"|squirrelled away|tucked away) (?:\w+ ){0,3}(?:" + _DRUG + r")(?! for (?:my|the) (?:trip|holiday|travel|dog|cat))"
+      r"|(?:filling|filled|fill|topping up) (?:up )?(?:a|the|my|an old) (?:jar|box|bag|drawer|tin|bottle|pot|container"
+      r"|envelope|sock) with (?:" + _DRUG + r")",
+      "crisis", "suicide", negatable=True, unless=r"\b(?:pharmacy|pharmacist|vet|dog|cat|kids cannot reach|child"
+      r" proof|childproof|safe place|locked|lock box|away from the kids|disposal|dispose\w*|hand them in|take them back"
+      r"|return them|gave them to)\b")
+_ACQUIRE = r"(?:bought|buy|buying|got|getting|get|ordered|ordering|order|picked up|picking up|purchased|purchasing" \
+           r"|collected|borrowed|stole|stolen|found|sourced|have got|went and got|went out and got|managed to get|got hold of)"
+_MEANS_ITEM = (r"(?:rope|a rope|some rope|a length of rope|a noose|a gun|guns|a handgun|handgun|a pistol|a rifle"
+               r"|a shotgun|a firearm|bullets|ammo|ammunition|pesticides?|some pesticides?|rat poison|poison|cyanide"
+               r"|arsenic|strychnine|paraquat|weed ?killer|antifreeze|a bag of charcoal|charcoal|a hose|hose pipe|a hosepipe"
+               r"|helium|a helium tank|razor blades|a razor blade|barbiturates|nembutal|pentobarbital|sodium nitrite"
+               r"|(?:\w+ )?(?:boxes|packets|packs|bottles) of (?:paracetamol|tylenol|aspirin|ibuprofen|pills|tablets"
+               r"|sleeping \w+|painkillers))")
+_rule("acquire_means", _ACQUIRE + r" (?:myself )?(?:a |some |the |enough |lots of |a lot of |two |three |several )?"
+      + _MEANS_ITEM + r"(?= *$| ,| and\b| today| yesterday| tonight| last| this| online| from| off| in\b| it is| its"
+      r"| which| that| i\b| just| for (?:myself|me|tonight|later|when|after|it)\b)",
+      "concern", "suicide", subject=True, negatable=True, unless=_PURPOSE)
+_rule("research_acquire", r"(?:looked|look|looking|searched|searching|search|googled|googling|researched|researching"
+      r"|checked|checking|found out) (?:up |online )?(?:where|how) (?:to|i can|i could|you can) (?:buy|get|order|get hold"
+      r" of) (?:a |some )?(?:gun|handgun|pistol|firearm|rope|noose|poison|pesticide|cyanide|barbiturates|nembutal"
+      r"|helium|charcoal|sodium nitrite|pills|sleeping pills)(?: \w+){0,4}",
+      "crisis", "suicide", subject=True, unless=_PURPOSE)
+_rule("starving_to_die", r"(?:stopped|stop|stopping|not|quit|refuse|refusing|refused|no longer) (?:eating|drinking"
+      r"|taking (?:my )?(?:insulin|meds|medication|medicine|heart pills|tablets)) (?:\w+ ){0,3}(?:on purpose so|(?:so )?(?:i"
+      r"|that i) (?:can |will |would |just |might )?(?:waste away|die|disappear|fade away|starve|not wake up|stop"
+      r" existing|wither|be gone)|until i (?:die|disappear|waste away|do not wake up|pass out|am gone)|to (?:die"
+      r"|disappear|waste away|end it|be gone))|starv(?:e|ing) (?:myself )?(?:to death|until i (?:die|disappear|do not"
+      r" wake up|waste away|am gone))|(?:want|wanting|waiting for|hope|hoping|need) (?:for )?my body to (?:give up"
+      r"|shut down|stop working|fail|give out|just stop)|(?:let|letting) myself (?:waste away|starve|wither away|rot"
+      r"|fade away)(?= *$| ,| and| until| because| so)",
+      "crisis", "suicide", negatable=False)
+_rule("starving_self", r"(?:starv(?:e|ing|ed)|starved) myself(?! to (?:lose|get|fit|look|be thin|make weight))"
+      r"|(?:stopped|not) eating on purpose", "concern", "self_harm",
+      unless=r"\b(?:diet\w*|ramadan|fast|fasting|lent|exam|busy|workout|weight loss|lose weight|cut|bulk|match|fight"
+             r"|weigh in)\b")
+_rule("wish_vanish", r"(?:wish|wishing|wished|want|wanted|need|would like|long|longing|pray|hope) (?:i could |to |i can"
+      r" |i would |that i could |i might )?(?:just )?(?:disappear|vanish|cease to exist|stop existing|fade away|be erased"
+      r"|evaporate|not exist)(?= *$| ,| and (?:never|not|no one|nobody)| from (?:existence|the world|this world|the face"
+      r" of|everyone is life|everyone is lives)| without a trace| completely| so (?:no one|nobody))"
+      r"|(?:hoping|hope|hoped|pray|praying|prayed|wish|wishing) (?:that )?i (?:will not|do not|would not|did not|never"
+      r"|will never|might not|wont) wake up|(?:fall asleep|drift off|go to sleep|sleep) and (?:never|not) (?:wake up"
+      r"|wake again)|(?:go to sleep|fall asleep) (?:hoping|praying|wishing) (?:that )?i (?:will not|do not|would not"
+      r"|never|will never) wake",
+      "concern", "suicide", subject=True, negatable=True,
+      unless_after=r"(?:for a (?:while|bit|week|month|day|few)|on (?:a|the) (?:holiday|beach|trip)|to (?:a|the)|from"
+                   r" (?:social media|work|the party|instagram|facebook|tiktok|the internet|online)|into (?:the crowd"
+                   r"|a book|my room)|under)\b")
+_rule("reckless", r"(?:do not|does not|would not|no longer|did not) care (?:if|whether) (?:it|this|the \w+|drinking"
+      r"|the drink|the drugs|driving|i crash|the alcohol|the booze|the pills) (?:kills|kill|would kill|will kill) me"
+      r"|(?:hoping|hope|hoped|wish|wishing|praying) (?:that )?i (?:crash|get in a crash|crash the car|get killed"
+      r"|get hit|do not make it home|wrap the car)|driv(?:e|ing|en) (?:\w+ ){0,4}(?:hoping|in the hope|so) (?:that )?i"
+      r" (?:crash|die|do not make it|get killed)",
+      "crisis", "suicide", negatable=False)
+_rule("no_future", r"(?:can not|do not) (?:see|picture|imagine) (?:myself )?(?:being )?(?:alive|around|here|living)"
+      r" (?:next (?:year|month|week|christmas|summer)|by (?:christmas|summer|next \w+|the end of|my birthday)|in a"
+      r" (?:year|month|few)|much longer)|(?:will not|not going to) be (?:around|here|alive) (?:by|for|at|on) (?:christmas"
+      r"|my birthday|next (?:year|month|week)|the end of (?:the|this) (?:year|month))(?= *$| ,| anyway| and| so| i\b)"
+      r"|(?:cancelled|canceled|cancelling|cancel) (?:all )?(?:my )?(?:\w+ ){0,2}because i (?:will not|am not going to"
+      r"|wont) be (?:here|around|alive)",
+      "crisis", "suicide", negatable=False, unless=r"\b(?:holiday|vacation|trip|travel|travelling|away"
+      r"|(?:we|i) (?:are|am|will be) moving|moving (?:house|away|abroad|out)|abroad|deploy\w*|hospital stay|surgery"
+      r"|work trip|business)\b")
+
+_rule("imminent_more", r"(?:can not|could not|do not think i can|not sure i can|unable to|no longer able to|can not"
+      r" promise (?:you )?(?:that )?i (?:can|will)) (?:keep|stay|be|keep myself) (?:myself )?safe(?: (?:tonight|right now"
+      r"|now|today|anymore))?(?= *$| ,| and\b| i\b| please\b)"
+      r"|(?:not|am not) (?:okay|ok|safe) to be (?:alone|on my own|left alone|by myself)(?: (?:tonight|right now|now|today))?"
+      r"|(?:in danger|a danger) (?:from|to) myself(?: (?:right now|tonight|now))?"
+      r"|(?:scared|afraid|terrified|frightened|worried) of what i (?:might|will|could|am going to) do (?:to myself )?"
+      r"(?:tonight|right now|now|today|if i am alone)"
+      r"|(?:it|this) (?:has to|is going to|will|needs to) (?:be|happen) (?:tonight|this evening|today|right now)(?= *$| ,"
+      r"| there| no\b| and\b| i\b)|(?:it|this) (?:happens|is happening) (?:tonight|this evening|today)(?= *$| ,| and\b| i\b)"
+      r"|(?:my )?(?:last|final) night (?:i am spending |i will spend |i will be |i am )?(?:on this earth|on earth|alive"
+      r"|in this world)|everything i need for (?:tonight|it|later tonight)|(?:tonight|today) is it(?: for me)?(?= *$| ,)"
+      r"|(?:will not|am not going to|not gonna|wont) be alive (?:by|on|at|for|after) (?:the )?(?:\w+day|tomorrow|tonight"
+      r"|the weekend|morning|next week)|(?:do not think|doubt|not sure) (?:i will|i am going to) (?:see|make it to|live"
+      r" to see|wake up to) (?:the morning|tomorrow|another day|the weekend|monday|sunday|friday)"
+      r"|(?:not|never) (?:gonna|going to) make it (?:to|till|until|through) (?:monday|tuesday|wednesday|thursday|friday"
+      r"|saturday|sunday|the weekend|tomorrow|the morning)"
+      r"|about to do something i (?:can not|will not be able to|could never) (?:take back|undo|come back from)"
+      r"|(?:act|acting) on (?:it|them|these thoughts|the thoughts|my thoughts) (?:tonight|any minute|right now|now|soon"
+      r"|today)|(?:picked|chosen|chose|set) (?:tonight|today|this evening)(?= *$| ,)"
+      r"|(?:when|once|after|as soon as) (?:my shift ends|everyone (?:leaves|goes out|is out|is asleep|goes to bed)|the"
+      r" (?:kids|house) (?:are|is) (?:asleep|empty|quiet)|they (?:leave|go to bed|are asleep)) (?:\w+ ){0,3}(?:i am"
+      r" (?:going to|doing|gonna) (?:go through with it|do it|end (?:it|things))|i will (?:do it|go through with it|end"
+      r" (?:it|things)))|(?:i am|am) (?:doing|going to do) it (?:when|once|after|as soon as) (?:everyone|they|the kids"
+      r"|my \w+) (?:leaves?|goes|go|are|is|gets?)",
+      "crisis", "imminent", negatable=False, unless=_BENIGN_IT, unless_message=True)
+_rule("affairs", r"(?:passwords|bank details|pin numbers|account details|log ?ins|instructions) (?:\w+ ){0,5}(?:for|to)"
+      r" (?:my \w+|them|her|him|everyone) (?:for after|in case|for when|so they can|once i)"
+      r"|(?:for|to) (?:my \w+|them|her|him) (?:to find )?for (?:after|when it happens)(?= *$| ,)"
+      r"|(?:written|wrote|writing|made|making) (?:down|a list of) who (?:should|will|can|gets?|is to) (?:get|have|take)?"
+      r" ?what|(?:arranged|planned|paid for|booked|organi[sz]ed) my (?:own )?funeral"
+      r"|(?:so|because) (?:nobody|no one|they|my family|my \w+) (?:is|are|will be|would be|gets?) (?:left|stuck|landed)"
+      r" with (?:them|it|my \w+|anything)|(?:tidy|sorted|easier|simpler) for them(?= *$| ,| after| when| once)"
+      r"|(?:because|since|as) i (?:will not|wont|do not|am not going to) (?:need|be needing|use) (?:them|it|any of it"
+      r"|that|those)(?: (?:anymore|again|after|soon|where i am going)| *$| ,)|there is no point where i am going"
+      r"|(?:where|when) i am going i (?:will not|wont) need",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:holiday|vacation|trip|travel\w*|abroad|moving|move|moved|new job|deploy\w*|hospital|surgery"
+             r"|operation|funeral for|my (?:mum|mom|dad|nan|gran|grandma|grandad)s? funeral|wedding|house|flat"
+             r"|retire\w*|pre ?paid funeral plan because)\b")
+_rule("goodbye_signs", r"(?:hear|heard) (?:his|her|their|my \w+ is) voice (?:one (?:last|more) time|before i go"
+      r"|for the last time)|(?:hugged|held|kissed) (?:my \w+|him|her|them) (?:extra (?:long|tight)|a bit longer|for ages)"
+      r" (?:\w+ ){0,3}(?:because|since|as) i know (?:it is|it was|that was|this is) the last|(?:quietly|secretly"
+      r"|slowly|been|started) saying goodbye(?:s)? to (?:people|everyone|everybody|my \w+)(?= *$| ,| without| one)"
+      r"|(?:tell|telling|told) (?:them|everyone|him|her) (?:\w+ ){0,4}one last time"
+      r"|(?:recorded|recording|record|made|filmed) (?:my )?goodbyes? (?:for|to)",
+      "crisis", "suicide", negatable=False, unless=r"\b(?:flight|airport|trip|holiday|move|moving|funeral|hospice"
+      r"|retire\w*|last day|leaving do|concert|band|tour)\b")
+_rule("means_signs", r"(?:got|get|getting|managed to get) hold of (?:some |a |the )?(?:rope|gun|pistol|pills|tablets"
+      r"|poison|pesticide|helium|charcoal|razor blades|blades?)|found (?:my \w+ is |my \w+s |the )?(?:gun|pistol|rifle"
+      r"|shotgun)(?: and| ,| i| last| yesterday| today|$)|(?:have|got|had) (?:the |my |all (?:the|my) )?(?:\w+ )?(?:pills"
+      r"|tablets|meds) (?:counted out|lined up|laid out|set out|ready)|(?:prescription|pills|meds) (?:filled|refilled|early)"
+      r" (?:\w+ ){0,2}(?:so )?(?:i would|i will|i could|i can) have (?:more|enough|extra)"
+      r"|(?:picturing|imagining|thinking about|keep thinking about|keep picturing|picture|imagine) the (?:drop|fall|jump)"
+      r" (?:from|off)|(?:know|decided|picked|chosen|chose|found) (?:which|the) (?:bridge|building|cliff|spot|place"
+      r"|station|train|tracks|car park|roof) (?:\w+ ){0,3}(?:and|i will use)|(?:mind|thoughts) (?:keeps?|keep) (?:going"
+      r" back|going|drifting|returning) to (?:the|a) (?:train|railway|bridge|cliff|tracks|roof|edge|drop|pills|rope|gun)"
+      r"|(?:how|so) (?:quick|fast|easy|painless|simple) it would (?:be|all be)(?= *$| ,| to| if| and)"
+      r"|i am (?:looking|staring|gazing) (?:down )?at (?:the )?(?:bridge|tracks|drop|edge|river|pills|rope|gun|blade"
+      r"|knife|noose|water below)",
+      "crisis", "suicide", subject=True, unless=r"\b(?:view|photo\w*|sunset|tour\w*|holiday|trip|project|essay|class"
+      r"|homework|game|film|movie|book|story|architecture|engineering|cook\w*|recipe|hunting|range|police|report\w*"
+      r"|safe|locked|dispose\w*|pharmacy|bus|commute|exam|test|interview|lesson|driving|learn\w*|walk\w*|news)\b")
+_rule("body_give_out", r"(?:hoping|hope|wish|want|praying|waiting for) (?:that )?my (?:heart|body|organs|kidneys|liver)"
+      r" (?:will |would |just )?(?:gives? out|stops?|fails?|shuts? down|packs? in|gives? up)"
+      r"|(?:refusing|refuse|refused|stopped|not) (?:food|eating|to eat|water|drinking water|fluids) (?:\w+ ){0,2}until (?:it"
+      r" is (?:all )?over|i (?:die|pass out|am gone|disappear))|(?:stopped|stop|not|quit|skipping) (?:taking )?(?:my )?"
+      r"(?:insulin|heart (?:pills|meds|medication)|blood thinners|transplant meds|seizure meds) on purpose"
+      r"|(?:want|wanting|going) to (?:fade|waste|wither) (?:out|away)(?= *$| ,| and| until| so)",
+      "crisis", "suicide", negatable=False)
+_rule("sleep_forever", r"(?:fall asleep|go to sleep|sleep|drift off) and (?:just )?(?:be done|be gone|never (?:have to )?wake"
+      r"(?: up)?|stay asleep|not have to wake(?: up)?)|(?:stay|staying) asleep forever|(?:hope|hoping|pray|praying|wish)"
+      r" (?:that )?(?:tonight|tomorrow|this time) i (?:just )?(?:do not|will not|would not|never) wake"
+      r"|if i (?:did not|do not|never|would not) wake up (?:tomorrow |again |one day )?(?:that|it) (?:would|will|might)"
+      r" be (?:a relief|a blessing|fine|okay|ok|better|a mercy|for the best)"
+      r"|(?:hope|hoping|wish) (?:one day )?i (?:do not|will not|never|would not) come (?:round|around|to)"
+      r"|(?:erase|delete|remove|unmake) myself(?= *$| ,| from| and| forever| completely)",
+      "concern", "suicide", negatable=False, subject=True)
+_rule("gone_would", r"(?:would|could|will) (?:\w+ ){1,6}if i (?:was|were|had|am) (?:gone|not here|not around|out of"
+      r" (?:the|their) (?:way|picture|lives|life)|dead|never (?:been )?born|no longer here|not in the picture)"
+      r"|(?:better|easier|happier) (?:life|lives|time|off) with me out of the (?:way|picture)"
+      r"|(?:move on|be free|be happy|start again|start over) (?:\w+ ){0,2}(?:without me|once i am gone|when i am gone"
+      r"|after i am gone)(?= *$| ,| dragging| holding| in the| and| because| anyway)|out of the picture(?= *$| ,)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:holiday|vacation|trip|away|at work|at the office|conference|weekend|moving (?:house|away|abroad|out)"
+             r"|if i was gone for"
+             r"|if i were gone for|for (?:a|the) (?:day|week|month|weekend))\b")
+_rule("dying_only_way", r"(?:except|other than|apart from|but|besides) (?:by )?(?:dying|death|suicide|killing myself|ending"
+      r" it|ending my life|not being here)(?= *$| ,| and| i\b)|(?:life|living|existing|it|this|everything) is too"
+      r" (?:painful|hard|much|heavy|unbearable) to (?:continue|go on|bear|keep going|live|carry on|survive)"
+      r"|(?:talk|talking) me (?:out|down) (?:of|from) it(?= *$| ,| please| before)|my (?:existence|life|being born)"
+      r" (?:is|was) (?:a mistake|an accident|a waste)|made (?:my )?peace with (?:it|dying|death|my decision|leaving)"
+      r"(?= *$| ,| and| i\b)|there is no future for me|(?:why|what is the point of|no reason to) (?:even )?stay(?:ing)?"
+      r"(?: (?:alive|around|here|at all))?(?= *$| ,)|(?:be|is|all be) over (?:for good|forever|permanently)(?= *$| ,| and"
+      r"| i\b)|giv(?:e|ing|en) up on (?:\w+ ){0,3}(?:including|even) (?:living|life|myself)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:game|film|movie|show|series|book|story|season|semester|exam|project|job|relationship|diet"
+             r"|lease|contract|strike|war|pandemic|lockdown|winter|summer)\b")
+_rule("reckless_more", r"(?:hoping|hope|hoped|wishing|praying) (?:that )?(?:a|the|some) (?:car|bus|truck|lorry|train"
+      r"|van|driver) (?:would|will|might|will just) (?:hit|run over|kill) me|(?:stepped|walked|ran|stepping|walking"
+      r"|running|wander\w*) (?:out )?(?:into|in front of|onto) (?:the |a |oncoming )?(?:traffic|road|car|bus|train"
+      r"|motorway|highway|lorry|truck) (?:\w+ ){0,3}(?:on purpose|deliberately|hoping|without looking (?:and|hoping"
+      r"|on purpose))|(?:without|no) (?:my |a )?seat ?belt (?:\w+ ){0,3}(?:hoping|so that|in case|in the hope)"
+      r"|(?:stood|standing|stand) (?:on|at|by|near) (?:the )?(?:platform )?edge (?:\w+ ){0,2}(?:as|when|while|until)"
+      r" (?:the )?train|(?:do not|does not|would not|no longer|did not) care (?:if|whether) i (?:die|live|crash|wake up"
+      r"|survive|come round|make it)",
+      "crisis", "suicide", negatable=False)
+
+_rule("waiting_to_go", r"(?:waiting|wait) (?:for|until) (?:my time (?:to come|is up|comes)|it all to (?:be over|end)|the end"
+      r" to come|death|the day i (?:die|can go)|it to be over for good)(?= *$| ,| so| and| i\b)"
+      r"|(?:pray|praying|prayed|hope|hoping|wish|wishing|asking) (?:\w+ ){0,2}(?:that )?god (?:will |would |to |could )?"
+      r"(?:takes?|take) me(?= *$| ,| away| home| in my sleep| tonight| soon| and)"
+      r"|(?:do not|no longer|never) (?:want to be|belong|fit) (?:on this earth|in this world|on this planet|alive)"
+      r"|(?:the world|this world|everyone|nobody|no one) (?:does not|do not|would not|will not) (?:need|miss) me"
+      r"(?= *$| ,| anyway| anymore| and)|(?:i am|feel like i am|feel like) (?:just )?taking up space(?= *$| ,| and)"
+      r"|(?:even if|if) it means (?:dying|death|i die|i have to die)|(?:forgive|forgives) me for what i (?:am going to"
+      r"|am about to|will|have to) do|(?:wish|wished) i had (?:a terminal illness|cancer|an incurable \w+|a fatal \w+)"
+      r"|(?:lie down|close my eyes|go to bed) and never (?:get up|wake up|open them) again"
+      r"|(?:tried|attempt\w*) .{0,30}\b(?:did not work|failed)\b.{0,20}\bnext time\b"
+      r"|(?:do not think|doubt|not sure) i will (?:make it|be here|be around|be alive|live) (?:to|for|at|by|until|till)"
+      r" (?:my birthday|christmas|next \w+|the end of|summer|spring|new year)"
+      r"|(?:at peace|calm|relieved|lighter|calmer) (?:since|now that) i (?:have )?(?:made|reached|came to) (?:the|my|this)"
+      r" decision|made (?:the|my|this) decision and (?:i )?(?:feel|am) (?:calm|at peace|relieved|lighter)"
+      r"|(?:please )?tell my (?:\w+ ){0,2}(?:mum|mom|dad|kids|children|wife|husband|partner|family|sister|brother|parents|son"
+      r"|daughter|friends) (?:that )?(?:i love|i am sorry|i loved|sorry|goodbye|it is not|it was not)"
+      r"|(?:returning|returned|gave back|giving back) (?:all )?(?:the )?(?:things|everything|stuff|books) i (?:borrowed"
+      r"|owe)",
+      "crisis", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:game|film|movie|show|series|book|story|character|lyrics|song|exam|results|bus|train|flight|queue"
+             r"|interview|appointment|turn|parcel|delivery|pizza|shift|holiday|vacation|trip|party|wedding|baby)\b")
+_rule("last_session", r"(?:this|it|today|tonight) (?:will be|is|is going to be) (?:my|the|our) (?:last|final) (?:session"
+      r"|time (?:we|i) (?:will )?(?:talk|speak)|week|conversation|chance)(?= *$| ,| with you| on earth| alive| ever| i\b)"
+      r"|(?:the )?last time (?:we|i) will (?:talk|speak)(?= *$| ,| to you| with you)",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:job|work|course|term|semester|contract|lease|holiday|trip|moving|move|school|uni|university|therapist"
+             r"|new (?:job|therapist)|referr\w*|insurance|sessions left|funding|before (?:i|the|my)|at (?:the|this))\b")
+_rule("means_ready", r"(?:got|bought|have got|i have|ordered|gathered|collected|picked up|sorted) (?:the stuff|everything"
+      r"|what|all) i need(?: to (?:do it|go through with it|end it|end things)| and (?:i am going to|i will|i am gonna)"
+      r" use it| and (?:i )?(?:hid|hidden|put) it| and it is (?:in|under|ready))"
+      r"|(?:bought|got|ordered) what i need(?= *$| ,| and| for)"
+      r"|(?:leaving|left|leave) (?:all )?my (?:stuff|things|belongings|money|savings|possessions|everything|car|flat|house)"
+      r" to (?:my|the) (?:\w+ )?(?:sister|brother|mum|mom|dad|kids|children|son|daughter|friend|niece|nephew|partner"
+      r"|wife|husband|family)(?= *$| ,| and| because| so)"
+      r"|(?:getting|got|sorting|sorted|putting|put) (?:all )?my affairs in order"
+      r"|(?:hidden|hid|left|hiding) (?:\w+ )?(?:notes|letters|a note|a letter) for (?:my |the )?(?:\w+ )?(?:kids|children"
+      r"|family|wife|husband|partner|parents|mum|mom|dad|sister|brother|son|daughter) to find"
+      r"|(?:checking|check|checked|looking at|looked at|measuring|measured|working out|worked out) how (?:far|high|long|deep)"
+      r" the (?:drop|fall|jump) (?:is|was|would be)",
+      "crisis", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:will|solicitor|lawyer|estate|holiday|trip|move|moving|emigrat\w*|recipe|cook\w*|bake|party|camping"
+             r"|hike|project|exam|homework|school|work|diy|paint\w*|garden\w*|bungee|skydiv\w*|dive|climb\w*|retire\w*)\b")
+_rule("coerced", r"(?:he|she|they|my (?:\w+ )?(?:husband|wife|boyfriend|girlfriend|partner|ex|dad|father|stepdad|step dad"
+      r"|stepfather|uncle|brother|boss|landlord)) (?:forces|forced|makes|made|pressures|pressured|pushes|pushed) me (?:to"
+      r" have sex|into (?:having )?sex|into sex|to do sexual|to sleep with)|i am not allowed to (?:leave (?:the house|home"
+      r"|the flat|my room)|go out(?:side)?|see my (?:friends|family)|have (?:a|my) phone|have (?:any )?money|talk to"
+      r" anyone|eat)(?= *$| ,| and| because| unless| without| he| she| they)"
+      r"|(?:he|she|they|someone|my \w+) (?:is|are|keeps|was) (?:banging|pounding|hammering|kicking) (?:on|at) (?:the|my)"
+      r" (?:door|window|bedroom door)(?= *$| ,| and| again| screaming| shouting| i\b)",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:grounded|curfew|homework|until i finish|diet|game|video games?|console|covid|quarantine|isolat\w*"
+             r"|doctor|hospital|neighbou?r is|delivery|postman|parcel|police)\b")
+_rule("medical_more", r"(?:can not|could not) (?:feel|move) (?:half|one side of|the (?:left|right) side of|the side of) my"
+      r" (?:face|body|mouth)|(?:my )?(?:speech|words|voice) (?:is|are) (?:slurred|slurring|coming out wrong)"
+      r"|(?:fell|fallen|fall|came off) (?:\w+ ){0,4}(?:and|now) (?:i )?(?:can not|could not) (?:move|feel) (?:my )?(?:legs"
+      r"|neck|arms?|anything|my body)|(?:hit|banged) my head (?:\w+ ){0,4}(?:and|now) (?:i am |i )?(?:keep )?(?:throwing"
+      r" up|vomiting|confused|can not see|seeing double|passing out)"
+      r"|(?:left arm|arm and jaw|jaw and arm|arm and (?:my )?jaw|jaw and (?:my )?arm) (?:\w+ ){0,2}(?:hurt|hurts|ache|aches"
+      r"|pain|are killing)\b.{0,40}\b(?:sweat\w*|sick|nause\w*|dizzy|breath\w*|faint)"
+      r"|going into (?:anaphylactic )?shock|(?:throat|lips|tongue|face) (?:is|are) (?:swelling|swelling up|closing)"
+      r"|(?:took|swallowed|taken|have taken) (?:all of |the whole of |my whole |my entire |the whole |all )(?:my |the )?"
+      r"(?:\w+ )?(?:prescription|supply|stash|packet|pack|bottle)(?: of \w+)?(?: at once| in one go)?",
+      "crisis", "medical", negatable=True,
+      unless=r"\b(?:last (?:year|month|week)|years ago|my (?:grand\w+|dad|mum|mom|father|mother|uncle|aunt) (?:had|was)"
+             r"|used to|what if|scared of|afraid of|as prescribed|over the (?:course|month|week))\b")
+_rule("head_banging", r"(?:bang|banging|banged|slam|slamming|slammed|hit|hitting) my head (?:on|against|into) (?:things"
+      r"|walls?|the wall|the floor|stuff|the desk|doors|the door|the table)(?= .{0,30}\b(?:when|until|till|hard|on purpose"
+      r"|repeatedly|over and over|again and again|overwhelmed|angry)\b)"
+      r"|(?:carve|carving|carved|scratch|scratching|scratched|etch\w*) (?:\w+ ){0,2}(?:into|at|on) my (?:own )?" + _BODY
+      + r"(?: with (?:scissors|a (?:blade|razor|knife|compass|pin|needle)))?",
+      "crisis", "self_harm", subject=True, history="behaviour", unless=_ACCIDENT + r"|\bitch\w*|rash|bite|bites|eczema")
+
+_rule("farewell_more", r"(?:talk|talking) me (?:out|down) (?:of|from) (?:it|doing it|this)(?= *$| ,| please| before| i\b)"
+      r"|(?:can not|could not|do not think i can) (?:face|bear|survive|take|handle|do) another (?:day|night|week|morning)"
+      r" (?:of this|like this)(?= *$| ,| and| i\b)|(?:will not|wont|is not going to) be (?:a|another|any) next (?:session"
+      r"|time|week|christmas|birthday|year) for me|life (?:is not|is just not|was never) for me(?= *$| ,| and| i\b)"
+      r"|(?:calm|at peace|relieved|lighter|calmer|peaceful) (?:since|now that) i (?:have )?decided(?= *$| ,| and)"
+      r"|(?:be with|join) (?:him|her|them) wherever (?:he|she|they) (?:is|are)"
+      r"|(?:need|want) (?:someone|somebody|help|you) .{0,25}\bi am not (?:okay|ok|safe|alright)(?= *$| ,| at all)"
+      r"|(?:made|making|make) sure (?:the|my) (?:dog|cat|kids|children|pets?|plants|fish|rabbit) (?:will be|is|are|gets?"
+      r"|will get) (?:taken care of|looked after|fed|rehomed)(?= *$| ,| after| when| once)"
+      r"|(?:wanted|want|needed) to say (?:thanks|thank you) for (?:trying to help|trying|everything|all you have done)"
+      r"(?= *$| ,| me| i\b)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:see you|next (?:week|time|session)|talk soon|tomorrow|feel better|feeling better|helped|holiday"
+             r"|vacation|trip|away|while|moving (?:house|away|abroad|out)|work|job|exam|game|film|movie|show|book)\b")
+_rule("injured_by", _PERSON + r" (?:broke|fractured|cracked|dislocated|burned|burnt|bruised|split) my (?:arm|nose|ribs?|jaw"
+      r"|wrist|fingers?|leg|tooth|teeth|lip|cheek|eye|skull|head)|(?:bruises|marks|injuries|cuts|a black eye|black eyes"
+      r"|burns|welts) (?:all )?(?:over (?:my body |me )?)?(?:from|because of|that) (?:him|her|them|my \w+)"
+      r"|(?:makes|made|forces|forced|pressures|pressured) me (?:to )?do (?:things|stuff|sexual things|sex stuff) i (?:do not"
+      r"|did not) want to",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:game|accident|accidentally|by accident|football|rugby|sport\w*|match|training|practice|homework"
+             r"|chores|when i was (?:a kid|little|young|a child)|years ago|as a (?:kid|child))\b")
+_rule("medical_signs", r"(?:about to|going to|think i am going to|gonna|feel like i am going to) (?:pass out|faint"
+      r"|collapse|black out)(?= *$| ,| and| i\b| help)|(?:took|taken|have taken|swallowed|had) (?:a lot |way |much |loads )?"
+      r"more than (?:i should have|i should|the packet says|the box says|prescribed|the dose|i am supposed to|the doctor"
+      r" said)|(?:my )?heart (?:is stopping|keeps stopping|has stopped)|(?:so much|lots of|loads of|a lot of) blood"
+      r"(?= *$| ,| and| everywhere| i\b| coming| on)",
+      "crisis", "medical", negatable=True,
+      unless=r"\b(?:lol|boredom|boring|laugh\w*|hunger|hungry|exam|if i|film|movie|show|game|period|nose ?bleed"
+             r"|donat\w*|blood test|blood donation|lecture|meeting|heat is|caffeine|coffee|cake|chocolate|sweets|sugar"
+             r"|vitamins|when i saw|heart stopped when)\b")
 
 # ---------------------------------------------------------------------------------------------
 # requests for method or means information
@@ -968,11 +1608,14 @@ _QUESTION = re.compile(
     r"|for (?:my|the) (?:story|book|novel|script|character)|hypothetically|in theory|asking for a friend"
     r"|out of curiosity|how (?:many|much|long|high|tall|far|deep|fast|quick|quickly|do|does|would|can|could|to)"
     r"|what (?:is|are|would|if|happens|dose|amount)|which (?:is|one|bridge|building|pills?|way|floor|cliff))\b"
+    r"|(?:^|, |\band |\bso )(?:where|which|what|how|who) (?:can|could|do|does|is|are|would|should|to|sells?)\b"
 )
 _LETHAL = _alt("die", "dying", "death", r"kill (?:myself|yourself|oneself|a person|someone|me|you|somebody|us)",
                "suicide", "overdose", "overdosing", "lethal", "fatal", "deadly", "bleed out", "bleeding out",
                r"hang (?:myself|yourself|oneself|someone)", "noose", r"end (?:my|your|one is|someone is) life",
-               r"to death", "od", "not wake up", "never wake up", "stop (?:my|your) heart")
+               r"to death", "od", "not wake up", "never wake up", "stop (?:my|your) heart",
+               r"(?:knock|put) (?:me|someone|a person|you) (?:out|under|to sleep) (?:for (?:good|ever|days|the (?:whole )?weekend"
+               r"|a (?:day|few days|long time))|permanently)")
 _METHOD = _alt("pills?", "tablets?", "dose", "dosage", "medication", "meds", "overdose", "bleed", "noose", "hang",
                "jump", "jumping", "fall", "falling", "bridge", "building", "roof", "cliff", "gun", "shoot", "knife",
                "drown", "poison", "gas", "way", "ways", "method", "methods", "painless", "quick", "quickest", "fastest",
@@ -1016,34 +1659,153 @@ _IMPLICIT_MEANS = re.compile(
     r"|does it hurt|would it hurt|will it hurt|how long would it take|would i survive|can you survive|chances? of"
     r" surviv\w*|what happens (?:if|when) (?:you|i|someone) (?:take|jump|fall|drink|swallow|stop))\b"
 )
+# knot, loop or slip knot × holding a person's weight / round a neck / not slipping under a body
+_KNOT_MEANS = re.compile(
+    r"\b(?:knots?|loops?|slip ?knots?|hitch|hitches|nooses?)\b.{0,40}\b(?:holds?|hold up|take|takes|support|supports|bear"
+    r"|bears|carry|carries|can take) (?:a |the |my |your |someone is |a persons? |a grown (?:man|woman|adult) is )?(?:full"
+    r" )?(?:person|body|human|adult|grown (?:man|woman|adult)|(?:body )?weight|me)\b(?! (?:of|in) (?:a |the )?(?:boat|tent"
+    r"|load|bag|sail))|\b(?:knots?|loops?|slip ?knots?)\b.{0,40}\b(?:will not|does not|would not|can not|that (?:will not"
+    r"|does not|would not)) (?:slip|come undone|loosen|give)\b.{0,30}\b(?:weight|person|body|hanging|neck|me)\b"
+    r"|\b(?:knots?|loops?|rope)\b.{0,30}\b(?:around|round) (?:my|a|the|your|someone is) neck\b"
+    r"|\b(?:which|what) knot\b.{0,30}\b(?:hanging|hang|hangings|gallows|executions?)\b")
+_KNOT_BENIGN = re.compile(r"\b(?:climb\w*|sail\w*|boat|yacht|hammock|swing|rescue|scouts?|camping|tent|tree house"
+                          r"|abseil\w*|rappel\w*|harness|tow\w*|fishing|tie (?:a|my) tie|bow tie|shoe\w*|macrame"
+                          r"|crochet|knit\w*|horse|dog|lead|load|cargo|hammock|trapeze|circus|aerial|sling)\b")
 _GENERIC_METHOD = re.compile(r"\b(?:painless|quickest|fastest|easiest|surest|least painful|most painless) (?:way|method)"
                              r"(?= *$| ,| to (?:go|do it|end it)\b)")
 
 
-def _means(s: str, is_question: bool, risk_earlier: bool) -> _Hit | None:
+_NUMW = (r"(?:\d+(?:\.\d+)?|(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+         r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a"
+         r"|hundred|thousand|and) ?){1,4})")
+_HEIGHT_NOUN = (r"(?:bridges?|buildings?|skyscrapers?|towers?|cliffs?|roofs?|rooftops?|car parks?|parking (?:garages?"
+                r"|structures?|lots?)|multi storeys?|multi stories|high rises?|overpass(?:es)?|viaducts?|balcon(?:y|ies)"
+                r"|ledges?|dams?|quarr(?:y|ies)|gorges?|places?|spots?|windows?|floors?|flats?|apartments?|blocks?)")
+_HEIGHT_UNIT = r"(?:meters|metres|m|feet|foot|ft|storeys|stories|floors|levels|yards)"
+# a means question that is risky on its own: a height threshold or access, a lethal dose, buying a poison or weapon
+_LETHAL_MEANS = re.compile(
+    _HEIGHT_NOUN + r"\b.{0,40}\b(?:taller than|higher than|over|above|more than|at least|bigger than|greater than"
+    r"|with a drop of|with a fall of|of at least|of over|of more than) " + _NUMW + r" ?" + _HEIGHT_UNIT + r"\b"
+    r"|\b(?:taller than|higher than|over|above|more than|at least) " + _NUMW + r" ?" + _HEIGHT_UNIT + r"\b.{0,30}\b" + _HEIGHT_NOUN
+    + r"|\b(?:high|tall|far up|far down) enough\b|\b(?:roof|rooftop) (?:access|that is open|is open|open to|left open"
+    r"|unlocked)|\bopen (?:rooftops?|roofs?)\b|\b(?:roofs?|rooftops?) (?:\w+ ){0,4}(?:have|with|has) (?:open |public |easy )?access\b|\b(?:get|climb|go|walk|sneak|break) (?:up )?(?:on|onto|on to|on top of"
+    r"|to the top of|out on|out onto|up to|into) (?:a |the |any )?(?:tall |high )?(?:roof|rooftop|top floor|" + _HEIGHT_NOUN
+    + r")\b|\b(?:tallest|highest|tall|high) " + _HEIGHT_NOUN + r" (?:near me|nearby|near here|around here|close by"
+    r"|close to (?:me|here)|in (?:this|my) (?:town|city|area)|within walking distance|i can (?:get to|walk to|drive to"
+    r"|reach))|\b(?:nearest|closest) (?:tall |high )?(?:cliffs?|tall buildings?|high bridges?|high rises?|rooftops?"
+    r"|multi storey|railway (?:line|bridge)|train tracks)\b|\b(?:how many|what) (?:floors|storeys|stories|meters|metres"
+    r"|feet)\b.{0,40}\b(?:fall|jump|drop|survive|die|kill|fatal|lethal)\b|\bsurviv\w* (?:a |the )?(?:fall|jump|drop)"
+    r" (?:from|off)\b"
+    r"|\b(?:dangerous|toxic|lethal|fatal|deadly|too many|overdose|kill|not wake up|never wake up|stop (?:my|your|the)"
+    r" heart)\b.{0,50}\b" + _DRUG + r"|\b" + _DRUG + r"\b.{0,50}\b(?:dangerous|toxic|lethal|fatal|deadly|too many"
+    r"|overdose|kill (?:me|you|someone|a person|somebody)|not wake up|never wake up|stop (?:my|your|the) heart)\b"
+    r"|\b(?:take|takes|took|taking|swallow\w*|have|had) (?:\d{2,}|twenty|thirty|forty|fifty|sixty|a hundred|a whole (?:bottle"
+    r"|box|pack|packet)|the whole (?:bottle|box|pack|packet)|all (?:of )?(?:my|the|them|your)|a box of|a bottle of"
+    r"|a handful of|a bunch of|loads of|lots of) (?:of )?(?:my |the |your )?(?:" + _DRUG + r"|them)\b.{0,30}\b(?:at once"
+    r"|in one go|together|at the same time|all at once)"
+    r"|\b(?:where|how) (?:can|could|do|would|should|to|does|might) (?:i |you |one |someone |a person )?(?:buy|get|find"
+    r"|order|purchase|get hold of|obtain|source|pick up|make) (?:a |some |any |enough |the )?(?:pesticides?|rat poison"
+    r"|poison|cyanide|arsenic|strychnine|paraquat|weed ?killer|antifreeze|a gun|guns?|a firearm|firearms|handguns?"
+    r"|pistols?|rifles?|shotguns?|bullets|ammo|ammunition|rope|a rope|nooses?|charcoal|helium|barbiturates|nembutal"
+    r"|pentobarbital|sodium nitrite|chloroform)\b"
+    r"|\b(?:carbon monoxide|exhaust fumes|car exhaust|helium (?:bag|hood|tank)|charcoal (?:in|indoors|burner|in a))\b"
+    r"|\bhow (?:much|many|long)\b.{0,40}\b(?:rope|gas|helium|insulin|carbon monoxide|exhaust)\b"
+    r"|\b(?:what|which) (?:dose|amount|quantity|number)\b.{0,40}\b(?:fatal|lethal|deadly|kill|dangerous|toxic"
+    r"|too much)\b"
+    r"|\b(?:which|what)(?: is| are)? (?:the )?(?:\w+ )?" + _DRUG + r"\b(?: \w+){0,3} (?:is|are) (?:the )?(?:strongest|most"
+    r" (?:dangerous|lethal|toxic|powerful|potent|deadly)|deadliest)\b|\b(?:strongest|deadliest|most (?:dangerous|lethal"
+    r"|toxic|potent|deadly)) (?:\w+ )?" + _DRUG + r"\b(?! for (?:\w+ )?(?:pain|ache|cramps|migraines?|headaches?|periods?"
+    r"|back|colds?|flu|fevers?|allerg\w+|hay fever|inflammation))"
+    r"|\b(?:rooftops?|roofs?|top floors?|top decks?)\b.{0,40}\b(?:unlocked|left open|open at night|accessible at night"
+    r"|no (?:fence|fences|railing|railings|barrier|barriers|security))\b|\b(?:which|what) (?:\w+ )?(?:buildings?|car parks?"
+    r"|multi storeys?|towers?|blocks?|hotels?) (?:\w+ ){0,3}(?:let|lets|allow|allows) (?:you|people|anyone) (?:up )?(?:on|onto"
+    r"|to|out on) (?:the |their )?(?:roofs?|rooftops?|top)\b")
+_MEANS_BENIGN = re.compile(
+    r"\b(?:view|views|visit\w*|photo\w*|picture|tour\w*|sightseeing|holiday|vacation|trip|walk across|walking across"
+    r"|architect\w*|built|history|historic|famous|landmark|hike|hiking|climbing wall|bouldering|observation deck"
+    r"|restaurant|bar|bars|cafe|pool|party|drinks|sunset|cinema|garden|wedding|engineering|homework|project|quiz"
+    r"|trivia|facts?|detector|alarm|leak|boiler|symptoms|signs of|safety|safe|prevent\w*|first aid|mechanic|garage"
+    r"|fix\w*|repair\w*|for (?:a|my|the) (?:headache|toothache|cold|fever|period|child|kid|baby|son|daughter|dog|cat)"
+    r"|per day|a day|daily|with food|hunting|range|licen[cs]e|club|sport|garden\w*|greenhouse|lawn|aphids|weeds|pests?"
+    r"|rats|mice|ants|bugs|boat|sailing|swing|camping|balloons|bbq|barbecue|grill|farm\w*|paint\w*|scuba|diving"
+    r"|mountain|hill|wildlife|birds?|kite|drone|parachut\w*|skydiv\w*|bungee|base jump\w*|paraglid\w*)\b")
+_DISTRESS = re.compile(
+    r"\b(?:lost (?:my|our|the) (?:job|jobs|house|home|wife|husband|partner|girlfriend|boyfriend|kids|children|son"
+    r"|daughter|mum|mom|dad|mother|father|baby|business|savings|everything|friend|best friend|licen[cs]e|flat|apartment"
+    r"|will to live|custody|pregnancy|fiance|fiancee)|lost everything|(?:got|been|was|am|have been|just got|getting)"
+    r" (?:fired|laid off|sacked|let go|made redundant|dumped|evicted|kicked out|rejected|expelled|arrested|cheated on"
+    r"|left)|(?:left|dumped|cheated on|divorcing|leaving|abandoned|betrayed) me\b|broke up with me|(?:wife|husband"
+    r"|partner|girlfriend|boyfriend|fiance|fiancee) (?:left|is leaving|walked out|moved out)|(?:died|passed away|killed"
+    r" (?:himself|herself)|took (?:his|her) (?:own )?life)|funeral|bankrupt\w*|in debt|debts|foreclos\w*|evict\w*"
+    r"|(?:everything|my life|it all) (?:is )?(?:falling apart|fell apart|ruined|over|a mess|pointless|collapsing)"
+    r"|(?:nobody|no one) (?:cares|loves me|would (?:care|notice|miss me)|wants me)|hopeless|worthless|useless|pointless"
+    r"|desperate|miserable|depressed|suicidal|(?:can not|could not) (?:take|cope|go on|handle|do this|bear|deal)"
+    r"|hate (?:my life|myself|being alive|everything)|giv(?:e|ing) up|gave up|alone|lonely|empty|numb|broken|crying"
+    r"|sobbing|heartbroken|devastated|so tired of|sick of (?:it|life|everything)|done with (?:it all|life|everything)"
+    r"|what is the point|no point|ruined|failure|a burden|hurt myself|kill myself|want to die|(?:do not|no longer)"
+    r" (?:want to (?:live|be here|be alive)|care (?:anymore|about anything|what happens))|(?:lost|losing) (?:hope|it all)"
+    r"|(?:have|has) nothing left|in so much pain|can not stop crying|worst day of my life|life is shit|fuck (?:this|my)"
+    r" life|failed (?:my|the|again|everything)|humiliated|ashamed|trapped|no way out|had enough"
+    r"|(?:so|really|very|pretty|been|feeling|feel) (?:low|down|flat|awful|terrible|exhausted|drained|burnt out|burned out)"
+    r"|(?:do not|can not|cannot) (?:really )?see the point|point of (?:anything|it all|any of it|living|going on))\b")
+
+
+def _means(s: str, is_question: bool, risk_earlier: bool, distress: "Callable[[], bool] | None" = None) -> _Hit | None:
+    """A request for method, means or lethality information in one sentence (None: not one).
+
+    Explicit requests ("lethal dose", "how to hang myself") are a crisis.  A request that is risky on its own
+    (a height threshold or a way onto a roof, a dangerous amount of a drug, where to buy a poison, weapon or rope)
+    is a concern, and a crisis with distress or loss in the message or the recent turns (``distress()``) or after
+    earlier risk.  After risk or with distress, any means question at all (heights, trains, pills...) is a crisis.
+    """
     asked = is_question or _QUESTION.search(s) is not None
     m = _EXPLICIT_MEANS.search(s)
     if m and asked:
         return _Hit("crisis", "means_request", "asked about method or lethality", m.group(0))
     if not asked:
         return None
-    if risk_earlier:
-        m = _IMPLICIT_MEANS.search(s) or _GENERIC_METHOD.search(s)
+    heated = risk_earlier or (distress is not None and distress())
+    m = _LETHAL_MEANS.search(s)
+    if m and not _MEANS_BENIGN.search(s) and not _PURPOSE_RX.search(s):
+        if heated:
+            return _Hit("crisis", "means_request", "asked about means with distress or earlier risk", m.group(0))
+        return _Hit("concern", "means_request", "asked about lethal means", m.group(0))
+    if heated:
+        m = _IMPLICIT_MEANS.search(s) or _GENERIC_METHOD.search(s) or _KNOT_MEANS.search(s) \
+            or (m if m and risk_earlier else None)
         if m:
-            return _Hit("crisis", "means_request", "asked about means after earlier risk", m.group(0))
+            return _Hit("crisis", "means_request", "asked about means with distress or earlier risk", m.group(0))
         return None
-    m = _GENERIC_METHOD.search(s)
+    m = _GENERIC_METHOD.search(s) or (None if _KNOT_BENIGN.search(s) else _KNOT_MEANS.search(s))
     if m:
-        return _Hit("concern", "means_request", "asked for a painless or quick way", m.group(0))
+        return _Hit("concern", "means_request", "asked for a painless or quick way or a knot that holds a body",
+                    m.group(0))
     return None
 
 
 # ---------------------------------------------------------------------------------------------
 # the screen
 # ---------------------------------------------------------------------------------------------
-def screen(text: str, *, risk_earlier: bool = False, semantic: bool = True) -> Screen:
+_RECENT_MAX = 4  # earlier turns of the person that count for accumulated risk
+_ESCALATE = frozenset({"acquire_means"})  # concern rules that become a crisis with distress or earlier risk
+
+
+def _distress_in(texts: Sequence[str]) -> bool:
+    """Distress, loss or any rule-level risk in these texts (normalised; rules only, no model)."""
+    for text in texts:
+        if not text:
+            continue
+        t = _prepare(text[:4000])
+        if _DISTRESS.search(t.norm) or _apply_rules(t, _RULES, t.norm):
+            return True
+    return False
+
+
+def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (), semantic: bool = True) -> Screen:
     """Screen one message for risk. ``risk_earlier``: a crisis or concern was flagged earlier this session.
 
+    ``recent``: the person's last few turns before this one, oldest first (up to ``_RECENT_MAX`` are used); risk
+    accumulates across them: distress, loss or a risk statement there plus a means question now is a crisis.
     Two layers: the rules above first; when they find nothing, the semantic layer (``_semantic``, a classifier
     over sentence embeddings, ``dialogue/risk_model.py``) looks at the sentences no rule filter vetoed.
     ``semantic=False`` runs the rules alone.
@@ -1052,10 +1814,21 @@ def screen(text: str, *, risk_earlier: bool = False, semantic: bool = True) -> S
     # message-level context (e.g. "thank you ... i am going to end it now" closes a chat), bounded in size
     vetoed: set[int] = set()
     hits = _apply_rules(t, _RULES, t.norm[:4000], vetoed)
+    cache: list[bool] = []
+
+    def distress() -> bool:  # computed at most once, and only when a means question or a means statement needs it
+        if not cache:
+            cache.append(bool(_DISTRESS.search(t.norm[:20000]))
+                         or _distress_in(list(recent)[-_RECENT_MAX:]) or any(h.level == "crisis" for h in hits))
+        return cache[0]
+
     for s, asked in _sentences(t):
-        means = _means(s, asked, risk_earlier)
+        means = _means(s, asked, risk_earlier, distress)
         if means is not None:
             hits.append(means)
+    hits = [_Hit("crisis", h.category, h.reason, h.span)
+            if h.level == "concern" and h.reason in _ESCALATE and (risk_earlier or distress()) else h for h in hits]
+    _psychotic_lines(t, vetoed)
     if not hits and semantic:
         hits = _semantic(t, vetoed)
     if risk_earlier:  # after a risk statement, a rule-level concern is acted on; a semantic guess still asks
@@ -1070,6 +1843,25 @@ def screen(text: str, *, risk_earlier: bool = False, semantic: bool = True) -> S
     reasons = list(dict.fromkeys(h.reason.replace("_", " ") for h in lead))
     matched = list(dict.fromkeys(h.span for h in hits))[:8]
     return Screen(level=level, category=lead[0].category, reason="; ".join(reasons[:4]), matched=matched)
+
+
+_SEM_VETO = re.compile(  # positive hypotheticals the model confuses with "not waking up" (the miracle question)
+    r"\b(?:i would|i will|i could|i might) (?:finally )?wake up (?:and|feeling|without|to|with|in|rested|refreshed|happy"
+    r"|calm|excited|early|on time|looking forward|not)\b|\bwake up (?:without|free of|free from) (?:the|that|this|my)"
+    r" (?:dread|anxiety|worry|fear|weight|knot|heaviness)\b", re.M)
+
+
+def _psychotic_lines(t: _Text, vetoed: set[int]) -> None:
+    """Lines with a delusional belief ("i know i am actually dead") go to the scope referral, not the risk model."""
+    if _SEM_VETO.search(t.norm):
+        for i, line in enumerate(t.norm.split("\n")):
+            if _SEM_VETO.search(line) and not _DISTRESS.search(line):
+                vetoed.add(i)
+    if not (_DELUSION.search(t.norm) or _PERSECUTION.search(t.norm)):
+        return
+    for i, line in enumerate(t.norm.split("\n")):
+        if _DELUSION.search(line) or _PERSECUTION.search(line):
+            vetoed.add(i)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1091,6 +1883,18 @@ _RISK_ADJACENT = re.compile(  # the model looks only at sentences with one of th
     r"|wall|floor|stairs|threw|throw\w*|push\w*|shov\w*|grab\w*|slap\w*|kick\w*|attack\w*|terrif\w*|frighten\w*"
     r"|fear|panic\w*|break(?:ing)? in(?:to)?|broke in(?:to)?|follow\w*|stalk\w*|outside|lock\w*|trapped|weapon"
     r"|hospital|ambulance|emergency|allerg\w*|dizzy|numb|unconscious|sick|drunk|drank|alcohol|sting|stung)\b")
+# The words that carry risk on their own; a sentence reaching the model through the everyday words of
+# _RISK_ADJACENT alone ("plans", "done", "after", "sorry") needs WEAK_MARGIN more probability to be a concern.
+_RISK_STRONG = re.compile(
+    r"\b(?:di(?:e|ed|es|ing)|dead|death|kill\w*|suicid\w*|end (?:it|my|this|things)|ending (?:it|my|things)|alive|exist\w*"
+    r"|gone|goodbyes?|burden|better off|without me|miss me|wake|waking|never wake|hurt\w*|harm\w*|cut\w*|burn\w*|blade"
+    r"|razor|scars?|bleed\w*|blood|pills?|tablets?|meds|dose|insulin|paracetamol|overdos\w*|swallow\w*|poison\w*|rope"
+    r"|hang\w*|bridge|roof|edge|jump\w*|gun|knife|knives|train|traffic|cliff|hit\w*|beat\w*|punch\w*|chok\w*|strangl\w*"
+    r"|threat\w*|unsafe|not safe|danger\w*|abus\w*|rap(?:e|ed)|breath\w*|chest|collaps\w*|faint\w*|pass(?:ed|ing)? out"
+    r"|seizure|stroke|vomit\w*|disappear\w*|vanish\w*|forever|for good|anymore|no point|the point|no one would|nobody would"
+    r"|go on|keep going|not be here|not here|can not do this|give up|giving up|weapon|trapped|stalk\w*|follow\w*|hospital"
+    r"|ambulance|emergency|allerg\w*|unconscious|drunk|sting|stung|throat|swell\w*|fall\w*|drive off|swerv\w*|crash\w*)\b")
+WEAK_MARGIN = 0.06  # chosen on the dev2 headline figures and the ESConv flag rate (see the closing note)
 _SEM_FAILED = False
 
 
@@ -1131,7 +1935,11 @@ def _semantic(t: _Text, vetoed: set[int]) -> list[_Hit]:
         logging.getLogger(__name__).exception("semantic risk layer unavailable; rules only")
         _SEM_FAILED = True
         return []
-    best = max(range(len(texts)), key=lambda i: scores[i].p)
+    model = risk_model.load()
+    for i, text in enumerate(texts):  # a sentence with only everyday words ("plans", "done") must be surer
+        if scores[i].level == "concern" and not _RISK_STRONG.search(normalise(text)) and scores[i].p < model.t_concern + WEAK_MARGIN:
+            scores[i] = risk_model.RiskScore(scores[i].p, "none", None, scores[i].nearest)
+    best = max(range(len(texts)), key=lambda i: scores[i].p if scores[i].level != "none" else -1.0)
     s = scores[best]
     if s.level == "none":
         return []
@@ -1256,6 +2064,109 @@ _HUMAN = re.compile(
     r"|\byou are (?:a bot|an ai|a robot|a machine|not (?:a )?(?:real|human|a person|a real person))\b|^what (?:exactly )?are you$",
     re.M)
 
+# delusional content: such lines are not scored by the risk model (the scope referral answers them)
+_DELUSION = re.compile(
+    r"\b(?:i know|i think|i believe|i am sure|i am certain|i am convinced|i feel certain|i realised|i realized)"
+    r" (?:that )?i am (?:actually |already |really )?dead\b|\bi am (?:actually|already) dead\b|\bi died (?:and|but)"
+    r" (?:nobody|no one|everyone)|\b(?:concealing|disguising|hiding|changing|masking) their (?:appearance|faces?"
+    r"|identit\w+)|\bin disguise\b|\bwearing disguises\b|\beveryone is in on it\b|\b(?:implanted|planted) (?:a )?(?:chip"
+    r"|device|tracker|microchip)|\b(?:reading|stealing|broadcasting|inserting) my thoughts\b"
+    r"|\b(?:voices?|god|the devil|demons?|angels?) (?:is |are |keeps? |have been |has been )?(?:telling|tells|told"
+    r"|says|say|commanding|ordering) me (?:that )?(?:a group of |some |the )?(?:\w+ )?(?:people|they|men|someone|the"
+    r" government|my neighbou?rs) (?:are|is|have been|has been)\b")
+# persecutory beliefs: being followed or watched by unknown people everywhere, in disguise, by organisations
+_PERSECUTION = re.compile(
+    r"\b(?:i know|i am sure|i am certain|i am convinced|i can tell|i just know) (?:that )?(?:people|they|strangers"
+    r"|everyone|someone|a group of (?:\w+ )?people|the government|agents|men|a gang|the mafia|my neighbou?rs) (?:are"
+    r"|is|have been|has been|keep|keeps) (?:stalking|following|watching|tracking|monitoring|spying on|poisoning"
+    r"|plotting against|after) me\b|\b(?:stalking|following|watching) me (?:everywhere|wherever i go|at the"
+    r" (?:supermarket|shop|store|park)|through (?:the|my) (?:walls?|tv|phone|windows))\b")
+# mania: at least two different kinds of sign in one message (sleep loss, surging energy, grandiosity, risky plans)
+_MANIA_SIGNS = (
+    ("sleep", re.compile(r"\b(?:have not|did not|has not|not|barely|hardly|no longer|not been|have not been|been)"
+                         r" (?:slept|sleeping|needed sleep|needing sleep|needed to sleep|been to bed)\b(?! (?:well|great"
+                         r"|badly|much better|properly because of (?:the|my) (?:baby|neck|back)))|\bup (?:all night|for"
+                         r" (?:the )?(?:past|last) (?:\w+ ){0,2}nights?|for \w+ (?:days|nights)(?: straight| in a row)?)"
+                         r"|\bno sleep (?:in|for)\b|\bdo not need (?:to )?sleep\b|\b(?:two|three|four|five|\d) hours of"
+                         r" sleep (?:in|all) (?:a week|days|week)\b")),
+    ("energy", re.compile(r"\b(?:ton of|tons of|so much|boundless|endless|crazy|insane|limitless|unlimited) energy\b"
+                          r"|\bnever felt (?:this )?(?:better|more alive|so alive|so good)\b|\bon top of the world\b"
+                          r"|\b(?:racing thoughts|mind is racing|thoughts are racing|can not stop talking|talking so"
+                          r" fast)\b|\bbest day of my (?:life|entire life)\b|\b(?:buzzing|wired) (?:all|for) (?:day|night"
+                          r"|days)\b")),
+    ("grand", re.compile(r"\b(?:new|special|super|magic|supernatural|psychic|hidden) (?:abilities|powers|gifts?)\b"
+                         r"|\babilities i never\b|\b(?:a )?genius\b|\bchosen (?:one|by god)\b|\bdestined\b"
+                         r"|\b(?:invincible|unstoppable|untouchable)\b|\b(?:a )?(?:million|thousand|hundred) ideas\b"
+                         r"|\bempire\b|\b(?:change|save) the world\b|\bcan do anything\b|\bexcellent at\b"
+                         r"|\b(?:amazingly|incredibly|hugely|massively) successful\b|\b(?:billionaire|millionaire)\b"
+                         r"|\bsecret mission\b|\bmessage from god\b")),
+    ("risky", re.compile(r"\b(?:spend|spent|spending|put|putting|invest|investing|bet|betting|gamble|gambling|blow"
+                         r"|blowing|max out|maxing out|maxed out) (?:all|every penny of|my entire|my whole|the whole)"
+                         r" (?:of )?(?:my )?(?:savings|life savings|pension|inheritance|money|credit cards?|loan)\b"
+                         r"|\b(?:quit|quitting|leave|leaving|left) my job to (?:start|launch|found|build|become|open)"
+                         r"|\b(?:start|launch|found|open|starting|launching|opening) (?:\d+|two|three|four|five|six|ten"
+                         r"|several|multiple) (?:companies|businesses|startups|start ups|restaurants|shops)\b"
+                         r"|\bbase jump\w*\b|\bexpand my (?:empire|business)\b|\bchain of (?:restaurants|shops|stores)\b")),
+)
+# compulsions: a ritual (washing, checking, ordering, counting) described with its obsessive pull, plus a request
+_RITUAL = re.compile(r"\b(?:wash\w*|clean\w*|scrub\w*|soap|saniti[sz]\w*|disinfect\w*|shower\w*|check\w*|lock\w*"
+                     r"|arrang\w*|organi[sz]\w*|order\w*|sort\w*|line (?:them|it|things) up|lining up|straighten\w*"
+                     r"|count\w*|tap\w*|touch\w*|repeat\w*|symmetr\w*|even number)\b")
+_OBSESSION = re.compile(
+    r"\b(?:can not|can) think of (?:anything|nothing) else\b|\b(?:still|keep|always) (?:worried|worry|scared|afraid|feel)"
+    r" (?:that )?(?:they|it|my hands|i) (?:might be|are|is|am|will be|could be) (?:dirty|contaminated|germy|unlocked"
+    r"|not right|wrong)|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|a hundred|dozens of|hundreds of) times (?:today|a day|already|in a row|an hour|this morning|before)\b"
+    r"|\b(?:in a very particular|in a particular|in a certain|in the right|in an exact|in a specific) (?:way|order)\b"
+    r"|\b(?:has|have|must|needs? to) (?:to )?be (?:done )?(?:perfect|perfectly|exactly right|just right|even"
+    r"|symmetrical|in order|done first)\b|\bthis must be done\b|\buntil it feels (?:right|clean|perfect|even)\b"
+    r"|\b(?:or|otherwise) something (?:bad|terrible|awful) (?:will|might|is going to) happen\b|\bcan not stop"
+    r" (?:checking|washing|cleaning|counting|arranging)\b|\bif i do not (?:\w+ ){0,2}(?:right|properly|exactly)\b"
+    r"|\bi (?:must|have to|need to) (?:organi[sz]e|arrange|wash|clean|check|count|order|sort) (?:\w+ ){0,4}(?:by (?:colou?r"
+    r"|size|height|alphabet\w*)|exactly|perfectly|again)")
+_HELP_REQUEST = re.compile(r"\b(?:what|which|how|help me|should i|can you|could you|tell me|best way|walk me through"
+                           r"|show me)\b")
+_MED_STATEMENT = re.compile(
+    r"\bi (?:will|am going to|am gonna|plan to|might|may|want to|think i will|have decided to|decided to|am thinking"
+    r" (?:about|of)|am planning to|am about to|am tempted to|feel like) (?:just )?(?:skip|skipping|stop|stopping|quit"
+    r"|quitting|come off|coming off|get off|double|doubling|halve|halving|up|increase|increasing|lower|lowering|cut"
+    r"|cutting|taper|ditch|not take|stop taking|flush|throw away|bin|take (?:extra|more|double|less|half|two|all))"
+    r" (?:taking )?(?:all )?(?:of )?(?:my|the|these|those|them|it)? ?" + _DRUGS + r"\b"
+    r"|\bi (?:have )?(?:stopped|skipped|quit|came off|come off|doubled|halved|have not been taking|stopped taking|ran"
+    r" out of|ditched) (?:taking )?(?:my|the) " + _DRUGS + r"\b"
+    r"|\b(?:is|would|will|should|could) (?:\d+|a \w+) ?(?:mg|milligrams?|mcg|micrograms?|ml|doses?|pills|tablets)?"
+    r" (?:be )?(?:better|worse|enough|too much|too little|ok|okay|safe|stronger|more effective) (?:than|for|instead)"
+    r"|\b\d+ ?(?:mg|milligrams?|mcg|micrograms?)\b.{0,40}\b(?:better|instead|than|or|should|can|could|switch|change"
+    r"|increase|decrease|up|lower)\b|\b(?:double|halve|split|skip|crush) my (?:\w+ )?(?:dose|dosage|" + _DRUGS[3:]
+    + r"\b", re.M)
+_MED_MENTION = re.compile(r"\b" + _DRUGS + r"\b|\b\d+ ?(?:mg|milligrams?|mcg|micrograms?)\b|\b(?:prescri\w+|dosage"
+                          r"|doses?|pharmac\w+|refills?|psychiatrist changed|side effects)\b", re.M)
+
+
+def mentions_medication(text: str) -> bool:
+    """True when the text talks about medication at all: taking, changing, skipping or dosing it, or a named drug.
+
+    The engine uses it to keep medication out of coping cards, actions and summaries.
+    """
+    norm = _prepare(text or "").norm
+    return bool(_MED_MENTION.search(norm) or _MEDICATION.search(norm) or _MED_STATEMENT.search(norm))
+
+
+def _mania(norm: str) -> str | None:
+    kinds = [(kind, m.group(0)) for kind, pat in _MANIA_SIGNS for m in [pat.search(norm)] if m]
+    return kinds[0][1] if len({k for k, _ in kinds}) >= 2 else None
+
+
+def _compulsion(norm: str) -> str | None:
+    m = _COMPULSION.search(norm)
+    if m:
+        return m.group(0)
+    o = _OBSESSION.search(norm)
+    if o and _RITUAL.search(norm) and _HELP_REQUEST.search(norm):
+        return o.group(0)
+    return None
+
+
 _SCOPE_ORDER = ("minor", "psychosis_mania", "medication", "diagnosis", "compulsion", "ask_if_human")
 
 
@@ -1288,9 +2199,12 @@ def screen_scope(text: str) -> ScopeFlag | None:
     minor = _minor(norm)
     if minor:
         found["minor"] = minor
-    m = _PSYCHOSIS.search(norm)
+    m = _PSYCHOSIS.search(norm) or _PERSECUTION.search(norm) or _DELUSION.search(norm)
+    mania = None if m else _mania(norm)
     if m:
         found["psychosis_mania"] = ("signs of psychosis or mania", m.group(0))
+    elif mania:
+        found["psychosis_mania"] = ("signs of mania", mania)
     else:
         for line in norm.split("\n") if _NO_SLEEP.search(norm) else ():
             sleepless = _NO_SLEEP.search(line)
@@ -1298,12 +2212,15 @@ def screen_scope(text: str) -> ScopeFlag | None:
                 found["psychosis_mania"] = ("days without sleep with grand plans", sleepless.group(0))
                 break
     for kind, pat, reason in (("medication", _MEDICATION, "asks for medication advice"),
+                              ("medication", _MED_STATEMENT, "plans to change their medication"),
                               ("diagnosis", _DIAGNOSIS, "asks for a diagnosis"),
-                              ("compulsion", _COMPULSION, "asks for help performing a compulsion"),
                               ("ask_if_human", _HUMAN, "asks whether they are talking to a human")):
         m = pat.search(norm)
-        if m:
+        if m and kind not in found:
             found[kind] = (reason, m.group(0))
+    ritual = _compulsion(norm)
+    if ritual:
+        found["compulsion"] = ("asks for help performing a compulsion", ritual)
     for kind in _SCOPE_ORDER:
         if kind in found:
             reason, span = found[kind]

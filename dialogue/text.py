@@ -38,6 +38,12 @@ _ENGLISH = frozenset(
 )
 
 
+_FOREIGN = frozenset(
+    """je tu il elle nous vous ils elles le la les des du une est sont pas que qui avec pour dans mais tres très suis
+    el los las y es son por con para pero muy estoy yo una del ich du er sie wir ihr und ist nicht der die das ein eine
+    mit auf für aber sehr bin het een niet ik jij wij zijn van voor maar heel eu você não uma com muito sou""".split())
+
+
 def looks_english(text: str) -> bool:
     """True unless the words are clearly not English (we only understand English for now)."""
     words = [w.lower().replace("'", "") for w in _WORD.findall(text)]
@@ -47,7 +53,9 @@ def looks_english(text: str) -> bool:
         return False
     if len(words) < 4:
         return True
-    return sum(w in _ENGLISH for w in words) / len(words) >= 0.12
+    english = sum(w in _ENGLISH or w in FUNCTION_WORDS for w in words)
+    foreign = sum(w in _FOREIGN for w in words)
+    return not (foreign >= 2 and foreign > english)
 
 
 def words_of(text: str) -> list[str]:
@@ -95,6 +103,26 @@ def reflect(text: str, max_words: int = 22) -> str:
     return result
 
 
+_TO_FIRST = [
+    (r"\bthey'?re\b|\bhe'?s\b|\bshe'?s\b", "I'm"), (r"\bthey'?ve\b", "I've"), (r"\bthey'?ll\b|\bhe'?ll\b|\bshe'?ll\b", "I'll"),
+    (r"\bthemselves\b|\bhimself\b|\bherself\b|\bthemself\b", "myself"), (r"\bthey\b|\bhe\b|\bshe\b", "I"),
+    (r"\bthem\b|\bhim\b", "me"), (r"\btheir\b|\bhis\b", "my"), (r"\bher\b(?= [a-z]+(?:s|ed|ing)?\b(?! (?:a|the|to|that)\b))", "my"),
+    (r"\bher\b", "me"),
+]
+_FIRST_AGREEMENT = [(r"\bI are\b", "I am"), (r"\bI is\b", "I am"), (r"\bI were\b", "I was"), (r"\bI has\b", "I have"),
+                    (r"\bI does\b", "I do"), (r"\bI doesn't\b", "I don't"), (r"\bI isn't\b|\bI aren't\b", "I'm not"),
+                    (r"\bI weren't\b", "I wasn't"), (r"\bI hasn't\b", "I haven't")]
+
+
+def first_person(text: str) -> str:
+    """What they would tell a friend, said about themselves: "they're doing their best" -> "I'm doing my best"."""
+    for pat, repl in _TO_FIRST:
+        text = re.sub(pat, repl, text, flags=re.I)
+    for pat, repl in _FIRST_AGREEMENT:
+        text = re.sub(pat, repl, text)
+    return text
+
+
 def own_words(text: str, max_words: int = 40) -> str:
     """A slot value in the person's own words (fillers out, one or two sentences)."""
     text = _FILLERS.sub("", text[:MAX_WORKING_CHARS])
@@ -102,7 +130,11 @@ def own_words(text: str, max_words: int = 40) -> str:
     words = text.split()
     if len(words) > max_words:
         text = " ".join(words[:max_words])
+    text = _LOWER_I.sub(lambda m: "I" + (m.group(1) or ""), text)  # typed in lower case, shown on a card
     return text.rstrip(" ,;:").rstrip(".!?").strip()
+
+
+_LOWER_I = re.compile(r"\bi('m|'ve|'d|'ll)?\b(?!')")
 
 
 _NUMBER_WORDS = {
@@ -115,6 +147,27 @@ _DIGITS = re.compile(r"(?<![\w.])(\d{1,3})(?:\s*(?:%|percent|out of \d+|/\d+))?"
 _TENS_UNITS = re.compile(
     r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+(one|two|three|four|five|six|seven|eight|nine)\b"
 )
+
+
+def all_numbers(text: str, lo: int, hi: int) -> list[int]:
+    """Every number in range, in order ("maybe forty, and the feeling is like thirty" -> [40, 30])."""
+    found: list[tuple[int, int]] = []
+    low = text.lower()
+    for m in _DIGITS.finditer(low):
+        if lo <= int(m.group(1)) <= hi:
+            found.append((m.start(), int(m.group(1))))
+    taken: list[tuple[int, int]] = []
+    for m in _TENS_UNITS.finditer(low):
+        n = _NUMBER_WORDS[m.group(1)] + _NUMBER_WORDS[m.group(2)]
+        if lo <= n <= hi:
+            found.append((m.start(), n))
+            taken.append((m.start(), m.end()))
+    for m in re.finditer(r"[a-z]+", low):
+        w = m.group(0)
+        if w in _NUMBER_WORDS and w not in ("none", "nothing", "half", "one") and not any(a <= m.start() < b for a, b in taken):
+            if lo <= _NUMBER_WORDS[w] <= hi:
+                found.append((m.start(), _NUMBER_WORDS[w]))
+    return [n for _, n in sorted(found)]
 
 
 def parse_number(text: str, lo: int, hi: int) -> int | None:
@@ -169,48 +222,232 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-_NAME_PATTERNS = [
-    re.compile(r"\b(?:call me|my name is|my name's|name is|i am|i'm|im|it's|its|this is)\s+([a-z][a-z'\-]{1,29})\b", re.I),
-    re.compile(r"^\s*([a-z][a-z'\-]{1,29})\s*[.!]?\s*$", re.I),
-    re.compile(r"^\s*([a-z][a-z'\-]{1,29})\s*(?:is fine|please|thanks|thank you)\b", re.I),
-]
+_NAME_WORD = r"([A-Za-z][a-z'\-]{1,29}|[A-Z][A-Za-z'\-]{1,29})"
+_NAME_ASKED = re.compile(r"\b(?:call me|my name is|my name's|name is|name's|you can call me|i go by|people call me|everyone calls me)\s+"
+                         + _NAME_WORD + r"\b", re.I)
+# "I'm Sam" names only when the word stands alone: "I'm Sam", "I'm Sam, and...", "I'm Sam by the way".
+_NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|um|uh|so)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"
+                      + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
+_NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|sure)\W+)*" + _NAME_WORD
+                         + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here))?\s*[.!]?\s*$", re.I)
+_NAME_THEN = re.compile(r"^\W*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today)\b", re.I)
 _NOT_NAMES = frozenset(
     """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here
     anxious angry stressed alright bad happy depressed down nobody anonymous skip pass rather none
-    really feeling doing sorry going trying scared worried lonely exhausted done ready""".split()
+    really feeling doing sorry going trying scared worried lonely exhausted done ready um uh erm hmm
+    the a an and but or if it this that what who why how when where which me you he she they we us
+    in on at to of for from with about over under back home new old late early busy sick ill unwell
+    lost confused stuck broke alone single married divorced glad afraid unsure certain actually kind
+    sort like literally probably maybe also still always never struggling finding having getting being
+    feeling thinking looking hoping wondering calling phoning writing reading working living waiting
+    honestly basically okayish meh low rough awful terrible horrible fantastic amazing better worse
+    worst best alive dead free calm nervous upset mad furious overwhelmed burnt burned burnout
+    hard difficult complicated tough bored numb empty hurt ashamed guilty embarrassed frustrated
+    annoyed jealous lonely heartbroken confused stupid useless worthless failure mess wreck disaster
+    bit little lot pretty quite very too much more less over under out off up all any some every
+    myself yourself nope nah yep yup mm mhm hm oh ah wow thanks thank please sorry hiya hullo
+    here there now then today tonight tomorrow yesterday work school uni job boss mum mom dad wife husband
+    partner girlfriend boyfriend friend family kids son daughter sister brother fine""".split()
 )
+_NOT_NAME_ENDINGS = ("ing", "ed", "ly", "ful", "ous", "ive", "able", "less", "ness", "ish", "ment")
+
+
+def _as_name(word: str, strict: bool) -> str | None:
+    low = word.lower().strip("'-")
+    if len(low) < 2 or low in _NOT_NAMES or low in _FEELINGS_SET:
+        return None
+    if strict and low.endswith(_NOT_NAME_ENDINGS) and not word[:1].isupper():
+        return None
+    name = word.strip("'-")
+    return name[:1].upper() + name[1:].lower() if name.islower() or name.isupper() else name
 
 
 def extract_name(text: str) -> str | None:
-    """The name someone asked to be called, or None ("I'd rather not say" -> None)."""
-    if re.search(r"\b(rather not|don't want to|do not want to|prefer not|no name|skip|anonymous)\b", text, re.I):
+    """The name someone asked to be called, or None. A verb, an adjective or a filler is never a name:
+    "I'm finding this hard" names nobody; "call me Will" and "I'm Hope" do."""
+    t = text.strip().replace("\u2019", "'")
+    if re.search(r"\b(rather not|don't want to|do not want to|prefer not|no name|skip|anonymous)\b", t, re.I):
         return None
-    for pat in _NAME_PATTERNS:
-        m = pat.search(text.strip())
+    m = _NAME_ASKED.search(t)
+    if m:
+        return _as_name(m.group(1), strict=False)
+    for pat in (_NAME_IM, _NAME_ALONE, _NAME_THEN):
+        m = pat.search(t)
         if m:
-            name = m.group(1).strip("'-")
-            if name.lower() not in _NOT_NAMES and len(name) >= 2:
-                return name[:1].upper() + name[1:].lower() if name.islower() or name.isupper() else name
+            name = _as_name(m.group(1), strict=True)
+            if name:
+                return name
     return None
 
 
+def volunteered_name(text: str) -> str | None:
+    """A name offered later in the opening ("sorry, i'm dana"), read strictly: "I'm tired" names nobody."""
+    t = text.strip().replace("\u2019", "'")
+    m = _NAME_ASKED.search(t)
+    if m:
+        return _as_name(m.group(1), strict=False)
+    m = _NAME_IM.search(t)
+    return _as_name(m.group(1), strict=True) if m else None
+
+
 _FEELINGS = (
-    "anxious", "worried", "scared", "afraid", "terrified", "nervous", "panicky", "sad",
-    "depressed", "hopeless", "empty", "numb", "lonely", "alone", "angry", "furious", "mad", "irritated",
-    "frustrated", "annoyed", "resentful", "ashamed", "embarrassed", "guilty", "humiliated", "hurt",
-    "rejected", "abandoned", "jealous", "betrayed", "overwhelmed", "stressed", "exhausted", "tired",
-    "drained", "burnt out", "burned out", "stuck", "confused", "worthless", "useless", "tense",
-    "heartbroken", "disappointed", "insecure", "upset", "miserable", "restless", "on edge",
+    "anxious", "worried", "scared", "afraid", "terrified", "frightened", "nervous", "panicky", "panicked", "sad",
+    "depressed", "hopeless", "helpless", "empty", "numb", "lonely", "alone", "isolated", "angry", "furious", "mad",
+    "irritated", "livid", "frustrated", "annoyed", "resentful", "bitter", "ashamed", "embarrassed", "guilty",
+    "humiliated", "hurt", "rejected", "abandoned", "jealous", "envious", "betrayed", "overwhelmed", "stressed",
+    "exhausted", "tired", "drained", "burnt out", "burned out", "stuck", "trapped", "powerless", "confused",
+    "worthless", "useless", "inadequate", "defeated", "tense", "heartbroken", "devastated", "gutted", "crushed",
+    "disappointed", "insecure", "upset", "miserable", "restless", "on edge", "shaken", "rattled", "shocked",
+    "small", "invisible", "ignored", "unappreciated", "disrespected", "uneasy", "dread", "panic", "shame", "guilt",
+    "fear", "grief", "anger", "sadness", "calm", "calmer", "relieved", "better", "hopeful", "happy", "lighter",
+    "pissed off", "fed up", "wound up", "stupid", "pathetic", "exposed", "unloved", "unwanted", "mortified",
+    "gutted", "distraught", "heartsick", "disgusted", "resentful", "bitter", "envious", "irritable", "agitated",
+    "dreading", "apprehensive", "bereft",
 )
-_FEELING_RE = re.compile(r"\b(" + "|".join(re.escape(f) for f in _FEELINGS) + r")\b")
-_FEEL_PLUS = re.compile(r"\bfeel(?:s|ing)?\s+(?:so\s+|really\s+|a bit\s+)?(down|low|lost|alone)\b")
+_FEELINGS_SET = frozenset(_FEELINGS)
+_FEELING_RE = re.compile(r"\b(" + "|".join(re.escape(f) for f in sorted(_FEELINGS, key=len, reverse=True)) + r")\b")
+_FEEL_PLUS = re.compile(r"\bfe(?:el|lt)(?:s|ing)?\s+(?:so\s+|really\s+|a bit\s+|pretty\s+|quite\s+|very\s+)?(down|low|lost|alone|awful|terrible|bad|sick|off)\b")
+_NOT_A_FEELING = re.compile(r"\b(?:small (?:thing|step|bit|things|steps)|better (?:than|off|at)|calm down|fed up with)\b")
+
+
+_OTHERS_FEELING = re.compile(r"\b(?:you|you're|youre|he|she|they|him|her|them|boss|manager|partner|husband|wife|mum|mom|dad|friend|everyone|people|"
+                             r"someone|nobody|looked|seemed|sounded|got|was he|was she|were they)\b(?:\W+\w+){0,2}\W*$")
 
 
 def feeling_word(text: str) -> str | None:
     """An emotion word in their words ("down" counts only as "feeling down", not "slow down")."""
-    low = text.lower()
-    m = _FEELING_RE.search(low) or _FEEL_PLUS.search(low)
+    low = text.lower().replace("\u2019", "'")
+    low = _NOT_A_FEELING.sub(" ", low)
+    m = _FEEL_PLUS.search(low) or _FEELING_RE.search(low)
     return m.group(1) if m else None
+
+
+def own_feeling(text: str) -> str | None:
+    """A feeling the person names as their own: "my boss looked annoyed" is not theirs."""
+    low = text.lower().replace("\u2019", "'")
+    low = _NOT_A_FEELING.sub(" ", low)
+    for m in list(_FEEL_PLUS.finditer(low)) + list(_FEELING_RE.finditer(low)):
+        before = low[max(0, m.start() - 40): m.start()]
+        if _OTHERS_FEELING.search(before) and not re.search(r"\b(?:i|me|i'm|im|felt|feel|feeling|made me)\b(?:\W+\w+){0,2}\W*$", before):
+            continue
+        if re.search(r"\b(?:without|not|no longer|stop|less|never|instead of)\b(?:\W+\w+){0,2}\W*$", before):
+            continue  # "without feeling sick" names what they hope to be free of
+        return m.group(1)
+    return None
+
+
+def clause_prefix(text: str, max_words: int, min_words: int = 2) -> str:
+    """The longest run of whole clauses that fits in ``max_words`` ("" when even the first does not)."""
+    text = text.strip().rstrip(".!?;: ")
+    if len(text.split()) <= max_words:
+        return text
+    text = re.split(r"(?<=[.!?])\s+", text)[0].rstrip(".!? ") if len(text.split()) > max_words else text
+    if len(text.split()) <= max_words:
+        return text
+    pieces = re.split(r"(,\s+|\s+(?=(?:and|but|because|so|which|while)\b))", text)
+    out = ""
+    for piece in pieces:
+        cand = out + piece
+        if len(cand.split()) > max_words:
+            break
+        out = cand
+    out = re.sub(r"(?:,|\s(?:and|but|because|so|which|while))\s*$", "", out.strip()).strip(" ,")
+    return out if len(out.split()) >= min_words else ""
+
+
+FUNCTION_WORDS = frozenset(
+    """the and but for nor yet you your yours are was were been being have has had does did doing not
+    this that these those there here what when where which who whom why how all any both each few more most
+    other some such only own same than too very can will just should now its it's i'm im ive i've i'll i'd
+    don't dont didn't didnt isn't wasn't aren't weren't hasn't haven't hadn't won't wouldn't shan't shouldn't
+    can't cant cannot couldn't mustn't let's that's who's what's here's there's when's where's why's how's
+    with about against between into through during before after above below from off over under again further
+    then once also well yeah yes yep okay ok um uh erm hmm like really kind sort guess mean know think
+    just so oh ah mm mhm her him his she they them their our ours out get got would could must may might
+    thing things stuff much many lot bit""".split()
+)
+
+# Person and verb turned together ("I was" -> "you were"); a clause we cannot turn cleanly is not reflected.
+_PAIRS = [
+    (r"\bi am\b", "you are"), (r"\bi'?m\b", "you're"), (r"\bim\b", "you're"), (r"\bi was\b", "you were"),
+    (r"\bi wasn'?t\b", "you weren't"), (r"\bi'?ve\b", "you've"), (r"\bive\b", "you've"), (r"\bi'?ll\b", "you'll"),
+    (r"\bi'?d\b", "you'd"), (r"\bmyself\b", "yourself"), (r"\bmine\b", "yours"), (r"\bmy\b", "your"),
+    (r"\bme\b", "you"), (r"\bi\b", "you"), (r"\bwe'?re\b", "you're"), (r"\bwe were\b", "you were"), (r"\bwe\b", "you"),
+    (r"\bus\b", "you"), (r"\bour\b", "your"), (r"\bours\b", "yours"), (r"\bourselves\b", "yourselves"), (r"\bam\b", "are"),
+]
+_PAIR_RX = re.compile("|".join(f"({p})" for p, _ in _PAIRS), re.I)
+_BAD_AGREEMENT = re.compile(r"\byou (?:was|is|has|does|doesn't|wasn't|isn't|am|hasn't)\b|\byou'?re (?:was|were|been)\b", re.I)
+
+
+def second_person(clause: str, max_words: int = 12) -> str | None:
+    """Their words turned to the second person with the verb, or None when that can't be done cleanly.
+
+    "I was humiliated in the meeting" -> "you were humiliated in the meeting". A clause that
+    already says "you" (which would have to become "I", the assistant) is never reflected.
+    """
+    text = first_clause(clause, max_words)
+    if not text or re.search(r"\b(?:you|your|yours|yourself|u|ur)\b", text, re.I):
+        return None
+    words = text.split()
+    if len(words) > max_words or len(words) < 2:
+        return None
+
+    def swap(m: re.Match[str]) -> str:
+        for i, (_, repl) in enumerate(_PAIRS, start=1):
+            if m.group(i):
+                return repl
+        return m.group(0)
+
+    out = _PAIR_RX.sub(swap, text)
+    if _BAD_AGREEMENT.search(out) or re.search(r"\b(?:i|me|my|mine|myself)\b", out, re.I):
+        return None
+    first = out.split(" ", 1)[0]
+    if first[:1].isupper() and not first.isupper() and first != "I" and first.lower() in _LOWER_OPENERS:
+        out = out[:1].lower() + out[1:]
+    return out.strip(" ,;:")
+
+
+_LOWER_OPENERS = FUNCTION_WORDS | frozenset(
+    """you your you're you've you'll you'd in on at last when yesterday today tonight this every after before during
+    one a an the my it's there's nobody everyone everybody someone people work home maybe even he we""".split())
+
+
+_SCREEN_NO = re.compile(
+    r"^\W*(?:(?:um+|uh+|well|honestly|oh|no+|nope|nah|god|gosh|i mean|sorry)\W+)*"
+    r"(?:no+|nope|nah|never|not at all|no way|definitely not|absolutely not|of course not|not really no|no i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not|wouldn'?t|won'?t)"
+    r"|i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not)(?: ever| really)?(?: no)?|none|nothing like that|not right now no)"
+    r"(?:\W+(?:(?:i|i'?m|i am|i'?ve|i have|i would|i'?d|it'?s|thats|that'?s|nothing|not|never|no|just|really|at all|like that|thank you|thanks|honestly|i promise|i swear|i'?m okay|i'?m fine|i'?m safe)\b\W*){0,8})?$"
+)
+_SCREEN_NO_LEAD = re.compile(
+    r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+|nope|nah|never|not at all|no way|definitely not|"
+    r"absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not))\b")
+_SCREEN_YES = re.compile(
+    r"\b(?:yes|yeah|yep|yup|ya|sure|i do|i am|i have|i did|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
+    r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|i suppose|every now|now and then|on and off|at times|"
+    r"occasionally|lately|recently|a few times|once or twice|it'?s complicated|hard to say|depends|i'?ve thought|crossed my mind|"
+    r"thought about it|wouldn'?t act|won'?t act|not going to act|true|right|correct|exactly|definitely|i want to|i wish|honestly|"
+    r"pretty much|more or less|it does|they do|a lot|all the time|often|constantly|every day|most days|mhm|uh huh|not really)\b")
+_SCREEN_HEDGE = re.compile(
+    r"\b(?:yes|yeah|yep|yup|kind of|kinda|sort of|maybe|sometimes|now and then|on and off|every now|once or twice|a bit|a little|"
+    r"not sure|unsure|don'?t know|dunno|i guess|i suppose|i think so|probably|possibly|at times|occasionally|lately|recently|"
+    r"passing|fleeting|wouldn'?t act|won'?t act|not going to act|never act|i have|i do|i did|i am|i'?ve thought|crossed my mind|thought about it|"
+    r"hard to say|depends|not exactly|a few times|more than|it'?s complicated|i mean|but|except|unless|though|although|"
+    r"think about (?:it|that|dying|death|ending)|used to|not anymore|not now|not today|right now)\b")
+
+
+def screener_answer(text: str) -> bool | None:
+    """A C-SSRS screener answer. Any affirmative, hedged or ambiguous answer counts as yes; only a plain
+    no is a no ("now and then, but I wouldn't act on it" is a yes). None for a non-answer."""
+    low = text.lower().replace("\u2019", "'").strip()
+    if not re.search(r"[a-z0-9]", low):
+        return None
+    lead = _SCREEN_NO_LEAD.match(low)
+    if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
+        return False
+    head = " ".join(re.split(r"[.!?;]", low, maxsplit=1)[0].split()[:8])  # an answer opens with it
+    if lead or _SCREEN_YES.search(head) or _SCREEN_HEDGE.search(head):
+        return True
+    return None  # a non-answer: the engine asks once more, then counts it as yes
 
 
 @lru_cache(maxsize=512)
@@ -223,3 +460,20 @@ def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 def matches_any(patterns: list[str] | tuple[str, ...], text: str) -> bool:
     rx = compile_any(tuple(patterns))
     return bool(rx and rx.search(text.lower().replace("’", "'")))
+
+
+_SAFE_YES = re.compile(
+    r"^\W*(?:(?:um+|uh+|well|honestly|yeah|yes|yep|ok|okay)\W+)*(?:yes|yeah|yep|yup|i am|i'?m safe|i'?m okay|i'?m ok|i'?m fine|"
+    r"i'?m alright|safe|i think i'?m safe now|i'?m at home and safe)(?:\W+(?:(?:i'?m|i am|safe|right now|now|for now|thanks?|thank you|"
+    r"at home|here|with (?:my|a) \w+|okay|ok|fine|i think|really|promise)\b\W*){0,6})?$")
+
+
+def safe_answer(text: str) -> bool | None:
+    """"Are you safe right now?": only a plain yes means safe. A hedge, "not sure" or a no means not safe."""
+    low = text.lower().replace("\u2019", "'").strip()
+    if not re.search(r"[a-z0-9]", low):
+        return None
+    if re.search(r"\b(not|n't|no|unsure|maybe|don'?t know|dunno|kind of|sort of|i guess|i think so|probably|hope so|for now)\b", low) \
+            and not re.search(r"^\W*(?:yes|yeah)\W+(?:i'?m|i am) (?:safe|okay|ok|fine)\W*$", low):
+        return False
+    return bool(_SAFE_YES.match(low))

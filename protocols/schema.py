@@ -28,6 +28,7 @@ COMMON_FIELDS = frozenset(
         "resources",  # crisis or referral resources, spoken
         "emergency",  # the locale's emergency number
         "step_question",  # the question that was pending, asked again
+        "key",  # a short key phrase of the person's last words, turned to the second person
     }
 )
 
@@ -42,6 +43,12 @@ StepKind = Literal[
     "adaptive_thought",  # CBT: draft from their evidence; check true and useful
     "artefact",  # read back the modality's card; saves it
 ]
+
+
+Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
+                 "topic", "text", "choice", "body", "none"]
+_EXPECT_OF_KIND = {"number": "rating", "yesno": "yesno", "choice": "choice", "statement": "none", "artefact": "none",
+                   "distortion": "yesno", "adaptive_thought": "yesno", "text": "text"}
 
 
 def placeholders(template: str) -> set[str]:
@@ -85,6 +92,12 @@ class Step(_Strict):
     skip_when_short_of_time: bool = False
     pace: Literal["normal", "slow"] = "normal"
     when: dict[str, str] = Field(default_factory=dict, description="Run only if these slots hold these values (e.g. a chosen exercise).")
+    expects: Expect | None = Field(default=None, description="What an answer to this step looks like; inferred from kind when unset.")
+    exercise: str | None = Field(default=None, description="An exercise tag (breathing, grounding...): once refused, never run or offered again this session.")
+
+    @property
+    def expectation(self) -> str:
+        return self.expects or _EXPECT_OF_KIND[self.kind]
 
     @model_validator(mode="after")
     def _kind_fields(self) -> "Step":
@@ -166,6 +179,7 @@ class SessionFrame(LineSets):
             "ask_name",
             "greet_named",  # after the name is given
             "greet_returning",  # {name} {recall}; asks how it went
+            "greet_returning_anon",  # the same for a returning person who gave no name
             "mood_open",
             "mood_reprompt",
             "ask_topic",
@@ -187,6 +201,22 @@ class SessionFrame(LineSets):
             "not_understood",  # empty, unreadable or non-English input
             "too_long",  # an oversize message
             "ai_disclosure",  # "are you human?" — always honest; {step_question}
+            "answer_advice",  # "what would you do in my place?": their choice, no directive; {step_question}
+            "answer_time",  # "how long is left?"; {minutes_left} {step_question}
+            "answer_other",  # "why do you ask?"; {step_question}
+            "repeat",  # "can you say that again?"; {step_question}
+            "slow_down",  # "slow down please": no rush
+            "clarify_turn",  # an unclear turn: one short clarifying question; {step_question}
+            "correction",  # "no, that's not what I meant"; {step_question}
+            "exercise_declined",  # a refused exercise stays refused
+            "dont_know",  # "I don't know": fine, a gentler way in (followed by the step's reprompt)
+            "reflect_feeling",  # {feeling}: a short reflection of the feeling they named
+            "reflect_positive",  # {feeling}: a calmer or better feeling
+            "reflect_key",  # {key}: a short key phrase, second person
+            "name_later",  # the problem came first: acknowledged, no name needed
+            "mood_words",  # a mood given in words, accepted
+            "short_closing",  # the person wants to stop: a brief closing before goodbye
+            "summary_partial",  # the work stopped early: what they brought, {key}, and nothing claimed
         }
     )
     end_patterns: list[str] = Field(min_length=3, description="The person wants to stop now.")
@@ -214,6 +244,13 @@ class CrisisProtocol(LineSets):
             "safety_plan_intro",
             "closing",
             "concern_check",  # ambiguous signal: ask directly and kindly
+            "imminent",  # not safe right now: the emergency number first; {emergency}
+            "means_concern",  # a lethal means question without other risk: refuse, then ask directly
+            "leaving_unsafe",  # leaving without saying they are safe: {emergency} {resources}, goodbye
+            "concern_check_danger",
+            "concern_check_medical",  # an unclear sign of a medical emergency: ask about the body  # an unclear signal of danger from someone else: ask directly
+            "check_no",  # a plain no to the direct question; {step_question}
+            "leaving_check",  # they want to go with the screen unresolved: numbers, then are you safe right now
         }
     )
     screener: list[Step] = Field(min_length=5, description="C-SSRS-style direct questions, in order.")

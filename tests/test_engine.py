@@ -213,7 +213,11 @@ async def test_second_session_opens_with_recall(engine, clock):
     clock.advance(86400)
     again = await engine.open(USER)
     assert "Sam" in again.text
-    assert re.search(r"feedback on friday|praised my report|good work|failure", again.text.lower()), again.text
+    # the recall is their card, said back in the second person and short
+    assert re.search(r"feedback on friday|praised your report|good work", again.text.lower()), again.text
+    assert not re.search(r"\b(my|i'm|i)\b", again.text.replace("I'm Attune", "")), again.text
+    recall = re.search(r"Last time[^.?]*[.?]", again.text)
+    assert recall and len(recall.group(0).split()) <= 30
 
 
 async def test_person_can_end_early_and_the_session_is_saved(engine, clock):
@@ -280,10 +284,14 @@ async def test_an_ambiguous_signal_gets_a_direct_question_then_resumes_or_escala
     resumed = await engine.handle(USER, "no, nothing like that, I'm just worn out")
     assert not [e for e in resumed.events if e.type == "crisis"]
     assert engine.state_of(USER).crisis is None and not engine.state_of(USER).risk_flag
+    # an answer that does not answer the direct question is not taken as a no: the screen goes on
     await run(engine, ["I just can't do this anymore"], clock, user="u_second00000001")
-    await engine.handle("u_second00000001", "Sam")
-    await engine.handle("u_second00000001", "about a 3")
-    check = await engine.handle("u_second00000001", "sometimes I wonder what the point of it all is")
+    sidestep = await engine.handle("u_second00000001", "Sam")
+    assert engine.state_of("u_second00000001").crisis and sidestep.text.endswith("?")  # asked once more
+    again = await engine.handle("u_second00000001", "about a 3")
+    assert any(e.type == "crisis" for e in again.events)  # still no answer: counted as yes, never as no
+    await run(engine, ["Sam", "about a 3"], clock, user="u_third000000001")
+    check = await engine.handle("u_third000000001", "sometimes I wonder what the point of it all is")
     assert any(e.type == "safety_check" for e in check.events)
-    yes = await engine.handle("u_second00000001", "yeah, I have")
+    yes = await engine.handle("u_third000000001", "yeah, kind of")
     assert any(e.type == "crisis" for e in yes.events) and yes.phase == "crisis"

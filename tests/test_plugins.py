@@ -216,7 +216,7 @@ async def test_tts_streams_sentences_at_voice_rate(models):
 async def test_tts_speed_slows_speech(models):
     from voice.tts import PiperTTS
 
-    tts = PiperTTS(models=models)
+    tts = PiperTTS(models=models, noise_w=0.0)  # phoneme widths without noise: the ratio measures speed alone
     text = "Notice your breath, and let your shoulders drop."
     normal = tts.synthesize_pcm(text)
     slow = tts.with_speed(0.8).synthesize_pcm(text)

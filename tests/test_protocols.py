@@ -75,6 +75,7 @@ COMMON_SAMPLE = {
     "resources": "the Suicide and Crisis Lifeline, call or text 9 8 8, or the Crisis Text Line, text HOME to 7 4 1 7 4 1",
     "emergency": "9 1 1",
     "step_question": "What went through your mind right then?",
+    "key": "your boss shouted at you",
 }
 
 SLOT_SAMPLE = {
@@ -129,7 +130,10 @@ RECALL_SAMPLE = {
 
 # Fields that may be empty at run time (the person skipped a step, or no feeling word was found):
 # every variant set keeps at least one variant without them, for the engine to fall back on.
-OPTIONAL_COMMON = {"echo", "feeling"}
+OPTIONAL_COMMON = {"echo", "feeling", "key"}
+# Sets the engine says only when their field exists: they exist to echo the person's words.
+ECHO_ONLY = {"session.lines.reflections", "session.lines.reflect_feeling", "session.lines.reflect_positive",
+             "session.lines.reflect_key", "session.lines.mood_words", "session.lines.summary_partial"}
 
 
 class _Defaulted(dict):
@@ -462,7 +466,7 @@ def test_every_set_has_a_variant_that_never_breaks(lib: Library) -> None:
     """A slot can be empty (the person skipped it) and no feeling word may be found, so each set
     keeps one variant that uses none of those fields."""
     for where, variants, optional in spoken_sets(lib):
-        if where == "session.lines.reflections":  # reflections exist to echo
+        if where in ECHO_ONLY:
             continue
         safe = [t for t in variants if not placeholders(t) & optional]
         assert safe, (where, "add a variant without", sorted(set().union(*(placeholders(t) for t in variants)) & optional))

@@ -130,3 +130,12 @@ def test_100_kb_of_distinct_sentences_stays_fast() -> None:
     start = time.process_time()
     screen(text)
     assert time.process_time() - start < 1.5
+
+
+# dev2 was written before the round-2 changes and is never trained or tuned on; floors sit a little under what we
+# measured at the end of round 2 (spoken recall 0.8231 at FPR 0.0388; baseline before round 2: 0.7692 / 0.031),
+# so a regression shows, not noise.
+def test_dev2_spoken_floor() -> None:
+    rows = [json.loads(line) for line in (DATA / "crisis_dev2_spoken.jsonl").read_text().splitlines() if line.strip()]
+    result, _ = evaluate(rows)
+    assert result["recall"] >= 0.80 and result["false_positive_rate"] <= 0.05, result

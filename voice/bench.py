@@ -344,6 +344,7 @@ class TurnScore:
     first_reply: bool = False
     final_after_end_ms: float | None = None   # STT final ready, after the end of speech
     committed_after_end_ms: float | None = None  # turn committed, after the end of speech
+    after_session_end: bool = False  # spoken after the brain closed the session: nothing to answer
 
 
 def score_run(run: Run) -> list[TurnScore]:
@@ -362,6 +363,8 @@ def score_run(run: Run) -> list[TurnScore]:
         lat = (after[0] - turn.speech_end) * 1000 if after else None
         sc = TurnScore(turn.kind, turn.text, " ".join(finals), None if lat is None else round(float(lat), 1),
                        bool(inside), len(after) + len(inside))
+        sc.after_session_end = lat is None and any(
+            e["type"] == "turn_ignored" and e.get("why") == "session ended" and turn.speech_end <= e["t"] < nxt for e in ev)
         te = next((e for e in ev if e["type"] == "turn_end" and turn.speech_end <= e["t"] < nxt), None)
         if te is not None:
             sc.committed_after_end_ms = round((te["t"] - turn.speech_end) * 1000, 1)
@@ -415,7 +418,8 @@ def summarise(runs: list[Run], scores: list[list[TurnScore]]) -> dict[str, Any]:
         "p95_ms": round(pct(lats_all, 95), 1) if lats_all else None,
         "max_ms": round(max(lats_all), 1) if lats_all else None,
         "p50_ms_no_barge": round(pct(lats, 50), 1) if lats else None,
-        "unanswered": sum(1 for s in flat if s.latency_ms is None and s.kind != "barge"),
+        "unanswered": sum(1 for s in flat if s.latency_ms is None and s.kind != "barge" and not s.after_session_end),
+        "after_session_end": sum(1 for s in flat if s.after_session_end),
         "cut_ins": sum(1 for s in flat if s.cut_in),
         "split_turns": sum(1 for s in flat if s.replies > 1),
         "held_or_cancelled_replies": sum(1 for r in runs for e in r.events

@@ -136,6 +136,37 @@ def _eval_crisis(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_turns(args: argparse.Namespace) -> int:
+    from dialogue.turn_eval import evaluate, format_report
+
+    rows = _read_jsonl(Path(args.file))
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row.get("label"), str):
+            raise CliError(f"{args.file}: row {n}: 'label' must be a turn class")
+    report, misses = evaluate(rows)
+    for miss in misses:
+        print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
+def _eval_routing(args: argparse.Namespace) -> int:
+    from dialogue.router import evaluate, format_report
+
+    rows = _read_jsonl(Path(args.file))
+    report = evaluate(rows)
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
+def _eval_sessions(args: argparse.Namespace) -> int:
+    from dialogue.session_eval import main_sessions
+
+    if not Path(args.dir).is_dir():
+        raise CliError(f"{args.dir}: not a folder of clients")
+    return main_sessions(args.dir, as_json=args.json)
+
+
 def _eval_distortions(args: argparse.Namespace) -> int:
     from dialogue.distortions import evaluate_file
 
@@ -223,11 +254,20 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--turn-seconds", type=float, default=0.0, help="advance the session clock S seconds per turn")
     chat.set_defaults(run=lambda a: asyncio.run(_chat(a)))
 
-    ev = sub.add_parser("eval", help="measure the safety screen or the distortion ranking")
+    ev = sub.add_parser("eval", help="measure the safety screen, the turn interpreter, the client bank or the distortion ranking")
     evs = ev.add_subparsers(dest="what", required=True)
     crisis = evs.add_parser("crisis", parents=[common], help='JSONL {"text", "label": 0|1} -> recall, precision, FPR')
     crisis.add_argument("file")
     crisis.set_defaults(run=_eval_crisis)
+    for what, arg, run, about in (
+        ("turns", "file", _eval_turns, "labelled turns (JSONL) -> per-class precision and recall, confusion"),
+        ("routing", "file", _eval_routing, 'JSONL {"text", "modality"} -> accuracy, per-modality precision and recall'),
+        ("sessions", "dir", _eval_sessions, "a folder of scripted clients -> expectations and style figures"),
+    ):
+        measure = evs.add_parser(what, parents=[common], help=about)
+        measure.add_argument(arg)
+        measure.add_argument("--json", action="store_true", help="one JSON object instead of the report")
+        measure.set_defaults(run=run)
     dist = evs.add_parser("distortions", parents=[common], help="CSV or JSONL of labelled thoughts -> top-1/top-3")
     dist.add_argument("file")
     dist.set_defaults(run=_eval_distortions)

@@ -1,0 +1,428 @@
+"""Turn interpretation: what the person did with this turn, read against what was asked.
+
+Every turn is classified before the engine acts on it (DESIGN.md, "Interpret before acting"):
+an answer (possibly to several slots at once), partial, decline, don't know, a question back,
+a correction, a request (switch approach, slow down, end), a new topic, or unclear. Rules decide
+what they can read with certainty; a small classifier over the MiniLM sentence embeddings that
+the safety screen already computes (``dialogue/turn_model.py``) settles the rest. The rule layer
+alone is a complete interpreter: the model only overrides a weak rule answer when it is sure.
+No clinical wording lives here.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from dialogue import text as tx
+
+Kind = Literal["answer", "partial", "decline", "dont_know", "question", "correction", "switch", "slow_down",
+               "end", "new_topic", "unclear"]
+KINDS: tuple[str, ...] = ("answer", "partial", "decline", "dont_know", "question", "correction", "switch",
+                          "slow_down", "end", "new_topic", "unclear")
+Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
+                 "topic", "text", "choice", "body", "none"]
+Ask = Literal["advice", "human", "repeat", "time", "other"]
+MODEL_OVERRIDES_BELOW = 0.85  # the turn model may override only rule readings less sure than this
+MODEL_MIN_P = 0.5  # ...and only with at least this probability (both chosen on a split of the train file)
+
+
+class Reading(BaseModel):
+    """One turn, understood."""
+
+    kind: Kind
+    ask: Ask | None = None  # for a question back
+    modality: str | None = None  # for a switch
+    slots: dict[str, Any] = Field(default_factory=dict)  # name, mood, mood_words, emotion, intensity, situation, thought, yes
+    rest: str = ""  # a correction's new content, or the answer part of a mixed turn
+    source: Literal["rules", "model"] = "rules"
+    confidence: float = 1.0
+
+
+def _n(text: str) -> str:
+    return " " + re.sub(r"\s+", " ", text.lower().replace("’", "'").replace("‘", "'")).strip() + " "
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+_FILL = r"(?:(?:um+|uh+|erm|hmm+|oh|well|so|okay|ok|look|listen|honestly|sorry|actually|just|like|yeah|no|please)[ ,.!]*)*"
+
+END = _rx(
+    r"^ ?" + _FILL + r"(?:bye|goodbye|bye bye|byebye|see you|see ya|cya|good night|goodnight|later|take care|ciao|cheers)"
+                     r"(?: now| then| for now| for today| attune)?[ .!]*(?:thanks?(?: you)?|thank you)?[ .!]*$",
+    r"\bi (?:have|need|gotta|got|must) (?:to )?(?:go|leave|run|head off|get going|hang up)\b(?! (?:to|and|back|through|into|out|with|over)\b)",
+    r"\bi(?:'m| am) (?:going to|gonna) (?:have to )?(?:go|head off|hang up|log off|stop)(?: now| here| soon)? ?[.!]* ?$",
+    r"\b(?:can|could|shall|should) we (?:stop|end|finish|wrap up|wrap it up|call it a day|leave it)(?: (?:here|now|there|it here|for (?:today|now|tonight)|the session|this))*\b(?! (?:talking about|thinking|doing|worrying))",
+    r"\blet(?:'s| us) (?:end|finish|wrap up|wrap it up|stop|call it a day|leave it)(?: (?:here|now|there|it here|for (?:today|now|tonight)|the session|this))*[ .!?]*$",
+    r"\bi (?:want|would like|'d like|wanna) to (?:stop|end|finish|quit|leave)(?: (?:here|now|for (?:today|now)|the session|this|talking))*[ .!?]*$",
+    r"\b(?:stop|end|finish) (?:the|this) (?:session|conversation|call|chat)\b",
+    r"\bthat(?:'s| is| will be|'ll be) (?:enough|all|it) for (?:today|now|tonight)\b",
+    r"^ ?" + _FILL + r"(?:i(?:'m| am) )?(?:done|finished)(?: now| here| for (?:today|now|tonight))?(?: thanks?(?: you)?)?[ .!]*$",
+    r"\bi(?:'m| am) (?:done|finished) (?:for (?:today|now|tonight)|talking)\b",
+    r"^ ?" + _FILL + r"(?:gotta|got to|have to|need to) (?:go|run)(?: now)?[ .!]*(?:bye|sorry|thanks)?[ .!]*$",
+    r"\b(?:hang|hanging) up now\b|\bi(?:'ll| will) (?:talk to you|speak to you|come back) (?:later|another time|tomorrow)\b",
+    r"\bi (?:need|have|want) to stop (?:now|here|there|for (?:today|now))\b|\bi(?:'ll| will) stop (?:here|there|now)\b",
+    r"\b(?:i'?ve )?had enough for (?:today|now|tonight)\b|^ ?" + _FILL + r"(?:that'?s )?enough(?: for (?:today|now|tonight))?[ ,.!]*(?:thanks?(?: you)?)?[ ,.!]*(?:bye)?[ .!]*$",
+    r"\b(?:gonna|going to|got to|gotta|have to|need to|i'?ll) (?:head off|head out|log off|jump off|get off|sign off|shoot off)\b",
+    r"\bthat'?s (?:all|it|everything) (?:i'?ve got|i have|from me)(?: for)?(?: today| now| tonight)?\b|^ ?" + _FILL + r"(?:cool|alright|right|ok|okay)?[ ,.]*that'?s it[ ,.!]*(?:i'?m done|see ya|bye|thanks)",
+    r"\b(?:bye|goodbye|see ya|see you|cheers)(?: for now| then| now)?[ .!]*$|\btalk (?:to you )?(?:next time|later|soon|tomorrow)\b|\bcatch you later\b",
+    r"^ ?" + _FILL + r"(?:i'?m |i am )?(?:done|finished)[ ,.!]+(?:that'?s all|bye|thanks|for today)",
+)
+
+SLOW = _rx(
+    r"\bslow(?:er)? down\b|\b(?:go|talk|speak) (?:a bit |a little )?(?:slower|more slowly)\b|\bslower please\b",
+    r"\btoo (?:fast|quick|quickly|much at once)\b|\b(?:that's|it's|this is) (?:a lot|too much)(?: (?:at once|to take in|right now))?[ ,.!]*(?:can we|could we|please|slow|wait|$)",
+    r"^ ?" + _FILL + r"(?:wait|hold on|hang on|one (?:sec|second|moment|minute)|give me (?:a |one )?(?:sec|second|moment|minute|min)|just a (?:sec|second|moment|minute))\b",
+    r"\b(?:give me|i need) (?:a |one )?(?:sec|second|moment|minute|min)(?: to think)?\b|\blet me think\b|\bcan we (?:take|go) (?:it|this|things) (?:slow|slower|more slowly|easy)\b",
+)
+
+_YOU_Q = r"(?:you|ya|u)"
+QUESTION_ADVICE = _rx(
+    r"\bwhat (?:would|should|do|could|can|d) (?:you|u|ya) (?:do|suggest|recommend|advise|say i should)\b",
+    r"\bwhat (?:should|do|can|could) i (?:do|say)\b(?! (?:when|if|about (?:it|this|that) when))(?:[^.]{0,40})\?",
+    r"\bwhat (?:should|do|can|could) i (?:do|say)(?: now| about (?:it|this|that|him|her|them)| then)? ?\??[ .!]*$",
+    r"\b(?:in my (?:place|shoes|position)|if you were me)\b",
+    r"\b(?:any|got any|give me (?:some|any)?) ?(?:advice|tips|suggestions)\b",
+    r"\b(?:tell me|just tell me) what (?:to do|i should do)\b|\bwhat do you (?:think|reckon) i should\b",
+    r"\bshould i (?:leave|quit|stay|break up|divorce|tell|confront|call|text|go|move|forgive|report|just)\b[^.]*\?",
+    r"\bdo you think i should\b|\bis it (?:wrong|bad|okay|ok|normal) (?:to|that|if) i\b[^.]*\?|\bwhat do you think\b[^.]*\?",
+    r"\b(?:should i|shall i|do i|would it be better (?:to|if i))\b (?!be (?:over|able)|have (?:known|done|said))[^.]{0,60}\b(?:or not|though|or)\b|^ ?" + _FILL + r"(?:so )?(?:should|shall) i\b",
+    r"\bwhat (?:would|should|do|did) (?:you|u) (?:tell|say|think)\b|\bwhat do (?:people|others|most people) (?:usually |normally )?(?:do|say)\b|\bwhat'?s the best (?:thing|way) to\b",
+)
+QUESTION_HUMAN = _rx(
+    r"\bare (?:you|u) (?:a |an |even |actually |really )*(?:real|human|person|bot|robot|ai|a i|machine|computer|program|chat ?bot|recording|alive|automated|therapist|real person)\b",
+    r"\bam i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|ai|a i|machine|computer|therapist|program|chatbot|someone|recording)\b",
+    r"\bis (?:this|that|it) (?:a |an )?(?:bot|robot|ai|a i|machine|real person|human|recording|automated|computer|chatbot|program)\b",
+    r"\b(?:who|what) (?:am i|are you) (?:talking|speaking) (?:to|with)\b|\bwhat are you exactly\b|\bwhat exactly are you\b|^ ?what are you ?\?? ?$",
+    r"\byou'?re (?:not|just) (?:a )?(?:real|human|person|bot|robot|ai|machine|computer|program)\b|\byou'?re not (?:a )?real (?:therapist|person|human)\b",
+)
+QUESTION_REPEAT = _rx(
+    r"\b(?:can|could|would) (?:you|u) (?:please )?(?:repeat|say (?:that|it|this) (?:again|once more)|ask (?:that|it|me) again|rephrase)\b",
+    r"\b(?:say|ask) (?:that|it) again\b|\bcome again\b|\bpardon\b|\bwhat was (?:the|that|your) question\b",
+    r"\bwhat did (?:you|u) (?:say|ask|just say)\b|\bi didn'?t (?:catch|hear|get) (?:that|it|what you said|the question)\b|\bsorry,? what\b\??|^ ?" + _FILL + r"what\? ?$|\brepeat (?:that|the question|please)\b",
+    r"\bwhat do you mean\b|\bi don'?t (?:understand|get) (?:the|your|that|what you)(?: question| mean| said)?\b",
+)
+QUESTION_TIME = _rx(
+    r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
+    r"\b(?:time|minutes) (?:left|remaining)\b|\bhow long (?:is|does) (?:this|the session|it) (?:take|last|go on)\b|\bare we (?:almost|nearly) (?:done|finished|there)\b",
+    r"\bwhen (?:does|will) (?:this|the session|it) (?:end|finish)\b",
+)
+_WH = r"(?:what|why|how|who|where|when|which|is|are|do|does|did|can|could|would|will|should|have|has)"
+QUESTION_OTHER = _rx(
+    r"^ ?" + _FILL + r"why (?:do|are|did|would) (?:you|u) (?:ask|want|need|say)\b",
+    r"\bwhat (?:does|is|'s|do) (?:that|this|it|\w+ \w+|\w+) (?:mean|called)\b|\bwhat (?:is|'s) (?:a |an )?(?:thinking trap|distortion|mind reading|catastroph\w+|cbt|gestalt|efit|sfbt|miracle question)\b",
+    r"\b(?:do|can|could|would|will|have|did) (?:you|u) (?:ever |even |actually |really )*(?:feel|understand|remember|know|care|think|have|like|get|judge|store|save|share|record|tell)\b[^.]*\?",
+    r"\bhow (?:does|do) (?:this|that|it|you) work\b|\bwhy (?:does|is) (?:this|that|it) (?:matter|important|work|help)\b",
+    r"\bis (?:zero|0|ten|10|one|a hundred|100) (?:the )?(?:worst|best|highest|lowest|good|bad)\b|\bout of what\b|\bwhat'?s the difference between\b|\bwhat kind of (?:\w+ )?do you mean\b",
+    r"\bis (?:it|this) (?:normal|common|weird|bad|okay|ok) (?:to|that|for)\b|\bwhat (?:kind|sort) of (?:things|stuff) do (?:people|others)\b|\bis (?:someone|anyone|somebody) (?:actually |really )?(?:listening|reading|there)\b",
+)
+
+CORRECTION = _rx(
+    r"^ ?" + _FILL + r"(?:no|nope|nah|not quite|not exactly|that's not right|wait)[ ,.!]+(?:that'?s not (?:what i (?:meant|said|mean)|right|it|quite it|true)|i (?:didn'?t|did not) (?:say|mean)|i (?:meant|said|mean)|it was(?:n'?t)?|it'?s not|not (?:my|the|that|him|her|what)|you (?:misunderstood|misheard|got (?:that|it) wrong|mixed)|actually|i was(?:n'?t)?|what i (?:meant|said))",
+    r"\bthat'?s not (?:what i (?:meant|said|mean)|quite what i (?:meant|said))\b|\byou (?:misunderstood|misheard|got (?:that|it|me) wrong|got the wrong)\b",
+    r"^ ?" + _FILL + r"(?:i meant|what i meant was|i mean,? i said|sorry,? i meant|correction)\b",
+    r"\bthat'?s wrong\b|\bno,? i said\b|\bi never said\b|\bi said [^,.]{1,30},? not\b|\byou(?:'ve)? (?:got it|have it) backwards\b|\byou heard (?:me|that) wrong\b|\bthat'?s not right\b",
+    r"^ ?" + _FILL + r"(?:no[ ,]+)*not (?:\w+|a \w+|the \w+), (?:more like|i said|it was|it'?s|just|rather)\b|^ ?" + _FILL + r"(?:no[ ,]+)+not \w+,? (?:i said )?(?:a |an )?\w+\W*$",
+    r"^ ?" + _FILL + r"(?:no[ ,]+)+(?:he|she|they|it|we) (?:didn'?t|wasn'?t|weren'?t|don'?t|doesn'?t)\b(?! (?:want|wanna|feel like))[^.]*\b(?:just|only)\b|^ ?" + _FILL + r"(?:it'?s|it was|i said|i meant) [^,]{1,30}, not [^,]{1,30}[ .!]*$",
+)
+
+STRONG_CORRECTION = re.compile(r"\bthat'?s not what i (?:meant|said|mean)\b|\byou (?:misunderstood|misheard|got (?:that|it|me) wrong)\b|\bi said\b|\bi meant\b")
+DECLINE = _rx(
+    r"\b(?:i'?d|i would) (?:rather|prefer) not\b|\b(?:can|could) we (?:skip|not do|pass on|leave)\b(?! (?:the |it )?(?:here|now|for today))",
+    r"^ ?" + _FILL + r"(?:pass|skip|skip it|skip that|skip this|next|next one|next question|no comment|no thanks|no thank you|nah i'?m good|i'?m good thanks)[ .!]*$",
+    r"\b(?:let'?s|please|i'?ll|i will|i want to|can i) skip\b|\bskip (?:this|that|it|the \w+)(?: one| part| bit| exercise)?\b|\bpass on (?:this|that|it)\b",
+    r"\bi (?:do not|don'?t|dont|really don'?t) (?:want|wanna|feel like|need) (?:to )?(?:do|try|talk about|answer|say|go into|get into|go there|share|do any|breathe|breath|think about)\b",
+    r"\b(?:not|never) (?:doing|gonna do|going to do|into) (?:that|this|breathing|any|the)\b|\bi (?:won'?t|will not|refuse to) (?:do|try|answer|say)\b",
+    r"\b(?:no|not) (?:more )?(?:breathing|exercises?|grounding|meditation)(?: stuff| thing| things| exercises?)?(?:,? please| for me| thanks)?\b|\bbreathing (?:stuff |exercises? )?(?:doesn'?t|don'?t|never) (?:work|help)\b",
+    r"\b(?:hate|can'?t stand|not a fan of) (?:breathing|these|those|this|that) ?(?:exercises?|stuff|things)?\b|\bnot comfortable (?:with|doing|answering|sharing|talking|saying)\b|\bthat'?s private\b|\bnone of your business\b",
+    r"\bi (?:do not|don'?t|really don'?t) (?:want|wanna) to (?:go (?:back )?(?:into|there|over)|relive|argue|promise|commit|get into|dig|name|look at|think about|say)\b",
+    r"\bi'?m not (?:going to|gonna|ready to|up for|willing to) (?:say|commit|name|do|go|talk|share|answer|promise|try)\b|\bi'?m not (?:saying|doing|sharing|answering|naming|trying) (?:that|this|it|any)\b|\bnot going there\b|\bi'?d rather (?:keep|not|leave|skip)\b",
+    r"^ ?" + _FILL + r"no[ ,.!]+(?:no )?(?:not (?:today|now|that|this|really into)|no (?:steps|thanks|way)|i (?:can'?t|won'?t|don'?t want))\b|\bleave (?:it|that) (?:for now|there|alone)\b",
+)
+DONT_KNOW_LEAD = re.compile(r"^ ?" + _FILL + r"(?:i )?(?:really |honestly |just )?(?:don'?t know|do not know|dunno|no idea|not sure|i'?m not (?:really |so )?sure|can'?t (?:really )?(?:think of|remember|tell|say|put my finger)|have no idea|no clue|nothing comes to mind|i don'?t remember|i can'?t remember)\b")
+DONT_KNOW = _rx(
+    r"^ ?" + _FILL + r"(?:i )?(?:really |just |honestly )?(?:do not|don'?t|dont|dunno|do ?n'?t) (?:really |even )?know(?: really| honestly| to be honest| what to say| tbh| man)?[ .!?]*$",
+    r"^ ?" + _FILL + r"(?:no idea|not sure|i'?m not (?:really |so |too )?sure|dunno|no clue|beats me|hard to say|who knows|i can'?t (?:think|say)|can'?t think of (?:anything|any)|nothing comes to mind|not really sure|i have no idea|i'?m blanking|my mind'?s blank|i can'?t remember)(?: really| honestly| to be honest| tbh| right now| sorry)?[ .!?]*$",
+    r"^ ?" + _FILL + r"(?:i )?(?:don'?t|do not) know,? (?:honestly|really|sorry|i guess|man)[ .!]*$",
+)
+
+_MODALITY_WORDS: dict[str, str] = {
+    "cbt": r"c ?b ?t|cognitive|thought (?:work|record|stuff|thing|exercise)s?|(?:the )?thoughts? (?:thing|stuff|one|part|exercise|work)|thinking (?:stuff|thing|traps?|work|patterns?)|(?:my|the|negative) thoughts|challeng\w* (?:my|the) thoughts?|(?:look|work)(?:ing)? (?:at|on) (?:my |the )?thoughts?",
+    "gestalt": r"gestalt|here and now(?: stuff| thing| one)?|(?:the )?body (?:feelings? )?(?:thing|stuff|awareness|work|exercise|scan|one)|(?:what|how) i feel in my body|(?:in|with|on) my body|body[- ]focused|feelings? in my body|sensations?",
+    "express": r"vent(?:ing)?|let (?:it|off) (?:out|steam)|(?:blow|let) off (?:some )?steam|rant(?:ing)?|unload|get (?:it|this) off my chest|rant|just (?:talk|be heard)|(?:quick|express) support|just listen",
+    "efit": r"efit|emotion[- ]focused|emotions in relationships|(?:the )?one about (?:my |the )?(?:relationships?|partners?|attachment|marriage)|attachment|(?:my|the) (?:relationship|marriage|partner|boyfriend|girlfriend|husband|wife|ex|family)(?: stuff| thing| issues?| work)?|relationship (?:work|stuff|thing|one)",
+    "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career",
+}
+_SWITCH_VERB = (r"(?:switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move)|could we (?:do|try|go|talk|focus|work|move)|"
+                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
+                r"can i (?:just )?(?:vent|rant|talk|unload)|i (?:just )?(?:want to|need to|wanna|have to) (?:vent|rant|let off|blow off|unload|talk about)|focus on|work on|talk about|let me (?:just )?(?:vent|rant|unload))")
+SWITCH_VERB = re.compile(r"\b" + _SWITCH_VERB + r"\b")
+_MODALITY_RX = {m: re.compile(r"\b(?:" + p + r")\b") for m, p in _MODALITY_WORDS.items()}
+
+_TIME_PHRASE = re.compile(
+    r"\b(?:yesterday|today|tonight|last (?:night|week|weekend|month|year|time|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|this (?:morning|afternoon|evening|week|weekend)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: morning| afternoon| evening| night)?"
+    r"|(?:a|two|three|few|couple of) (?:days|weeks|hours) ago|the other (?:day|night)|earlier(?: today)?|every (?:morning|night|day|time)"
+    r"|at (?:work|home|school|uni|college|the office|dinner|lunch|breakfast|night|the party|church|the gym)"
+    r"|in (?:the|a|my|our) (?:meeting|office|car|kitchen|bedroom|class|lecture|interview|shop|store|team meeting|standup|call|bed|bathroom)"
+    r"|when (?:i|my|we|he|she|they|the))\b")
+BODY_PART = re.compile(
+    r"\b(?:my |the |in my |in the )?(jaw|chest|stomach|tummy|belly|gut|throat|neck|shoulders?|back|head|forehead|temples?|face|eyes|"
+    r"hands?|arms?|legs?|feet|knees|heart|ribs|breastbone|sternum|lungs|hips?|whole body|teeth|mouth|fists?)\b")
+_THOUGHT_INTRO = re.compile(
+    r"\b(?:i (?:just |kept |keep |was |still |then |kind of |sort of |literally )*(?:thought|think|thinking|told myself|tell myself|telling myself)|my (?:mind|head|brain) (?:said|says|went|was going|was like)"
+    r"|all i could think (?:was|of)|the thought was|i was like|i felt like|i went)\b[ ,:]*(?:that )?(.+)$", re.I)
+_RATING_WORDS = re.compile(
+    r"\b(really|very|super|so|pretty|quite|extremely|insanely|kind of|a bit|a little|fairly|not that|not very|mildly)?\s*"
+    r"(strong|intense|bad|high|huge|massive|overwhelming|mild|weak|low|light|small|big|minor)\b")
+_MOOD_WORDS = re.compile(
+    r"\b(?:(?:pretty|really|very|quite|so|kind of|kinda|a bit|a little|fairly|not|not too|not so|super|totally|bit)\s+)*"
+    r"(low|down|bad|awful|terrible|horrible|rough|crap|crappy|shit|shitty|rubbish|meh|so so|okay|ok|alright|all right|fine|good|great|"
+    r"decent|fantastic|amazing|wonderful|excellent|miserable|depressed|flat|grim|dire|rock bottom|the worst|not great|not good|not bad|"
+    r"average|middling|mediocre|up and down|blah|lousy|sad|happy|tired|exhausted|anxious|stressed|numb)\b")
+# A mood in words is mapped to a number only where the word is clear on its own.
+_MOOD_NUMBER = {"rock bottom": 1, "the worst": 1, "awful": 2, "terrible": 2, "horrible": 2, "miserable": 2,
+                "fantastic": 9, "amazing": 9, "wonderful": 9, "excellent": 9}
+REPORTED = re.compile(r"\b(?:would|might|could|it'?d|it|he|she|they|mum|mom|dad|boss)\s+(?:say|said|says|tell|tells|told|go|goes)\b|\bsaying\b")
+NEW_TOPIC = _rx(
+    r"\b(?:can|could|may) (?:i|we) (?:talk about|bring up|switch to|change to|mention) (?:something|someone|a different|another)\b",
+    r"\b(?:the )?(?:bigger|real|actual|main) (?:thing|problem|issue) is\b|\bforget (?:that|this|it)[ ,]|\bdifferent (?:thing|topic|subject)\b",
+    r"\bsomething else (?:is|has been) (?:bugging|bothering|getting to|on my mind)\b|\bthere'?s something else\b|\bcan i (?:talk about|bring up) (?:my|something|someone)\b",
+    r"\b(?:actually|honestly)[ ,]+(?:i (?:want|need) to talk about|the thing that'?s really|what'?s really (?:bothering|getting to|bugging))\b|\bthis is (?:gonna|going to) sound random\b",
+    r"\bsomething happened (?:this morning|today|earlier|last night) (?:that )?i (?:need|want) to talk about\b|\b(?:instead|rather),? (?:can i|i want to) talk about\b",
+)
+_QMARK_START = re.compile(r"^ ?" + _FILL + _WH + r" (?:you|u|i|we|this|that|it|there)\b")
+_CONTENT = re.compile(r"[a-z]{3,}")
+_FILLER_ONLY = re.compile(r"^ ?(?:(?:um+|uh+|erm+|hmm+|mm+|ah+|oh|well|so|like|yeah|yes|no|ok|okay|right|the|a|and|but|i|hm)[ ,.!?]*)+$")
+_YES_ONLY = re.compile(r"^ ?" + _FILL + r"(?:yes|yeah|yep|yup|ya|sure|okay|ok|alright|all right|right|mhm|mm hm|uh huh|definitely|absolutely|of course|i guess|i think so|sounds good|fine)[ .!]*$")
+
+
+def _kind_of_question(n: str) -> Ask | None:
+    if QUESTION_HUMAN.search(n):
+        return "human"
+    if QUESTION_TIME.search(n):
+        return "time"
+    if QUESTION_REPEAT.search(n):
+        return "repeat"
+    if QUESTION_ADVICE.search(n):
+        return "advice"
+    if QUESTION_OTHER.search(n):
+        return "other"
+    return None
+
+
+def named_modality(text: str) -> str | None:
+    """A modality the person named in plain words ("the thoughts thing", "my relationship")."""
+    n = _n(text)
+    hits = [m for m, rx in _MODALITY_RX.items() if rx.search(n)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def asks_for_modality(text: str, current: str | None = None, aliases: dict[str, list[str]] | None = None) -> str | None:
+    """A request to switch approach ("can we do the thoughts thing again?"), else None.
+
+    A switch needs a switch verb and a named approach; a bare mention ("my relationship is hard")
+    is content, not a request. ``aliases`` adds the protocol files' own names for each modality.
+    """
+    n = _n(text)
+    named_thing = re.search(r"\b(?:thing|stuff|one|exercise|approach|work|method|please)\b", n) and len(n.split()) <= 8
+    if not SWITCH_VERB.search(n) and not named_thing:
+        return None
+    hits = [m for m, rx in _MODALITY_RX.items() if rx.search(n)]
+    for m, pats in (aliases or {}).items():
+        if m not in hits and any(re.search(p, n) for p in pats):
+            hits.append(m)
+    if len(hits) != 1:
+        return None
+    words = len(n.split())
+    if words > 16 and not re.search(r"\b(?:switch|instead|rather|again|change|back to|do the|try the)\b", n):
+        return None  # a long turn that mentions a topic is content, not a request
+    return hits[0]
+
+
+def split_clauses(text: str) -> list[str]:
+    parts = re.split(r"\s*(?:[,;.!?]+|\s-\s|\band then\b|\band (?=i\b)|\bbut (?=i\b)|\bso (?=i\b))\s*", text.strip(), flags=re.I)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def extract(text: str, expects: str) -> dict[str, Any]:
+    """Every slot value this turn carries, whatever was asked (several answers in one turn)."""
+    n = _n(text)
+    out: dict[str, Any] = {}
+    feeling = tx.own_feeling(text)
+    if feeling:
+        out["emotion"] = feeling
+    number_hi = 10 if expects == "mood" else 100
+    num = tx.parse_number(text, 0, number_hi)
+    if num is not None and expects in ("mood", "rating", "feeling", "situation", "name"):
+        if expects == "name":
+            num10 = tx.parse_number(text, 0, 10)
+            if num10 is not None and re.search(r"\b(?:mood|at|about|around|like|a|maybe|feel(?:ing)?|i'?d say|out of (?:10|ten))\b", n):
+                out["mood"] = num10
+        elif expects == "mood":
+            out["mood"] = num
+        elif expects in ("rating", "feeling") or feeling:
+            out["intensity"] = num
+    if expects in ("situation", "feeling") or (expects in ("rating", "thought") and _TIME_PHRASE.search(n)):
+        clauses = split_clauses(text)
+        rest = [c for c in clauses if not tx.own_feeling(c) and tx.parse_number(c, 0, 100) is None
+                and not _THOUGHT_INTRO.search(c) and _substance(_n(c)) >= 1]
+        sit = rest if any(_TIME_PHRASE.search(_n(c)) for c in rest) else []
+        if sit:
+            out["situation"] = ", ".join(sit)
+        elif expects == "situation" and clauses:
+            first = clauses[0]
+            if not (tx.feeling_word(first) and len(first.split()) <= 4) and tx.parse_number(first, 0, 100) is None:
+                out["situation"] = first
+    m = _THOUGHT_INTRO.search(re.sub(r"\s+", " ", text.replace("’", "'")).strip())
+    if m and expects in ("situation", "feeling", "rating", "thought") and len(m.group(1).split()) >= 3:
+        thought = m.group(1).strip(" .,!")
+        if not tx.feeling_word(thought) or len(thought.split()) > 4:
+            out["thought"] = thought
+    if expects in ("text", "body"):
+        body = BODY_PART.search(n)
+        if body:
+            out["location"] = body.group(1)
+    if expects in ("rating", "feeling", "situation"):
+        numbers = tx.all_numbers(text, 0, 100)
+        if len(numbers) >= 2:
+            out["numbers"] = numbers
+    if expects == "mood" and "mood" not in out:
+        w = _MOOD_WORDS.search(n)
+        if w:
+            out["mood_words"] = w.group(0).strip()
+            if w.group(1) in _MOOD_NUMBER and not re.search(r"\bnot\b", w.group(0)):
+                out["mood"] = _MOOD_NUMBER[w.group(1)]
+    if expects == "name":
+        name = tx.extract_name(text)
+        out["name"] = name
+    if expects == "yesno":
+        yn = tx.yes_no(text)
+        if yn is not None:
+            out["yes"] = yn
+    return out
+
+
+def _without_name_and_mood(text: str) -> str:
+    rest = re.sub(r"\b(?:call me|my name is|my name's|name's|i'?m|i am|it'?s|this is|hey|hi|hello)\s+[A-Za-z'\-]+\b[,.]?", " ", text, flags=re.I)
+    rest = re.sub(r"\b(?:my )?mood(?:'s| is)?\b|\b(?:about|around|like|maybe|at|a|i'?d say|probably|honestly|pretty|low|good|okay|sorry|"
+                  r"today|right now|now|really|quite|bad|rough|not great|decent|fine|meh|ish)\b", " ", rest, flags=re.I)
+    return re.sub(r"\b(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b", " ", rest, flags=re.I)
+
+
+def _substance(n: str) -> int:
+    """Content words in a turn (fillers and function words don't count)."""
+    return sum(1 for w in _CONTENT.findall(n) if w not in tx.FUNCTION_WORDS)
+
+
+def interpret(text: str, expects: str = "text", *, aliases: dict[str, list[str]] | None = None,
+              end_patterns: list[str] | None = None, decline_patterns: list[str] | None = None,
+              current: str | None = None) -> Reading:
+    """Classify one turn against what was asked. Rules only; see ``interpret_turn`` for the model blend."""
+    n = _n(text)
+    stripped = n.strip()
+    if not stripped or not re.search(r"[a-z0-9]", stripped):
+        return Reading(kind="unclear", confidence=0.9)
+    words = len(stripped.split())
+    slots = extract(text, expects)
+    if END.search(n) or (end_patterns and tx.matches_any(end_patterns, text)):
+        if words <= 14 or re.search(r"\b(?:bye|goodbye|have to go|gotta go|need to go|that'?s all for)\b", n):
+            return Reading(kind="end")
+    switch = asks_for_modality(text, current, aliases)
+    if switch:
+        return Reading(kind="switch", modality=switch)
+    ask = _kind_of_question(n)
+    if ask == "human":
+        return Reading(kind="question", ask=ask)
+    if DECLINE.search(n) and not STRONG_CORRECTION.search(n):
+        if not (expects == "yesno" and "yes" in slots and words <= 3):
+            return Reading(kind="decline", slots=slots)
+    if CORRECTION.search(n) and expects not in ("yesno",) or (expects == "yesno" and re.search(r"\bthat'?s not what i (?:meant|said)\b|\byou (?:misunderstood|misheard)\b", n)):
+        rest = re.sub(r"^\W*(?:(?:no|nope|nah|wait|not quite|not exactly|actually|sorry)\W+)*(?:that'?s not (?:what i (?:meant|said|mean)|right|it|true)\W*|you (?:misunderstood|misheard|got (?:that|it|me) wrong)\W*|i (?:meant|said|mean)\W+(?:that\W+)?|what i meant (?:was|is)\W+)*",
+                      "", text.strip(), flags=re.I).strip(" ,.")
+        return Reading(kind="correction", rest=rest if _substance(_n(rest)) else "")
+    if ask is not None and ("?" in text or words <= 12 or ask in ("advice", "time")):
+        if not (ask == "other" and expects in ("thought", "evidence") and "?" not in text):
+            return Reading(kind="question", ask=ask)
+    if SLOW.search(n) and words <= 14 and not REPORTED.search(n):
+        return Reading(kind="slow_down")
+    if NEW_TOPIC.search(n) and expects not in ("name", "topic"):
+        return Reading(kind="new_topic", slots={**slots, "topic": True})
+    if "?" in text and expects not in ("thought",) and _QMARK_START.search(n) and not re.search(r"\bwhat if\b|\bwhy (?:am|can'?t|do) i\b", n):
+        return Reading(kind="question", ask="other", confidence=0.6)
+    if DONT_KNOW_LEAD.search(n) and words <= 12 and expects not in ("name",) and not slots.get("mood") and "intensity" not in slots:
+        return Reading(kind="dont_know", slots=slots, confidence=0.7)
+    if DONT_KNOW.search(n) and not slots.get("name") and "intensity" not in slots and "mood" not in slots:
+        return Reading(kind="dont_know", slots=slots)
+    if DECLINE.search(n) or (decline_patterns and tx.matches_any(decline_patterns, text) and words <= 10):
+        if not (expects == "yesno" and "yes" in slots and words <= 3):
+            return Reading(kind="decline", slots=slots)
+    return _answer(text, n, expects, slots, words)
+
+
+def _answer(text: str, n: str, expects: str, slots: dict[str, Any], words: int) -> Reading:
+    content = _substance(n)
+    filler_only = bool(_FILLER_ONLY.match(n))
+    if expects == "name":
+        if slots.get("name"):
+            slots["topic"] = _substance(_n(_without_name_and_mood(text))) >= 3
+            return Reading(kind="answer", slots=slots)
+        if re.search(r"\b(?:rather not|don'?t want to (?:say|give|tell)|prefer not|no names?|skip|anonymous|doesn'?t matter|whatever you like|not important)\b", n):
+            return Reading(kind="decline", slots={"name": None})
+        if content >= 2 or tx.feeling_word(text):
+            return Reading(kind="new_topic", slots={"name": None, "topic": True, **{k: v for k, v in slots.items() if k != "name"}})
+        return Reading(kind="unclear", slots={"name": None}, confidence=0.6)
+    if expects == "mood":
+        topic = _substance(_n(_without_name_and_mood(text))) >= 3
+        if slots.get("mood") is not None:
+            slots["topic"] = topic
+            return Reading(kind="answer", slots=slots)
+        if slots.get("mood_words"):
+            slots["topic"] = topic
+            return Reading(kind="answer", slots=slots, confidence=0.8)
+        if content >= 3:
+            return Reading(kind="new_topic", slots={**slots, "topic": True}, confidence=0.6)
+        return Reading(kind="unclear" if filler_only or content == 0 else "partial", slots=slots, confidence=0.5)
+    if expects == "rating":
+        if "intensity" in slots:
+            return Reading(kind="answer", slots=slots)
+        if _RATING_WORDS.search(n) or tx.feeling_word(text):
+            return Reading(kind="partial", slots=slots, confidence=0.7)
+        return Reading(kind="unclear" if content == 0 else "partial", slots=slots, confidence=0.5)
+    if expects == "yesno":
+        if "yes" in slots:
+            return Reading(kind="answer", slots=slots)
+        if content >= 3:
+            return Reading(kind="answer", slots=slots, confidence=0.5)
+        return Reading(kind="unclear", slots=slots, confidence=0.5)
+    if expects in ("choice", "none"):
+        return Reading(kind="answer", slots=slots, confidence=0.6)
+    if filler_only or content == 0:
+        return Reading(kind="partial" if re.search(r"\b(?:it was|i was|i felt|like|um)\W*$", n) and words > 1 else "unclear",
+                       slots=slots, confidence=0.6)
+    if re.search(r"(?:\b(?:and|but|because|so|like|the|a|my|to|of|with|at|um|uh)|,)\s*$", n) and words <= 6:
+        return Reading(kind="partial", slots=slots, confidence=0.6)
+    if expects == "feeling" and not slots.get("emotion") and words > 8:
+        return Reading(kind="answer", slots=slots, confidence=0.6)
+    return Reading(kind="answer", slots=slots, confidence=0.8 if content >= 2 else 0.6)
+
+
+def interpret_turn(text: str, expects: str = "text", **kw: Any) -> Reading:
+    """The interpreter the engine uses: the rules, and the turn model where the rules are unsure."""
+    reading = interpret(text, expects, **kw)
+    if reading.confidence >= MODEL_OVERRIDES_BELOW:
+        return reading
+    try:
+        from dialogue import turn_model
+        guess = turn_model.load().classify(text, expects)
+    except turn_model.Unavailable:
+        return reading
+    if guess is None or guess.kind == reading.kind or guess.p < MODEL_MIN_P:
+        return reading
+    return Reading(kind=guess.kind, ask=guess.ask, modality=guess.modality, slots=reading.slots,
+                   source="model", confidence=guess.p)
+
