@@ -500,8 +500,7 @@ class SessionEngine:
 
     def _read(self, s: SessionState, text: str) -> Reading:
         return interpret_turn(text, self._expects(s), aliases={m.id: m.aliases for m in self.lib.modalities.values()},
-                         end_patterns=self.lib.session.end_patterns, decline_patterns=self.lib.session.decline_patterns,
-                         current=s.modality)
+                         end_patterns=self.lib.session.end_patterns, decline_patterns=self.lib.session.decline_patterns)
 
     async def _finish(self, c: _Compose, user_id: str, raw: str, base: int,
                       meta: dict[str, Any] | None = None, opening: bool = False) -> Turn:

@@ -215,14 +215,7 @@ def _kind_of_question(n: str) -> Ask | None:
     return None
 
 
-def named_modality(text: str) -> str | None:
-    """A modality the person named in plain words ("the thoughts thing", "my relationship")."""
-    n = _n(text)
-    hits = [m for m, rx in _MODALITY_RX.items() if rx.search(n)]
-    return hits[0] if len(hits) == 1 else None
-
-
-def asks_for_modality(text: str, current: str | None = None, aliases: dict[str, list[str]] | None = None) -> str | None:
+def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) -> str | None:
     """A request to switch approach ("can we do the thoughts thing again?"), else None.
 
     A switch needs a switch verb and a named approach; a bare mention ("my relationship is hard")
@@ -320,8 +313,7 @@ def _substance(n: str) -> int:
 
 
 def interpret(text: str, expects: str = "text", *, aliases: dict[str, list[str]] | None = None,
-              end_patterns: list[str] | None = None, decline_patterns: list[str] | None = None,
-              current: str | None = None) -> Reading:
+              end_patterns: list[str] | None = None, decline_patterns: list[str] | None = None) -> Reading:
     """Classify one turn against what was asked. Rules only; see ``interpret_turn`` for the model blend."""
     n = _n(text)
     stripped = n.strip()
@@ -332,7 +324,7 @@ def interpret(text: str, expects: str = "text", *, aliases: dict[str, list[str]]
     if END.search(n) or (end_patterns and tx.matches_any(end_patterns, text)):
         if words <= 14 or re.search(r"\b(?:bye|goodbye|have to go|gotta go|need to go|that'?s all for)\b", n):
             return Reading(kind="end")
-    switch = asks_for_modality(text, current, aliases)
+    switch = asks_for_modality(text, aliases)
     if switch:
         return Reading(kind="switch", modality=switch)
     ask = _kind_of_question(n)

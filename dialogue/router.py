@@ -26,10 +26,6 @@ from typing import Iterable
 
 from protocols.schema import Modality
 
-_SWITCH = re.compile(
-    r"\b(switch|change|instead|try|rather|let's do|lets do|can we do|could we do|i want to do|i'd like to do|"
-    r"i would like|prefer|go with|pick|choose|do the|use)\b"
-)
 # Cues alone (the semantic layer is unavailable): the older rule.
 MIN_SCORE = 1.0  # below this the request carries no clear signal
 MARGIN = 0.5  # the winner must lead the runner-up by this much
@@ -63,14 +59,6 @@ def named_modality(text: str, modalities: dict[str, Modality]) -> str | None:
     low = _norm(text)
     hits = [m.id for m in modalities.values() if any(_rx(a).search(low) for a in m.aliases)]
     return hits[0] if len(hits) == 1 else None
-
-
-def asks_to_switch(text: str, modalities: dict[str, Modality], current: str | None) -> str | None:
-    """A named modality other than the current one, asked for with switch words."""
-    target = named_modality(text, modalities)
-    if target and target != current and _SWITCH.search(_norm(text)):
-        return target
-    return None
 
 
 def _cue_scores(text: str, modalities: dict[str, Modality]) -> tuple[dict[str, float], dict[str, list[str]]]:
