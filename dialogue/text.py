@@ -200,17 +200,6 @@ _NO = re.compile(
 )
 
 
-_PLAIN_YES = re.compile(
-    r"^\W*(?:(?:um+|uh+|well|honestly|i mean|i guess)\W+)*"
-    r"(yes|yeah|yep|yup|i do|i am|i have|i think so|sometimes|kind of|sort of|maybe|a bit|a little)\b"
-)
-
-
-def plain_yes(text: str) -> bool:
-    """A yes that opens the answer to a direct question ("yeah, sometimes"), not one buried later."""
-    return bool(_PLAIN_YES.search(text.lower().replace("’", "'")))
-
-
 def yes_no(text: str) -> bool | None:
     """True for yes, False for no, None when it is not clear. A 'no' wins over a hedged 'yes'."""
     low = text.lower().replace("’", "'")
@@ -412,12 +401,6 @@ _LOWER_OPENERS = FUNCTION_WORDS | frozenset(
     one a an the my it's there's nobody everyone everybody someone people work home maybe even he we""".split())
 
 
-_SCREEN_NO = re.compile(
-    r"^\W*(?:(?:um+|uh+|well|honestly|oh|no+|nope|nah|god|gosh|i mean|sorry)\W+)*"
-    r"(?:no+|nope|nah|never|not at all|no way|definitely not|absolutely not|of course not|not really no|no i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not|wouldn'?t|won'?t)"
-    r"|i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not)(?: ever| really)?(?: no)?|none|nothing like that|not right now no)"
-    r"(?:\W+(?:(?:i|i'?m|i am|i'?ve|i have|i would|i'?d|it'?s|thats|that'?s|nothing|not|never|no|just|really|at all|like that|thank you|thanks|honestly|i promise|i swear|i'?m okay|i'?m fine|i'?m safe)\b\W*){0,8})?$"
-)
 _SCREEN_NO_LEAD = re.compile(
     r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+|nope|nah|never|not at all|no way|definitely not|"
     r"absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not))\b")
