@@ -91,6 +91,7 @@ QUESTION_ADVICE = _rx(
     r"\bdo you think i should\b|\bis it (?:wrong|bad|okay|ok|normal) (?:to|that|if) i\b[^.]*\?|\bwhat do you think\b[^.]*\?",
     r"\b(?:should i|shall i|do i|would it be better (?:to|if i))\b (?!be (?:over|able)|have (?:known|done|said))[^.]{0,60}\b(?:or not|though|or)\b|^ ?" + _FILL + r"(?:so )?(?:should|shall) i\b",
     r"\bwhat (?:would|should|do|did) (?:you|u) (?:tell|say|think)\b|\bwhat do (?:people|others|most people) (?:usually |normally )?(?:do|say)\b|\bwhat'?s the best (?:thing|way) to\b",
+    r"\bwhat (?:should|can|could) i (?:actually |really |even )?do (?:about (?:it|this|that)|to (?:feel|get|make))\b|\bis there anything i (?:can|could) do\b",
 )
 QUESTION_HUMAN = _rx(
     r"\bare (?:you|u) (?:a |an |even |actually |really )*(?:real|human|person|bot|robot|ai|a i|machine|computer|program|chat ?bot|recording|alive|automated|therapist|real person)\b",
@@ -98,17 +99,22 @@ QUESTION_HUMAN = _rx(
     r"\bis (?:this|that|it) (?:a |an )?(?:bot|robot|ai|a i|machine|real person|human|recording|automated|computer|chatbot|program)\b",
     r"\b(?:who|what) (?:am i|are you) (?:talking|speaking) (?:to|with)\b|\bwhat are you exactly\b|\bwhat exactly are you\b|^ ?what are you ?\?? ?$",
     r"\byou'?re (?:not|just) (?:a )?(?:real|human|person|bot|robot|ai|machine|computer|program)\b|\byou'?re not (?:a )?real (?:therapist|person|human)\b",
+    r"\bis there (?:a |an )?(?:real |actual )?(?:human|person|someone real|therapist) (?:i can|i could|behind|there|on)\b|\bare (?:you|u) (?:like )?(?:chat ?gpt|siri|alexa|a computer|an app)\b",
+    r"\bdo (?:you|u) (?:even |actually )?have (?:feelings|a body|a name|emotions)\b|\bis (?:someone|anyone|somebody) (?:actually |really )?(?:listening|there|reading|on the other end)\b",
 )
 QUESTION_REPEAT = _rx(
     r"\b(?:can|could|would) (?:you|u) (?:please )?(?:repeat|say (?:that|it|this) (?:again|once more)|ask (?:that|it|me) again|rephrase)\b",
     r"\b(?:say|ask) (?:that|it) again\b|\bcome again\b|\bpardon\b|\bwhat was (?:the|that|your) question\b",
     r"\bwhat did (?:you|u) (?:say|ask|just say)\b|\bi didn'?t (?:catch|hear|get) (?:that|it|what you said|the question)\b|\bsorry,? what\b\??|^ ?" + _FILL + r"what\? ?$|\brepeat (?:that|the question|please)\b",
     r"\bwhat do you mean\b|\bi don'?t (?:understand|get) (?:the|your|that|what you)(?: question| mean| said)?\b",
+    r"^ ?" + _FILL + r"(?:huh|eh|what was that|sorry,? (?:i|you) (?:missed|cut out|broke up)(?: that)?)\b|\byou cut out\b|\b(?:say|ask|repeat) the question again\b",
+    r"^ ?" + _FILL + r"(?:sorry,? )?\w+ what ?\? ?$|\bwhat (?:scale|number|was the scale) (?:was that|again)\b",
 )
 QUESTION_TIME = _rx(
     r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
     r"\b(?:time|minutes) (?:left|remaining)\b|\bhow long (?:is|does) (?:this|the session|it) (?:take|last|go on)\b|\bare we (?:almost|nearly) (?:done|finished|there)\b",
     r"\bwhen (?:does|will) (?:this|the session|it) (?:end|finish)\b",
+    r"\bdo we (?:have|still have) (?:time|enough time)\b|\bwhat time is it\b|\bare we (?:over|out of time|done yet)\b|\bwe'?ve got (?:like |about )?\w+ minutes\b",
 )
 _WH = r"(?:what|why|how|who|where|when|which|is|are|do|does|did|can|could|would|will|should|have|has)"
 QUESTION_OTHER = _rx(
@@ -118,6 +124,9 @@ QUESTION_OTHER = _rx(
     r"\bhow (?:does|do) (?:this|that|it|you) work\b|\bwhy (?:does|is) (?:this|that|it) (?:matter|important|work|help)\b",
     r"\bis (?:zero|0|ten|10|one|a hundred|100) (?:the )?(?:worst|best|highest|lowest|good|bad)\b|\bout of what\b|\bwhat'?s the difference between\b|\bwhat kind of (?:\w+ )?do you mean\b",
     r"\bis (?:it|this) (?:normal|common|weird|bad|okay|ok) (?:to|that|for)\b|\bwhat (?:kind|sort) of (?:things|stuff) do (?:people|others)\b|\bis (?:someone|anyone|somebody) (?:actually |really )?(?:listening|reading|there)\b",
+    r"^ ?" + _FILL + r"what'?s (?:a |an )?(?:[a-z]+ ){0,3}(?:thinking|reading|telling|trap|distortion|filter|reasoning|statement|labell?ing)\W*\??$|\bdoes what fit\b",
+    r"\bdoes it have to be\b|\bis (?:that|this|it) the same (?:as|thing)\b|\bis (?:\w+ ){0,2}(?:bad|normal|a lot|high|low)\?|\bwhy does (?:it|that|this) matter\b",
+    r"\bwhat (?:can|do) you (?:actually |even )?(?:help with|do)\b|\bdo i have to (?:give|say|tell|answer|use)\b",
 )
 
 CORRECTION = _rx(
