@@ -15,6 +15,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -167,13 +168,18 @@ class _Compose:
         base.update(spoken_slots(s.slots))
         base.update(name=s.name or "", draft=s.draft, step_question=s.last_question,
                     emergency=self.emergency, resources=self.resources)
-        if self.person:
-            base.update(echo=spoken(self.person, 10), feeling=tx.own_feeling(self.person) or "",
-                        key=key_phrase(self.person))
+        base.update(self.person_fields)
         if s.modality:
             base["modality_name"] = self.lib.modalities[s.modality].name
         base.update(extra)
         return base
+
+    @cached_property
+    def person_fields(self) -> dict[str, str]:
+        """Their last words said back: worked out once per reply, not once per line."""
+        if not self.person:
+            return {}
+        return {"echo": spoken(self.person, 10), "feeling": tx.own_feeling(self.person) or "", "key": key_phrase(self.person)}
 
     def pick(self, variants: list[str], fields: dict[str, str]) -> str:
         """A variant not said yet this session, preferring ones whose placeholders are all filled."""
@@ -229,8 +235,7 @@ def spoken(value: str, max_words: int = 12) -> str:
     value = tx.clause_prefix(value, max_words, min_words=1)
     if not value:
         return ""
-    said = tx.second_person(value, max_words) or ""
-    return said[:1].lower() + said[1:] if said[:1].isupper() and said.split(" ", 1)[0].lower() in FUNCTION_OPENERS else said
+    return tx.second_person(value, max_words) or ""
 
 
 def spoken_slots(slots: dict[str, str]) -> dict[str, str]:
@@ -458,7 +463,7 @@ class SessionEngine:
             self._crisis(c, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if state.crisis is not None:
-            self._crisis_continue(c, text)
+            self._crisis_continue(c, text, scope)
             return await self._finish(c, user_id, raw, base, meta)
         if not text or not any(ch.isalnum() for ch in text) or not tx.looks_english(text):
             c.line("not_understood")
@@ -492,11 +497,8 @@ class SessionEngine:
             return {"name": "name", "mood": "mood", "topic": "topic", "clarify": "topic"}.get(s.stage, "text")
         if s.phase == "closing":
             return {"mood": "mood", "feedback": "rating"}.get(s.stage, "text")
-        if s.modality:
-            mod = self.lib.modalities[s.modality]
-            if s.step < len(mod.steps):
-                return mod.steps[s.step].expectation
-        return "text"
+        step = self._step(s)
+        return step.expectation if step else "text"
 
     def _read(self, s: SessionState, text: str) -> Reading:
         return interpret_turn(text, self._expects(s), aliases={m.id: m.aliases for m in self.lib.modalities.values()},
@@ -1098,8 +1100,7 @@ class SessionEngine:
     def _rating(self, c: _Compose, text: str, lo: int, hi: int, reprompt: str) -> tuple[bool, int | None]:
         """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value)."""
         n = tx.parse_number(text, lo, hi)
-        if n is None and c.state.reprompts == 0 and not self._declines(text) and not tx.matches_any(
-                self.lib.session.decline_patterns, text) and len(text.split()) <= 3:
+        if n is None and c.state.reprompts == 0 and not self._declines(text) and len(text.split()) <= 3:
             c.state.reprompts = 1
             c.line(reprompt)
             return False, None
@@ -1255,7 +1256,7 @@ class SessionEngine:
         c.say(cr.lines["trusted_person"], "crisis.trusted_person")
         c.say(cr.lines["closing"], "crisis.closing")
 
-    def _crisis_continue(self, c: _Compose, text: str) -> None:
+    def _crisis_continue(self, c: _Compose, text: str, scope: safety.ScopeFlag | None) -> None:
         """Stay in the crisis protocol; no normal protocol work in these turns."""
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
@@ -1265,7 +1266,6 @@ class SessionEngine:
             self._leave(c, text)
             return
         if s.crisis.stage == "check":
-            scope = safety.screen_scope(text)
             if scope is not None and scope.kind != "ask_if_human" and s.crisis.unclear < 1:
                 s.crisis.unclear += 1  # the referral is given; the direct question still stands
                 self._scope(c, scope, resume=False)
@@ -1379,8 +1379,6 @@ class SessionEngine:
         return str(max(1, round(self.settings.session_minutes - self._elapsed_min(s))))
 
 
-FUNCTION_OPENERS = frozenset({"last", "on", "at", "in", "when", "this", "that", "the", "a", "an", "yesterday", "today", "even",
-                              "it's", "it", "there", "my", "your", "one", "after", "before", "during", "every"})
 RULE_SCOPE_FIRST = frozenset({"medication", "psychosis_mania", "compulsion"})  # preferred to a semantic-only concern
 BRIDGES = frozenset({"session.reflect_feeling", "session.reflect_positive", "session.reflect_key", "session.reflections",
                      "session.acknowledgements", "session.name_later", "session.mood_words", "crisis.stay"})

@@ -398,7 +398,7 @@ def second_person(clause: str, max_words: int = 12) -> str | None:
 
 _LOWER_OPENERS = FUNCTION_WORDS | frozenset(
     """you your you're you've you'll you'd in on at last when yesterday today tonight this every after before during
-    one a an the my it's there's nobody everyone everybody someone people work home maybe even he we""".split())
+    one a an the my it's there's nobody everyone everybody someone people work home maybe even he we it""".split())
 
 
 _SCREEN_NO_LEAD = re.compile(
