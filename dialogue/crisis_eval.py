@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dialogue.safety import screen
+from attune.dialogue.safety import screen
 
 POSITIVE_LEVELS = frozenset({"crisis", "concern"})
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    from dialogue.distortions import rank_distortions, likeliest
+    from attune.dialogue.distortions import rank_distortions, likeliest
     ranked = rank_distortions("she didn't text back so she must hate me", library.distortions)
     best, score = ranked[0]                      # Distortion, float
     offers = likeliest(text, library.distortions, k=3)   # [Distortion, ...] best first
@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from protocols.schema import Distortion, DistortionSet
+from attune.protocols.schema import Distortion, DistortionSet
 
 __all__ = [
     "PRIOR",
@@ -239,7 +239,7 @@ def _row_fields(row: dict) -> tuple[str, str | None, str | None]:
 
 
 def _default_set() -> DistortionSet:
-    from protocols.loader import BUNDLED, _load
+    from attune.protocols.loader import BUNDLED, _load
 
     return _load(BUNDLED / "distortions.yaml", DistortionSet)
 

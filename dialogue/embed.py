@@ -6,7 +6,7 @@ read in place, once per process.  The forward pass is the BERT encoder (word + p
 embeddings, LayerNorm eps 1e-12, 6 layers x 12 heads, erf GELU, additive attention mask), then mean
 pooling over real tokens and L2 normalisation, as sentence-transformers does for this model.
 
-    from dialogue.embed import embed
+    from attune.dialogue.embed import embed
     vecs = embed(["i want to die", "i wish i was dead"])   # (2, 384) float32, unit rows
 
 Input is truncated to ``MAX_TOKENS`` word pieces (the safety screen works sentence by sentence).

@@ -8,6 +8,7 @@ returned to the door.
 from __future__ import annotations
 
 import asyncio
+import logging
 import contextlib
 import re
 import secrets
@@ -20,21 +21,23 @@ from typing import Any, Callable, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from dialogue import safety, text as tx
-from dialogue.distortions import rank_distortions
-from dialogue.interpret import Reading, asks_for_modality, interpret, interpret_turn
-from dialogue.memory import SessionRecord, Store, open_store
-from dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
-from dialogue.router import route
-from dialogue.settings import Settings
-from dialogue.types import Event, Phase, Reply
-from protocols.loader import Library, load_library
-from protocols.schema import Modality, Resource, Step, placeholders
+from attune.dialogue import guard, safety, text as tx
+from attune.dialogue.distortions import rank_distortions
+from attune.dialogue.interpret import Reading, asks_for_modality, interpret, interpret_turn
+from attune.dialogue.memory import SessionRecord, Store, open_store
+from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
+from attune.dialogue.router import route
+from attune.dialogue.settings import Settings
+from attune.dialogue.types import Event, Phase, Reply
+from attune.protocols.loader import Library, load_library
+from attune.protocols.schema import Modality, Resource, Step, placeholders
 
 EMPTY_POSITIVE = re.compile(
     r"\b(everything|it all|it)('s| is|'ll| will|s)? (going to |gonna )?(be )?(fine|okay|ok|alright|great|perfect)\b|"
     r"\bjust (be positive|think positive|stay positive|cheer up)\b|\bnothing bad\b|\bgood vibes\b"
 )
+
+log = logging.getLogger("attune.engine")
 
 
 AGREES = re.compile(r"\b(true|fits|helps|helpful|right|agree|sounds (good|right)|makes sense|i like (it|that))\b")
@@ -301,11 +304,15 @@ class SessionEngine:
         phraser: Phraser | None = None,
         clock: Clock | None = None,
         new_session_id: Callable[[], str] | None = None,
+        understander: Any = None,
     ) -> None:
         self.lib = library
         self.store = store
         self.settings = settings or Settings()
         self.phraser = phraser or TemplatePhraser()
+        # optional model reading of each turn (dialogue.llm.ModelUnderstander): blended in _read, never before safety
+        self.understander = understander
+        self._llm_notes: dict[int, tuple[Any, dict[str, Any]]] = {}  # id(turn state) -> (state, what the model did)
         self.clock = clock or SystemClock()
         self.new_session_id = new_session_id or (lambda: "s_" + secrets.token_urlsafe(12))  # ids also vary the wording
         self._states: dict[str, SessionState] = {}
@@ -313,10 +320,24 @@ class SessionEngine:
 
     @classmethod
     def create(cls, settings: Settings, *, clock: Clock | None = None, phraser: Phraser | None = None,
-               new_session_id: Callable[[], str] | None = None) -> "SessionEngine":
+               new_session_id: Callable[[], str] | None = None, understander: Any = None) -> "SessionEngine":
+        """``phraser``/``understander``: from ``dialogue.llm.build_llm(settings)`` when a model is configured."""
         threading.Thread(target=_warm, name="attune-models-warm", daemon=True).start()
         return cls(load_library(settings.protocols_dir), open_store(settings), settings=settings, clock=clock, phraser=phraser,
-                   new_session_id=new_session_id)
+                   new_session_id=new_session_id, understander=understander)
+
+    def close(self) -> None:
+        """Close the store and the model reader's thread (idempotent). The composition root that
+        built the engine calls it."""
+        if self.understander is not None:
+            self.understander.close()
+        self.store.close()
+
+    def __enter__(self) -> "SessionEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ public API
     async def open(self, user_id: str) -> Reply:
@@ -406,6 +427,11 @@ class SessionEngine:
         return turn.reply
 
     def _persist(self, turn: Turn, meta: dict[str, Any]) -> None:
+        """One turn is saved whole or not at all (a full disk never keeps the words without the reply)."""
+        with self.store.atomic():
+            self._persist_turn(turn, meta)
+
+    def _persist_turn(self, turn: Turn, meta: dict[str, Any]) -> None:
         s = turn.state
         if turn.base_version == -1:
             self.store.start_session(s.user_id, s.session_id, s.started_at)
@@ -435,8 +461,8 @@ class SessionEngine:
 
     # ------------------------------------------------------------------ the turn
     def _compose(self, state: SessionState, person: str = "") -> _Compose:
-        return _Compose(self.lib, state, person=person, emergency=self._emergency(),
-                        resources=_spoken(self._resources()))
+        return _Compose(self.lib, state, person=person, emergency=self.emergency_number(),
+                        resources=_spoken(self.crisis_resources()))
 
     async def _turn(self, state: SessionState, user_id: str, raw: str) -> Turn:
         """Safety screen → router → protocol step → phrasing → output guard (persist is commit)."""
@@ -501,18 +527,63 @@ class SessionEngine:
         return step.expectation if step else "text"
 
     def _read(self, s: SessionState, text: str) -> Reading:
-        return interpret_turn(text, self._expects(s), aliases={m.id: m.aliases for m in self.lib.modalities.values()},
-                         end_patterns=self.lib.session.end_patterns, decline_patterns=self.lib.session.decline_patterns)
+        expects = self._expects(s)
+        pending = None
+        if self.understander is not None:  # the model reads in parallel with the rules (safety already ran)
+            try:
+                pending = self.understander.start(text, expects, modalities=frozenset(self.lib.modalities),
+                                                  recent=list(s.recent)[:-1], last_question=s.last_question)
+            except Exception:
+                log.warning("model understanding could not start", exc_info=True)
+        reading = interpret_turn(text, expects, aliases={m.id: m.aliases for m in self.lib.modalities.values()},
+                                 end_patterns=self.lib.session.end_patterns, decline_patterns=self.lib.session.decline_patterns)
+        if self.understander is not None:  # used only where the rules are unsure, if it validates within its budget
+            reading, outcome = self.understander.settle(pending, reading)
+            self._llm_notes[id(s)] = (s, {"understand": outcome})
+        return reading
 
     async def _finish(self, c: _Compose, user_id: str, raw: str, base: int,
                       meta: dict[str, Any] | None = None, opening: bool = False) -> Turn:
-        """4. phrasing and 5. output guard, line by line; then the Reply."""
+        """4. phrasing and 5. output guard, line by line; then the Reply.
+
+        A model phraser (``dialogue.llm.ModelPhraser``) rewrites the reply's lines in one request per turn; its
+        lines, like the template's, each pass ``guard.vet``. Crisis, referral and disclosure lines never go to it."""
         self._vary_opener(c)
         lines = []
-        for text, step in c.parts:
-            line, _ = await speak_line(self.phraser, Draft(text=text, step=step, person_said=c.person,
-                                                           may_rephrase=not c.exact), self.settings.llm_timeout_s)
-            lines.append(line)
+        blocked = []
+        note = self._llm_notes.pop(id(c.state), None)
+        llm = note[1] if note is not None and note[0] is c.state else None
+        parts: list[tuple[str, str, bool]] = [(text, step, False) for text, step in c.parts]  # (line, step, phrased)
+        phrase_reply = getattr(self.phraser, "phrase_reply", None)
+        if phrase_reply is not None and c.parts:
+            drafts = [Draft(text=text, step=step, person_said=c.person, may_rephrase=not c.exact) for text, step in c.parts]
+            phrased = await phrase_reply(drafts, recent=list(c.state.recent)[:-1] if c.person else list(c.state.recent),
+                                         last_question=c.state.last_question, modality=c.state.modality)
+            llm = {**(llm or {}), **phrased.meta()}
+            step = c.parts[-1][1]  # the model's sentences are on the step of the reply's last line (its question)
+            if phrased.lines and all(guard.vet(line, fallback="", kind=_guard_kind(step))[1].ok for line in phrased.lines):
+                parts = [(line, step, True) for line in phrased.lines]
+            elif phrased.lines:  # one model sentence fails the guard: the whole template reply is said instead
+                llm.update(phrase="guard", guard_category="vet")
+                stats = getattr(self.phraser, "stats", None)
+                if stats is not None:
+                    stats.add(model_replies=-1, guard_fallbacks=1)
+        for text, step, phrased_already in parts:
+            if phrased_already or phrase_reply is not None:
+                line = text  # one request per turn: never phrased again line by line
+            else:
+                line, _ = await speak_line(self.phraser, Draft(text=text, step=step, person_said=c.person,
+                                                               may_rephrase=not c.exact), self.settings.llm_timeout_s)
+            line, verdict = guard.vet(line, fallback=self._guard_fallback(step), kind=_guard_kind(step))
+            if not verdict.ok:  # fail closed: the line is replaced (a reflection is dropped), never spoken
+                blocked.append({"step": step, "category": verdict.category})
+                log.warning("output guard replaced a %s line (%s)", step, verdict.category)
+            if line:
+                lines.append(line)
+        if blocked:
+            meta = {**(meta or {}), "guard_blocked": blocked}
+        if llm:
+            meta = {**(meta or {}), "llm": llm}
         reply_text = " ".join(lines)
         s = c.state
         s.version = base + 1 if base >= 0 else 0
@@ -527,6 +598,13 @@ class SessionEngine:
         reply = Reply(text=reply_text, phase=s.phase, modality=s.modality, events=c.events, pace=c.pace,
                       ended=s.phase == "ended")
         return Turn(user_id, raw, base if not opening else -1, s, reply, meta or {})
+
+    def _guard_fallback(self, step: str) -> str:
+        """What is said instead of a line the guard blocks: nothing for a reflection (the question
+        after it stands alone), else a neutral invitation to go on."""
+        if step in BRIDGES or step.startswith("session.reflect"):
+            return ""
+        return guard.SAFE_LINE
 
     def _vary_opener(self, c: _Compose) -> None:
         """Never the same opener twice in a row, and a stock acknowledgement at most one reply in four:
@@ -1027,7 +1105,8 @@ class SessionEngine:
         slots = {st.slot: "" for st in mod.steps if st.slot}
         fields = {**c.fields(), **slots, **s.slots}  # the card is theirs: kept in their own words on screen
         card = {k: _tidy(v.format(**fields)) for k, v in mod.artefact.fields.items()}
-        card = {k: v for k, v in card.items() if v and not safety.mentions_medication(v)}
+        card = {k: v for k, v in card.items() if v and not safety.mentions_medication(v)
+                and guard.vet(v, fallback="", kind="card")[0]}  # a field the guard blocks is not shown
         s.card = {"title": mod.artefact.title, "modality": mod.id, **card}
         c.event("coping_card", **s.card)
 
@@ -1202,15 +1281,16 @@ class SessionEngine:
             c.say(cr.lines["stay"], "crisis.stay")
 
     def _crisis_event(self, c: _Compose, level: str, category: str | None) -> None:
-        res = self._resources()
-        c.event("crisis", level=level, category=category, emergency=self._emergency(),
+        res = self.crisis_resources()
+        c.event("crisis", level=level, category=category, emergency=self.emergency_number(),
                 resources=[r.model_dump() for r in res])
 
-    def _resources(self) -> list[Resource]:
+    def crisis_resources(self) -> list[Resource]:
+        """The crisis resources for the configured locale (what every door shows and says)."""
         table = self.lib.crisis.resources
         return table.get(self.settings.locale.upper(), table["default"])
 
-    def _emergency(self) -> str:
+    def emergency_number(self) -> str:
         nums = self.lib.crisis.emergency_numbers
         return nums.get(self.settings.locale.upper(), nums.get("default", "your local emergency number"))
 
@@ -1338,7 +1418,7 @@ class SessionEngine:
             s.crisis.leaving = True
             c.say(cr.lines["leaving_check"], "crisis.leaving_check")
             c.event("safety_check", category=s.crisis.category, reason="leaving before answering the direct question",
-                    emergency=c.emergency, resources=[r.model_dump() for r in self._resources()])
+                    emergency=c.emergency, resources=[r.model_dump() for r in self.crisis_resources()])
             return
         if (answer is None or (_asks_back(text) and answer is not False)) and s.crisis.unclear < 1:
             s.crisis.unclear += 1
@@ -1380,6 +1460,19 @@ class SessionEngine:
 
 
 RULE_SCOPE_FIRST = frozenset({"medication", "psychosis_mania", "compulsion"})  # preferred to a semantic-only concern
+def _guard_kind(step: str) -> str | None:
+    """How the output guard reads a line: crisis lines may ask about means, referral and disclosure
+    lines may name medication; every other line may carry the person's words (reflections, drafts,
+    cards, summaries, recall), so a drug, dose or means in it is never said back."""
+    if step.startswith("crisis."):
+        return "crisis"
+    if step.startswith("scope.") or step == "session.disclosure":
+        return None
+    if any(k in step for k in ("card", "summary", "recall", "draft", "balanced")):
+        return "card"  # a read-back may quote their own story in the first person
+    return "reflection"
+
+
 BRIDGES = frozenset({"session.reflect_feeling", "session.reflect_positive", "session.reflect_key", "session.reflections",
                      "session.acknowledgements", "session.name_later", "session.mood_words", "crisis.stay"})
 POSITIVE_FEELINGS = frozenset({"calm", "calmer", "relieved", "better", "hopeful", "happy", "lighter"})
@@ -1396,7 +1489,7 @@ _ASKS_BACK = re.compile(r"\?\s*$|^\W*(what|why|how|huh|sorry|pardon)\b", re.I)
 
 def _warm() -> None:
     """Load the safety screen's and the turn interpreter's models before the first turn needs them."""
-    from dialogue import turn_model
+    from attune.dialogue import turn_model
 
     safety.warm()
     with contextlib.suppress(turn_model.Unavailable):  # the rules work alone

@@ -15,12 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from dialogue import text as tx
+from attune.dialogue import text as tx
+from attune.dialogue.types import KINDS, Kind
 
-Kind = Literal["answer", "partial", "decline", "dont_know", "question", "correction", "switch", "slow_down",
-               "end", "new_topic", "unclear"]
-KINDS: tuple[str, ...] = ("answer", "partial", "decline", "dont_know", "question", "correction", "switch",
-                          "slow_down", "end", "new_topic", "unclear")
 Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
                  "topic", "text", "choice", "body", "none"]
 Ask = Literal["advice", "human", "repeat", "time", "other"]
@@ -418,7 +415,7 @@ def interpret_turn(text: str, expects: str = "text", **kw: Any) -> Reading:
     if reading.confidence >= MODEL_OVERRIDES_BELOW:
         return reading
     try:
-        from dialogue import turn_model
+        from attune.dialogue import turn_model
         guess = turn_model.load().classify(text, expects)
     except turn_model.Unavailable:
         return reading

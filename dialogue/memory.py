@@ -15,7 +15,7 @@ Storage and durability
 Threads and asyncio
     One connection guarded by a re-entrant lock, so a ``SqliteStore`` may be shared by any number
     of threads. Each operation is about a millisecond (mostly the fsync); from async code call it
-    via ``asyncio.to_thread`` or wrap the store in :class:`AsyncStore`. Several processes (web app +
+    via ``asyncio.to_thread``. Several processes (web app +
     CLI) may open the same file: writes take ``BEGIN IMMEDIATE`` and wait up to 5 s for the lock.
 
 Encryption (envelope, for crypto-shredding)
@@ -33,12 +33,29 @@ Unknown ids (documented behaviour)
     ``last_completed_session``, ``list_sessions``, ``turns``); ``delete_user`` returns ``False``.
     Writes raise ``KeyError`` (``set_name``, ``start_session``, ``append_turn``, ``save_state``,
     ``update_session``), and so does ``export_user`` (an empty export would be misleading).
+
+Failures (one line each, all :class:`StoreError`)
+    Every SQLite or OS failure leaves the store as a :class:`StoreError` whose ``str()`` is one line
+    saying what is wrong and what to do; the original exception is chained as ``__cause__``.
+    :class:`DiskFullError` (the failed write was rolled back, everything saved before is intact, the
+    store stays usable once space is freed), :class:`CorruptDatabaseError` (SQLite says the file is
+    damaged or not a database), :class:`MissingDatabaseError` (the database is empty or missing beside
+    an existing key file: the data is gone or moved; pass ``fresh=True`` to begin afresh),
+    :class:`WrongKeyError`, :class:`InvalidKeyError`, :class:`CorruptDataError` (a ciphertext was
+    altered). ``KeyError`` / ``ValueError`` / ``TypeError`` keep their documented meanings.
+    ``export_user`` never fails for unreadable rows: it exports every value it can decrypt and lists
+    the rest under ``"unreadable"``.
+
+New keys
+    When the store creates the master key file it sets ``store.key_created`` to its path (else None)
+    and calls ``on_key_created(path)`` if given, so an interactive CLI can tell the person to back it up.
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
+import errno
+import contextlib
 import functools
 import json
 import logging
@@ -51,7 +68,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar, runtime_checkable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -59,12 +76,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 if TYPE_CHECKING:
-    from dialogue.settings import Settings
+    from attune.dialogue.settings import Settings
 
 __all__ = [
-    "Store", "SqliteStore", "AsyncStore", "open_store", "generate_master_key",
+    "Store", "SqliteStore", "open_store", "generate_master_key",
     "UserRecord", "SessionRecord", "TurnRecord",
     "StoreError", "InvalidKeyError", "WrongKeyError", "CorruptDataError",
+    "MissingDatabaseError", "CorruptDatabaseError", "DiskFullError",
     "SESSION_STATUSES", "DB_NAME", "KEY_FILE_NAME",
 ]
 
@@ -97,6 +115,97 @@ class WrongKeyError(StoreError):
 
 class CorruptDataError(StoreError):
     """A ciphertext failed authentication although the master key is right (tampering or corruption)."""
+
+
+class MissingDatabaseError(StoreError):
+    """The database is empty or missing although its key file exists: the data is gone or was moved.
+    Restore it, or open with ``fresh=True`` to begin afresh (nothing is deleted either way)."""
+
+
+class CorruptDatabaseError(StoreError):
+    """SQLite reports the database file as damaged or not a database at all."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or quota) holding the database is full. The failed write was rolled back; everything
+    saved before it is intact, and the store works again once space is freed."""
+
+
+_FRESH_HINT = "start afresh with --fresh-store (ATTUNE_FRESH_STORE=1)"
+
+# SQLite primary result codes (extended codes carry them in the low byte).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 11, 13, 14, 26
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _store_error(exc: BaseException, path: Path) -> StoreError:
+    """The one-line :class:`StoreError` for an SQLite or OS failure on the database at ``path``."""
+    if isinstance(exc, sqlite3.Error):
+        msg = _one_line(str(exc)) or type(exc).__name__
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        low = msg.lower()
+        if primary == _SQLITE_FULL or "database or disk is full" in low:
+            return DiskFullError(
+                f"the disk holding {path} is full ({msg}); free some space and try again — this change was "
+                f"not saved, everything saved before it is intact")
+        if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "not a database" in low or "malformed" in low:
+            return CorruptDatabaseError(
+                f"the database at {path} is corrupt ({msg}); restore it from a backup, or move it aside "
+                f"and {_FRESH_HINT}")
+        if primary == _SQLITE_CANTOPEN or "unable to open" in low:
+            return StoreError(
+                f"cannot open the database at {path} ({msg}); check that {path.parent} exists, is a "
+                f"folder and is writable by this user")
+        if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in low:
+            return StoreError(
+                f"the database at {path} cannot be written ({msg}); check the owner and permissions of "
+                f"{path.parent} and the attune.db* files in it")
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in low:
+            return StoreError(
+                f"the database at {path} is locked by another process ({msg}); try again, or stop the "
+                f"other Attune process")
+        if primary == _SQLITE_IOERR or "i/o error" in low:
+            return StoreError(
+                f"disk I/O error on the database at {path} ({msg}); check the disk (free space, "
+                f"permissions, system log) and try again")
+        return StoreError(f"the database at {path} failed ({msg}); if this persists, restore it from a backup")
+    if isinstance(exc, OSError):
+        where = exc.filename or path
+        reason = _one_line(exc.strerror or str(exc)) or type(exc).__name__
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return DiskFullError(
+                f"the disk holding {where} is full ({reason}); free some space and try again — this "
+                f"change was not saved, everything saved before it is intact")
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return StoreError(
+                f"permission denied on {where} ({reason}); check that this user owns {path.parent} "
+                f"and can read and write it")
+        if exc.errno == errno.EROFS:
+            return StoreError(f"{where} is on a read-only file system ({reason}); choose a writable data dir")
+        return StoreError(f"cannot use {where} ({reason}); check the data dir {path.parent}")
+    return StoreError(_one_line(str(exc)) or type(exc).__name__)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _guarded(fn: _F) -> _F:
+    """Turn SQLite and OS failures in a store method into one-line :class:`StoreError`s.
+    Programming errors (``sqlite3.ProgrammingError``/``InterfaceError``) are left alone."""
+    @functools.wraps(fn)
+    def wrapper(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise _store_error(exc, self.path) from exc
+    return wrapper  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- records
@@ -172,6 +281,7 @@ class Store(Protocol):
     def turns(self, session_id: str) -> list[TurnRecord]: ...
     def export_user(self, user_id: str) -> dict[str, Any]: ...
     def delete_user(self, user_id: str) -> bool: ...
+    def atomic(self) -> contextlib.AbstractContextManager[Any]: ...
     def close(self) -> None: ...
 
 
@@ -192,7 +302,7 @@ def _parse_master_key(key: str | bytes, source: str) -> bytes:
     if len(raw) != 32:
         raise InvalidKeyError(
             f"master key from {source} is not a Fernet-format key (32 random bytes, urlsafe base64, "
-            f"44 characters). Generate one with: python -c \"from dialogue.memory import "
+            f"44 characters). Generate one with: python -c \"from attune.dialogue.memory import "
             f"generate_master_key as g; print(g())\"")
     return raw
 
@@ -236,25 +346,36 @@ def _aad_turn(session_id: str, idx: int, col: str) -> str:
 _AAD_KEYCHECK = "attune/v1/keycheck"
 
 
-def _create_key_file(path: Path) -> str:
-    """Create ``path`` holding a new master key, atomically and 0600; return the key.
+def _create_key_file(path: Path) -> tuple[str, bool]:
+    """Create ``path`` holding a new master key, atomically and 0600; return ``(key, created)``.
 
-    ``O_CREAT|O_EXCL`` guarantees only one process creates it; the loser reads the winner's key.
+    ``O_CREAT|O_EXCL`` guarantees only one process creates it; the loser reads the winner's key
+    (``created`` False). If writing fails (e.g. a full disk) the partial file is removed, so a later
+    run does not find an empty key file.
     """
     key = generate_master_key()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
-        return _read_key_file(path)
+        return _read_key_file(path), False
     try:
-        os.fchmod(fd, 0o600)            # the umask can only narrow the mode; make it exact anyway
-        os.write(fd, (key + "\n").encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        try:
+            os.fchmod(fd, 0o600)            # the umask can only narrow the mode; make it exact anyway
+            data = (key + "\n").encode("ascii")
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        try:
+            path.unlink()
+        except OSError:  # pragma: no cover
+            pass
+        raise
     _fsync_dir(path.parent)
     log.info("created a new master key at %s (back it up: without it the data cannot be read)", path)
-    return key
+    return key, True
 
 
 def _read_key_file(path: Path) -> str:
@@ -303,6 +424,16 @@ def _ensure_private_dir(path: Path) -> None:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open, never masking the error that got us here."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:  # pragma: no cover - SQLite rolled back on its own
+        log.warning("rollback failed: %s", _one_line(str(exc)))
 
 
 def _check_id(value: Any, what: str) -> str:
@@ -389,25 +520,55 @@ _SESSION_COLS = ("s.id, s.user_id, s.started_at, s.ended_at, s.modality, s.statu
 # ---------------------------------------------------------------- SQLite implementation
 
 
+class _Unreadable(Exception):
+    """Internal: one value an export could not decrypt."""
+
+
 class SqliteStore:
     """The default :class:`Store`: one SQLite file, WAL, encrypted columns. Thread-safe."""
 
     def __init__(self, path: str | os.PathLike[str], master_key: str | bytes | None = None,
-                 *, key_file: str | os.PathLike[str] | None = None, busy_timeout_s: float = 5.0) -> None:
+                 *, key_file: str | os.PathLike[str] | None = None, busy_timeout_s: float = 5.0,
+                 fresh: bool = False, on_key_created: Callable[[Path], None] | None = None) -> None:
         """Open (creating if needed) the database at ``path``.
 
         ``master_key``: Fernet-format key; if None, ``key_file`` (default ``<db dir>/key``) is read,
         or created 0600 when the database holds no data yet. Raises :class:`InvalidKeyError` for a
         malformed key and :class:`WrongKeyError` when the key does not match the database.
+
+        ``fresh``: if the database file is missing or empty (0 bytes) while the key file exists, the
+        data that was there is gone or moved, so this raises :class:`MissingDatabaseError` unless
+        ``fresh`` is true; then an empty store is created with the existing key (a leftover
+        ``-wal``/``-journal`` is renamed ``*.orphaned-<time>``, never deleted). ``fresh`` never touches
+        a database that has content.
+
+        ``on_key_created``: called with the key file's path if this call created a new master key
+        (also left in ``self.key_created``; None when the key came from settings or an existing file).
+
+        SQLite/OS failures raise one-line :class:`StoreError`s (:class:`CorruptDatabaseError`,
+        :class:`DiskFullError`, ...).
         """
         self.path = Path(path).expanduser().resolve()
-        _ensure_private_dir(self.path.parent)
-        # Pre-create the file 0600: SQLite gives -wal and -shm the same mode as the database.
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.close(fd)
+        self.key_created: Path | None = None
         self._lock = threading.RLock()
         self._keys: dict[bytes, AESGCM] = {}        # wrapped key blob -> unwrapped user cipher
         self._conn: sqlite3.Connection | None = None
+        self._atomic_depth = 0
+        kf = Path(key_file).expanduser() if key_file is not None else self.path.parent / KEY_FILE_NAME
+        try:
+            self._open_db(master_key, kf, busy_timeout_s, fresh, on_key_created)
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise _store_error(exc, self.path) from exc
+
+    def _open_db(self, master_key: str | bytes | None, kf: Path, busy_timeout_s: float, fresh: bool,
+                 on_key_created: Callable[[Path], None] | None) -> None:
+        _ensure_private_dir(self.path.parent)
+        self._refuse_lost_database(kf, fresh)
+        # Pre-create the file 0600: SQLite gives -wal and -shm the same mode as the database.
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=busy_timeout_s)
         try:
@@ -416,21 +577,67 @@ class SqliteStore:
             if master_key is not None:
                 raw = _parse_master_key(master_key, "settings (ATTUNE_KEY)")
             else:
-                kf = Path(key_file).expanduser() if key_file is not None else self.path.parent / KEY_FILE_NAME
-                if kf.exists():
-                    raw = _parse_master_key(_read_key_file(kf), str(kf))
-                elif key_check is not None:
-                    raise WrongKeyError(
-                        f"{self.path} holds encrypted data but the key file {kf} is missing and no "
-                        f"ATTUNE_KEY is set; restore the key (refusing to create a new one)")
-                else:
-                    raw = _parse_master_key(_create_key_file(kf), str(kf))
+                raw = self._file_key(kf, key_check, on_key_created)
             self._master = _wrap_cipher(raw)
             self._verify_key(conn, key_check)
         except BaseException:
             conn.close()
             raise
         self._conn = conn
+
+    def _refuse_lost_database(self, kf: Path, fresh: bool) -> None:
+        """An empty or missing database beside an existing key file means the data is gone or moved.
+
+        The key file is looked at first: a process creating a new store writes the database header
+        (journal_mode=WAL, then the schema) before it creates the key, so once a key file exists a
+        healthy database is never empty — no false alarm when two processes start a new store."""
+        if not kf.exists():
+            return
+        try:
+            size: int | None = self.path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        if size:
+            return
+        state = "missing" if size is None else "empty (0 bytes)"
+        if not fresh:
+            raise MissingDatabaseError(
+                f"the database {self.path} is {state} but its encryption key {kf} exists, so the data that "
+                f"was there is gone or moved; restore {self.path.name} from a backup, or, to begin a new "
+                f"store with this key, {_FRESH_HINT}")
+        log.warning("the database %s is %s; starting a fresh, empty store beside the existing key %s, as asked",
+                    self.path, state, kf)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        for suffix in ("-wal", "-journal"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists() and side.stat().st_size:
+                aside = side.with_name(f"{side.name}.orphaned-{stamp}")
+                side.rename(aside)
+                log.warning("moved the leftover %s aside to %s (it belongs to the lost database)", side, aside)
+
+    def _file_key(self, kf: Path, key_check: bytes | None,
+                  on_key_created: Callable[[Path], None] | None) -> bytes:
+        if kf.exists():
+            text = _read_key_file(kf)
+            if text:
+                return _parse_master_key(text, str(kf))
+            if key_check is not None:
+                raise WrongKeyError(
+                    f"the key file {kf} is empty but {self.path} holds data encrypted with the key that was "
+                    f"in it; restore the key file from your backup")
+            raise WrongKeyError(
+                f"the key file {kf} is empty and {self.path} holds no data yet (an earlier first run was "
+                f"interrupted); delete {kf} and start again")
+        if key_check is not None:
+            raise WrongKeyError(
+                f"{self.path} holds encrypted data but the key file {kf} is missing and no "
+                f"ATTUNE_KEY is set; restore the key (refusing to create a new one)")
+        text, created = _create_key_file(kf)
+        if created:
+            self.key_created = kf
+            if on_key_created is not None:
+                on_key_created(kf)
+        return _parse_master_key(text, str(kf))
 
     # -- setup
 
@@ -458,7 +665,7 @@ class SqliteStore:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         row = conn.execute("SELECT v FROM meta WHERE k = 'key_check'").fetchone()
         return bytes(row[0]) if row else None
@@ -471,7 +678,7 @@ class SqliteStore:
                              (_seal(self._master, _KEYCHECK_PLAINTEXT, _AAD_KEYCHECK),))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             key_check = bytes(conn.execute("SELECT v FROM meta WHERE k = 'key_check'").fetchone()[0])
         try:
@@ -479,7 +686,8 @@ class SqliteStore:
         except (InvalidTag, ValueError):
             ok = False
         if not ok:
-            raise WrongKeyError(f"the master key does not match {self.path} (check ATTUNE_KEY or the key file)")
+            raise WrongKeyError(f"the master key does not match {self.path} (check ATTUNE_KEY or the key file; "
+                                f"restore the right key from your backup)")
 
     # -- plumbing
 
@@ -490,15 +698,20 @@ class SqliteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed (fsynced) on exit and rolled back on any error. Inside
+        :meth:`atomic` it joins the outer transaction instead."""
         with self._lock:
             conn = self._connection()
+            if self._atomic_depth:
+                yield conn
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)   # SQLite may already have rolled back (e.g. SQLITE_FULL)
                 raise
-            conn.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -510,9 +723,37 @@ class SqliteStore:
                 conn.execute("BEGIN")
             try:
                 yield conn
-            finally:
+            except BaseException:
                 if outer:
-                    conn.execute("COMMIT")
+                    _rollback(conn)
+                raise
+            if outer and conn.in_transaction:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def atomic(self) -> Iterator["SqliteStore"]:
+        """Group several writes into one transaction: all are saved (one fsync) or, if anything fails
+        — e.g. :class:`DiskFullError` mid-turn — none is, so a retry does not duplicate half a turn.
+        Holds the store lock for the block; ``delete_user`` may not be called inside. Nests."""
+        with self._lock:
+            if self._atomic_depth:
+                self._atomic_depth += 1
+                try:
+                    yield self
+                finally:
+                    self._atomic_depth -= 1
+                return
+            try:
+                with self._write():
+                    self._atomic_depth = 1
+                    try:
+                        yield self
+                    finally:
+                        self._atomic_depth = 0
+            except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise
+            except (sqlite3.DatabaseError, OSError) as exc:
+                raise _store_error(exc, self.path) from exc
 
     def _user_cipher(self, wrapped: bytes, user_id: str) -> AESGCM:
         wrapped = bytes(wrapped)
@@ -521,19 +762,23 @@ class SqliteStore:
             try:
                 raw = _open(self._master, wrapped, _aad_wrap(user_id))
             except (InvalidTag, ValueError) as exc:
-                raise CorruptDataError(f"cannot unwrap the data key of user {user_id!r}") from exc
+                raise CorruptDataError(
+                    f"the data key of user {user_id!r} in {self.path} failed authentication (the file was "
+                    f"altered or damaged); restore it from a backup") from exc
             cipher = AESGCM(raw)
             self._keys[wrapped] = cipher
         return cipher
 
-    @staticmethod
-    def _decrypt(cipher: AESGCM, blob: bytes | None, aad: str) -> bytes | None:
+    def _decrypt(self, cipher: AESGCM, blob: bytes | None, aad: str) -> bytes | None:
         if blob is None:
             return None
         try:
             return _open(cipher, blob, aad)
         except (InvalidTag, ValueError) as exc:
-            raise CorruptDataError(f"ciphertext failed authentication ({aad})") from exc
+            raise CorruptDataError(
+                f"a stored value ({aad}) in {self.path} failed authentication (the file was altered or "
+                f"damaged); restore it from a backup — `attune data export` still saves every readable "
+                f"value") from exc
 
     def _session_owner(self, conn: sqlite3.Connection, session_id: str) -> tuple[str, AESGCM]:
         row = conn.execute("SELECT s.user_id, u.wrapped_key FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -575,6 +820,7 @@ class SqliteStore:
         """A fresh anonymous id, ``u_`` + 16 urlsafe characters (96 random bits). Does not create it."""
         return "u_" + secrets.token_urlsafe(12)
 
+    @_guarded
     def ensure_user(self, user_id: str) -> UserRecord:
         """Return the user, creating it (with a fresh data key) if absent."""
         _check_id(user_id, "user_id")
@@ -590,6 +836,7 @@ class SqliteStore:
         assert user is not None
         return user
 
+    @_guarded
     def set_name(self, user_id: str, name: str | None) -> None:
         """Set (or, with None/blank, clear) the display name. ``KeyError`` if the user is unknown."""
         if name is not None and not isinstance(name, str):
@@ -603,6 +850,7 @@ class SqliteStore:
                                                   _aad_user(user_id, "name"))
             conn.execute("UPDATE users SET name_enc = ? WHERE id = ?", (enc, user_id))
 
+    @_guarded
     def get_user(self, user_id: str) -> UserRecord | None:
         """The user, or None if unknown."""
         with self._lock:
@@ -613,6 +861,7 @@ class SqliteStore:
             name = self._decrypt(self._user_cipher(row[1], user_id), row[2], _aad_user(user_id, "name"))
         return UserRecord(id=user_id, name=None if name is None else name.decode("utf-8"), created_at=row[0])
 
+    @_guarded
     def list_user_ids(self) -> list[str]:
         """All user ids, oldest first (for admin commands)."""
         with self._lock:
@@ -621,6 +870,7 @@ class SqliteStore:
 
     # -- sessions
 
+    @_guarded
     def start_session(self, user_id: str, session_id: str, started_at: float) -> None:
         """Record a new session with status "open". ``KeyError`` if the user is unknown;
         ``ValueError`` if ``session_id`` already exists."""
@@ -634,6 +884,7 @@ class SqliteStore:
             except sqlite3.IntegrityError as exc:
                 raise ValueError(f"session {session_id!r} already exists") from exc
 
+    @_guarded
     def append_turn(self, session_id: str, role: str, text: str, meta: dict[str, Any] | None = None,
                     *, created_at: float | None = None) -> int:
         """Append a turn; it is committed and fsynced when this returns. Returns its 0-based index.
@@ -653,6 +904,7 @@ class SqliteStore:
                  None if meta_bytes is None else _seal(cipher, meta_bytes, _aad_turn(session_id, idx, "meta"))))
         return idx
 
+    @_guarded
     def save_state(self, session_id: str, state: dict[str, Any]) -> None:
         """Replace the engine's session state (JSON-serialisable), encrypted; durable on return."""
         payload = _dumps(state)
@@ -661,6 +913,7 @@ class SqliteStore:
             conn.execute("UPDATE sessions SET state_enc = ? WHERE id = ?",
                          (_seal(cipher, payload, _aad_session(session_id, "state")), session_id))
 
+    @_guarded
     def load_state(self, session_id: str) -> dict[str, Any] | None:
         """The last saved state, or None (unknown session or nothing saved yet)."""
         with self._read() as conn:
@@ -671,6 +924,7 @@ class SqliteStore:
             raw = self._decrypt(self._user_cipher(row[1], row[0]), row[2], _aad_session(session_id, "state"))
         return json.loads(raw)  # type: ignore[arg-type]
 
+    @_guarded
     def update_session(self, session_id: str, **fields: Any) -> None:
         """Set any of: modality, status ("open"|"completed"|"abandoned"), ended_at, mood_open,
         mood_close (0–10), feedback_score (1–5), feedback_comment, risk_flag, summary, card (dict),
@@ -720,29 +974,34 @@ class SqliteStore:
             assignments = ", ".join(f"{col} = ?" for col in values)
             conn.execute(f"UPDATE sessions SET {assignments} WHERE id = ?", (*values.values(), session_id))
 
+    @_guarded
     def get_session(self, session_id: str) -> SessionRecord | None:
         """One session, decrypted, or None if unknown."""
         with self._read() as conn:
             found = self._select_sessions(conn, "s.id = ?", (session_id,))
         return found[0] if found else None
 
+    @_guarded
     def open_session(self, user_id: str) -> SessionRecord | None:
         """The latest session still "open" (to resume after a crash), or None."""
         with self._read() as conn:
             found = self._select_sessions(conn, "s.user_id = ? AND s.status = 'open'", (user_id,), limit=1)
         return found[0] if found else None
 
+    @_guarded
     def last_completed_session(self, user_id: str) -> SessionRecord | None:
         """The latest "completed" session (for the returning-person recall), or None."""
         with self._read() as conn:
             found = self._select_sessions(conn, "s.user_id = ? AND s.status = 'completed'", (user_id,), limit=1)
         return found[0] if found else None
 
+    @_guarded
     def list_sessions(self, user_id: str) -> list[SessionRecord]:
         """All the user's sessions, newest first, decrypted; [] for an unknown user."""
         with self._read() as conn:
             return self._select_sessions(conn, "s.user_id = ?", (user_id,))
 
+    @_guarded
     def turns(self, session_id: str) -> list[TurnRecord]:
         """The session's turns in order, decrypted; [] for an unknown session."""
         with self._read() as conn:
@@ -762,28 +1021,94 @@ class SqliteStore:
 
     # -- export and delete
 
+    @_guarded
     def export_user(self, user_id: str) -> dict[str, Any]:
         """Everything stored about the user, decrypted, JSON-serialisable; sessions oldest first,
-        each with its turns and saved engine state. ``KeyError`` if the user is unknown."""
-        with self._read():          # one snapshot for the whole export (the lock is re-entrant)
-            user = self.get_user(user_id)
-            if user is None:
-                raise KeyError(f"unknown user {user_id!r}")
-            sessions = []
-            for rec in reversed(self.list_sessions(user_id)):
-                item = rec.to_dict()
-                item["state"] = self.load_state(rec.id)
-                item["turns"] = [t.to_dict() for t in self.turns(rec.id)]
-                sessions.append(item)
-        return {"format": "attune-export", "version": 1, "exported_at": time.time(),
-                "user": user.to_dict(), "sessions": sessions}
+        each with its turns and saved engine state. ``KeyError`` if the user is unknown.
 
+        Never fails for a value it cannot decrypt (tampered or damaged): that value is exported as
+        None and named in ``"unreadable"``, a list of ``{"table", "id", "column", "reason"}`` (ids:
+        user id, session id, or ``"<session id>/<turn idx>"`` for turns); ``[]`` when all is well.
+        A damaged SQLite file itself still raises :class:`CorruptDatabaseError`."""
+        unreadable: list[dict[str, str]] = []
+
+        def dec(cipher: AESGCM | None, blob: bytes | None, aad: str, table: str, rid: str, column: str,
+                kind: str) -> Any:
+            if blob is None:
+                return None
+            try:
+                if cipher is None:
+                    raise _Unreadable("the user's data key could not be unwrapped")
+                try:
+                    raw = _open(cipher, blob, aad)
+                except (InvalidTag, ValueError) as exc:
+                    raise _Unreadable("failed authentication (altered or damaged)") from exc
+                try:
+                    return raw.decode("utf-8") if kind == "text" else json.loads(raw)
+                except ValueError as exc:  # pragma: no cover - needs the key to forge
+                    raise _Unreadable("decrypted but not valid text/JSON") from exc
+            except _Unreadable as exc:
+                unreadable.append({"table": table, "id": rid, "column": column, "reason": str(exc)})
+                return None
+
+        with self._read() as conn:          # one snapshot for the whole export
+            row = conn.execute("SELECT created_at, wrapped_key, name_enc FROM users WHERE id = ?",
+                               (user_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"unknown user {user_id!r}")
+            created_at, wrapped, name_enc = row
+            try:
+                cipher: AESGCM | None = self._user_cipher(wrapped, user_id)
+            except CorruptDataError:
+                cipher = None
+                unreadable.append({"table": "users", "id": user_id, "column": "wrapped_key",
+                                   "reason": "the user's data key failed authentication (altered or damaged); "
+                                             "none of their encrypted values can be read"})
+            user = UserRecord(id=user_id, created_at=created_at,
+                              name=dec(cipher, name_enc, _aad_user(user_id, "name"), "users", user_id, "name", "text"))
+            sessions = []
+            for (sid, started, ended, modality, status, mood_open, mood_close, fb, risk, fb_enc, summary_enc,
+                 card_enc, notes_enc, state_enc) in conn.execute(
+                    "SELECT id, started_at, ended_at, modality, status, mood_open, mood_close, feedback_score, "
+                    "risk_flag, feedback_enc, summary_enc, card_enc, notes_enc, state_enc FROM sessions "
+                    "WHERE user_id = ? ORDER BY started_at, rowid", (user_id,)).fetchall():
+                def sdec(blob: bytes | None, col: str, kind: str) -> Any:
+                    return dec(cipher, blob, _aad_session(sid, col), "sessions", sid, col, kind)
+
+                turns = []
+                for idx, role, created, text_enc, meta_enc in conn.execute(
+                        "SELECT idx, role, created_at, text_enc, meta_enc FROM turns WHERE session_id = ? "
+                        "ORDER BY idx", (sid,)).fetchall():
+                    tid = f"{sid}/{idx}"
+                    turns.append(TurnRecord(
+                        session_id=sid, idx=idx, role=role, created_at=created,
+                        text=dec(cipher, text_enc, _aad_turn(sid, idx, "text"), "turns", tid, "text", "text"),
+                        meta=dec(cipher, meta_enc, _aad_turn(sid, idx, "meta"), "turns", tid, "meta", "json"),
+                    ).to_dict())
+                item = SessionRecord(
+                    id=sid, user_id=user_id, started_at=started, ended_at=ended, modality=modality, status=status,
+                    mood_open=mood_open, mood_close=mood_close, feedback_score=fb,
+                    feedback_comment=sdec(fb_enc, "feedback", "text"), risk_flag=bool(risk),
+                    summary=sdec(summary_enc, "summary", "text"), card=sdec(card_enc, "card", "json"),
+                    notes=sdec(notes_enc, "notes", "json"), turn_count=len(turns)).to_dict()
+                item["state"] = sdec(state_enc, "state", "json")
+                item["turns"] = turns
+                sessions.append(item)
+        if unreadable:
+            log.warning("export of a user: %d value(s) could not be decrypted and are listed under 'unreadable'",
+                        len(unreadable))
+        return {"format": "attune-export", "version": 1, "exported_at": time.time(),
+                "user": user.to_dict(), "sessions": sessions, "unreadable": unreadable}
+
+    @_guarded
     def delete_user(self, user_id: str) -> bool:
         """Delete the user, every session and turn, and their wrapped data key; then zero and compact
         the file (WAL checkpoint TRUNCATE + VACUUM) so nothing decryptable remains. False if unknown.
 
-        Holds the store lock for the VACUUM (proportional to the database size)."""
+        Holds the store lock for the VACUUM (proportional to the database size). Not inside :meth:`atomic`."""
         with self._lock:
+            if self._atomic_depth:      # only the lock holder can be inside atomic()
+                raise RuntimeError("delete_user() cannot run inside atomic()")
             with self._write() as conn:
                 row = conn.execute("SELECT wrapped_key FROM users WHERE id = ?", (user_id,)).fetchone()
                 if row is None:
@@ -814,6 +1139,7 @@ class SqliteStore:
             time.sleep(0.05)
         return False
 
+    @_guarded
     def close(self) -> None:
         """Close the connection (idempotent). Later calls raise :class:`StoreError`."""
         with self._lock:
@@ -832,31 +1158,19 @@ class SqliteStore:
         return f"SqliteStore({str(self.path)!r})"
 
 
-# ---------------------------------------------------------------- async wrapper and factory
+# ---------------------------------------------------------------- factory
 
 
-class AsyncStore:
-    """Awaitable view of a :class:`Store`: ``await AsyncStore(store).append_turn(...)`` runs the call in
-    a worker thread (``asyncio.to_thread``), keeping fsyncs off the event loop."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.store, name)
-        if not callable(attr) or name.startswith("_"):
-            return attr
-
-        @functools.wraps(attr)
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            return await asyncio.to_thread(attr, *args, **kwargs)
-        return call
-
-
-def open_store(settings: "Settings") -> SqliteStore:
+def open_store(settings: "Settings", *, fresh: bool | None = None,
+               on_key_created: Callable[[Path], None] | None = None) -> SqliteStore:
     """The configured store: ``SqliteStore`` at ``settings.data_dir / "attune.db"``, master key from
-    ``settings.key`` or ``<data_dir>/key`` (created 0600 on first run; data dir created 0700)."""
+    ``settings.key`` or ``<data_dir>/key`` (created 0600 on first run; data dir created 0700).
+
+    ``fresh`` (default: ``settings.fresh_store`` if the settings have it, else False) and
+    ``on_key_created`` are passed to :class:`SqliteStore`."""
     data_dir = Path(settings.data_dir).expanduser()
     if not data_dir.is_absolute():
         data_dir = data_dir.resolve()
-    return SqliteStore(data_dir / DB_NAME, settings.key)
+    if fresh is None:
+        fresh = settings.fresh_store
+    return SqliteStore(data_dir / DB_NAME, settings.key, fresh=fresh, on_key_created=on_key_created)

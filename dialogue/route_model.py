@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dialogue.softmax import fit_softmax as _fit, softmax as _softmax
+from attune.dialogue.softmax import fit_softmax as _fit, softmax as _softmax
 
 HERE = Path(__file__).resolve().parent
 WEIGHTS = HERE / "route_model.npz"
@@ -62,7 +62,7 @@ class RouteModel:
 
     def probs_many(self, texts: list[str]) -> np.ndarray:
         """(len(texts), 6) probabilities over ``LABELS``."""
-        from dialogue import embed
+        from attune.dialogue import embed
 
         try:
             emb = embed.embed(list(texts))
@@ -120,7 +120,7 @@ def _label(row: dict) -> int:
 
 def _descriptions() -> list[dict]:
     try:
-        from protocols.loader import load_library
+        from attune.protocols.loader import load_library
 
         return [{"text": m.description.lower(), "modality": m.id} for m in load_library().modalities.values()]
     except Exception:  # pragma: no cover - protocols broken: train on the rows alone
@@ -146,7 +146,7 @@ def cross_val_probs(X: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 7,
 
 def train(out: Path = WEIGHTS, path: Path = TRAIN, folds: int = 5) -> dict:
     """Fit on the train file (+ descriptions); report 5-fold accuracy on it, then refit on all of it."""
-    from dialogue import embed
+    from attune.dialogue import embed
 
     texts, y = training_set(path)
     X = _features(embed.embed(texts))

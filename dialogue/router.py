@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from protocols.schema import Modality
+from attune.protocols.schema import Modality
 
 # Cues alone (the semantic layer is unavailable): the older rule.
 MIN_SCORE = 1.0  # below this the request carries no clear signal
@@ -84,7 +84,7 @@ def _ranked(scores: dict[str, float]) -> tuple[str, float, float]:
 def _semantic(text: str) -> dict[str, float] | None:
     """Model probabilities over the five modalities and "unclear", or None when the model is unavailable."""
     try:
-        from dialogue import route_model
+        from attune.dialogue import route_model
 
         return route_model.load().probs(text)
     except Exception:  # Unavailable, or anything a broken install throws: the cues work alone
@@ -142,7 +142,7 @@ def evaluate(rows: Iterable[dict], modalities: dict[str, Modality] | None = None
     """Route each ``{"text", "modality"}`` row; accuracy (unclear counts as right only for null rows),
     per-modality precision/recall, the unclear rate, a confusion table and the misses."""
     if modalities is None:
-        from protocols.loader import load_library
+        from attune.protocols.loader import load_library
 
         modalities = load_library().modalities
     rows = list(rows)

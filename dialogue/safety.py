@@ -4,7 +4,7 @@ How it works
 ------------
 1. ``normalise`` turns transcribed speech into a canonical form: lowercase, contractions expanded
    (also apostrophe-less ``dont``/``im``/``wanna``), common misspellings and slang mapped
-   (``sucidal``, ``kms``, ``unalive``), spoken fillers and intensifiers dropped ("um", "like",
+   (``sucidal``, ``kms``, ``ctb``, ``unalive``), spoken fillers and intensifiers dropped ("um", "like",
    "you know", "just", "really"), punctuation removed except commas (kept as clause marks).
 2. The whole message is normalised once, one sentence per line (no pattern crosses a line), and each
    rule runs once over it; every match is judged inside its own sentence, so one risky sentence in a
@@ -58,8 +58,9 @@ No spoken wording lives here; that is in protocols/*.yaml.
 Known limit: rules generalise by lexicon and composition, not by meaning (held-out recall 0.79 at 0.6 %
 false alarms alone).  So when no rule fires and no filter vetoed a sentence, a second, semantic layer
 (``_semantic``: MiniLM sentence embeddings + a small classifier, ``dialogue/embed.py``,
-``dialogue/risk_model.py``) scores the most risk-relevant sentences (at most ``_SEM_MAX``, only those with a
-risk-adjacent word) and the whole of a short message; its hits are "concern" (or "crisis" when very sure),
+``dialogue/risk_model.py``) scores the most risk-relevant sentences (at most ``_SEM_MAX``; since round 3 also those
+with no risk word at all, in messages of at most ``_SEM_PLAIN_LINES`` sentences, with a higher bar the less a
+sentence says in words, ``semantic_tier``) and the whole of a short message; its hits are "concern" (or "crisis" when very sure),
 reason "semantic: similar to ...".  Evaluate with ``attune eval crisis FILE`` (``dialogue/crisis_eval.py``).
 """
 from __future__ import annotations
@@ -113,7 +114,7 @@ _WORDS = {
     "cuz": "because", "coz": "because", "cos": "because", "bc": "because", "u": "you", "ur": "your",
     "rn": "right now", "tmr": "tomorrow", "tmrw": "tomorrow", "tmrrw": "tomorrow", "tonite": "tonight",
     "ppl": "people", "thru": "through", "kms": "kill myself", "kys": "kill yourself", "unalive": "kill",
-    "meself": "myself", "od": "overdose", "oded": "overdosed", "oding": "overdosing", "hed": "he would",
+    "meself": "myself", "ctb": "kill myself", "abt": "about", "od": "overdose", "oded": "overdosed", "oding": "overdosing", "hed": "he would",
 }
 _WORDS.update({f"{w}nt": f"{w} not" for w in (
     "do does did is are was were have has had would could should must need might").split()})
@@ -442,8 +443,6 @@ def _apply_rules(t: _Text, rules: list[_Rule], message: str, vetoed: set[int] | 
                     break
                 pos, stop = spans[span_i]
                 continue
-            if m is None:
-                break
             tries += 1
             start, end = m.start(), m.end()
             pos = end if end > start else start + 1
@@ -1482,6 +1481,13 @@ _rule("dying_only_way", r"(?:except|other than|apart from|but|besides) (?:by )?(
       "concern", "suicide", negatable=False, subject=True,
       unless=r"\b(?:game|film|movie|show|series|book|story|season|semester|exam|project|job|relationship|diet"
              r"|lease|contract|strike|war|pandemic|lockdown|winter|summer)\b")
+_rule("no_point_living", r"(?:what is|what'?s|what|wonder what is|wonder what'?s) the point (?:of|in) (?:it all|any of it"
+      r"|anything(?: anymore)?|living|life|being alive|being here|going on|carrying on|trying anymore|me)"
+      r"|(?:do not|can not|cannot|no longer) (?:really )?see (?:the|any) point (?:of|in) (?:it all|anything|living|life"
+      r"|being alive|being here|going on|carrying on)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:meeting|meetings|homework|exam|class|lecture|game|film|movie|show|book|email|paperwork|form"
+             r"|diet|gym|app|this exercise|the exercise|spreadsheet|report)\b")
 _rule("reckless_more", r"(?:hoping|hope|hoped|wishing|praying) (?:that )?(?:a|the|some) (?:car|bus|truck|lorry|train"
       r"|van|driver) (?:would|will|might|will just) (?:hit|run over|kill) me|(?:stepped|walked|ran|stepping|walking"
       r"|running|wander\w*) (?:out )?(?:into|in front of|onto) (?:the |a |oncoming )?(?:traffic|road|car|bus|train"
@@ -1790,12 +1796,15 @@ _RECENT_MAX = 4  # earlier turns of the person that count for accumulated risk
 _ESCALATE = frozenset({"acquire_means"})  # concern rules that become a crisis with distress or earlier risk
 
 
+_RECENT_CHARS = 1500  # of each earlier turn, for the rules (a spoken turn is rarely longer)
+
+
 def _distress_in(texts: Sequence[str]) -> bool:
     """Distress, loss or any rule-level risk in these texts (normalised; rules only, no model)."""
     for text in texts:
         if not text:
             continue
-        t = _prepare(text[:4000])
+        t = _prepare(text[-_RECENT_CHARS:])  # the end of an earlier turn is what leads into this one
         if _DISTRESS.search(t.norm) or _apply_rules(t, _RULES, t.norm):
             return True
     return False
@@ -1845,10 +1854,15 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
     return Screen(level=level, category=lead[0].category, reason="; ".join(reasons[:4]), matched=matched)
 
 
-_SEM_VETO = re.compile(  # positive hypotheticals the model confuses with "not waking up" (the miracle question)
+_SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypotheticals it reads as "not waking up"
+    # (the miracle question), and the session's own breathing exercise it reads as "i can't breathe"
     r"\b(?:i would|i will|i could|i might) (?:finally )?wake up (?:and|feeling|without|to|with|in|rested|refreshed|happy"
     r"|calm|excited|early|on time|looking forward|not)\b|\bwake up (?:without|free of|free from) (?:the|that|this|my)"
-    r" (?:dread|anxiety|worry|fear|weight|knot|heaviness)\b", re.M)
+    r" (?:dread|anxiety|worry|fear|weight|knot|heaviness)\b"
+    r"|\b(?:let us|let'?s|i will|i'?ll|i can|can we|i want to|i would like to|try|do|doing|did|done|tried|practi[cs]e"
+    r"|practi[cs]ing) (?:try |do )?(?:the|a|some|that|this|your|slow|deep|paced|box)? ?(?:breathing|breaths?)"
+    r"(?: (?:exercise|thing|one|technique|together|again|now|first|with you))?(?= *$| ,| and| please| then)"
+    r"|\bbreathing (?:exercise|technique|thing) (?:helped|worked|was (?:good|nice|helpful))", re.M)
 
 
 def _psychotic_lines(t: _Text, vetoed: set[int]) -> None:
@@ -1870,7 +1884,9 @@ def _psychotic_lines(t: _Text, vetoed: set[int]) -> None:
 _SEM_MAX = 12  # sentences embedded per message at most (about 10-20 ms each)
 _SEM_WHOLE_WORDS = 60  # a message up to this many words is also embedded as a whole
 _SEM_MIN_WORDS = 3
-_RISK_ADJACENT = re.compile(  # the model looks only at sentences with one of these (content-free chat stays out)
+_SEM_PLAIN_LINES = 4  # sentences without any risk word ("i'm on the rail of the balcony now") reach the model only in
+_SEM_PLAIN_WORDS = 30  # messages of at most this many sentences and words (keeps long everyday turns cheap and quiet)
+_RISK_ADJACENT = re.compile(  # everyday words that often come with risk: a sentence with only these is tier 1
     r"\b(?:di(?:e|ed|es|ing)|dead|death|kill\w*|suicid\w*|end(?:ing|ed)?|life|liv(?:e|ing)|alive|exist\w*|gone|goodbyes?"
     r"|bye|burden|bother|better off|without me|miss me|wake|waking|sleep\w*|hurt\w*|harm\w*|cut\w*|burn\w*|blade|razor"
     r"|scars?|marks|bleed\w*|blood|pills?|tablets?|meds|dose|insulin|paracetamol|overdos\w*|swallow\w*|poison\w*|rope"
@@ -1883,8 +1899,8 @@ _RISK_ADJACENT = re.compile(  # the model looks only at sentences with one of th
     r"|wall|floor|stairs|threw|throw\w*|push\w*|shov\w*|grab\w*|slap\w*|kick\w*|attack\w*|terrif\w*|frighten\w*"
     r"|fear|panic\w*|break(?:ing)? in(?:to)?|broke in(?:to)?|follow\w*|stalk\w*|outside|lock\w*|trapped|weapon"
     r"|hospital|ambulance|emergency|allerg\w*|dizzy|numb|unconscious|sick|drunk|drank|alcohol|sting|stung)\b")
-# The words that carry risk on their own; a sentence reaching the model through the everyday words of
-# _RISK_ADJACENT alone ("plans", "done", "after", "sorry") needs WEAK_MARGIN more probability to be a concern.
+# The words that carry risk on their own (tier 0, ``semantic_tier``); a sentence with only the everyday words of
+# _RISK_ADJACENT ("plans", "done", "after", "sorry"), or with none, needs more probability to be a concern.
 _RISK_STRONG = re.compile(
     r"\b(?:di(?:e|ed|es|ing)|dead|death|kill\w*|suicid\w*|end (?:it|my|this|things)|ending (?:it|my|things)|alive|exist\w*"
     r"|gone|goodbyes?|burden|better off|without me|miss me|wake|waking|never wake|hurt\w*|harm\w*|cut\w*|burn\w*|blade"
@@ -1894,23 +1910,34 @@ _RISK_STRONG = re.compile(
     r"|seizure|stroke|vomit\w*|disappear\w*|vanish\w*|forever|for good|anymore|no point|the point|no one would|nobody would"
     r"|go on|keep going|not be here|not here|can not do this|give up|giving up|weapon|trapped|stalk\w*|follow\w*|hospital"
     r"|ambulance|emergency|allerg\w*|unconscious|drunk|sting|stung|throat|swell\w*|fall\w*|drive off|swerv\w*|crash\w*)\b")
-WEAK_MARGIN = 0.06  # chosen on the dev2 headline figures and the ESConv flag rate (see the closing note)
+WEAK_MARGIN = 0.06  # round 2's margin for everyday-word sentences; weights from round 3 carry their own (``margins``)
 _SEM_FAILED = False
 
 
+def semantic_tier(norm: str) -> int:
+    """How much a (normalised) sentence says about risk in words: 0 a risk word ("die", "pills", "bridge"), 1 only
+    everyday words that often come with risk ("plans", "done", "after"), 2 none ("i'm at the top of the multi
+    storey").  The model looks at all three; the less a sentence says in words, the surer it must be
+    (``RiskModel.margins``, chosen out of fold when training)."""
+    return 0 if _RISK_STRONG.search(norm) else 1 if _RISK_ADJACENT.search(norm) else 2
+
+
 def _semantic_candidates(t: _Text, vetoed: set[int]) -> list[str]:
+    """The sentences the model looks at: every one no rule filter vetoed (at least ``_SEM_MIN_WORDS`` words); in a
+    long message the ``_SEM_MAX`` most risk-relevant ones.  Short multi-sentence messages are also read whole."""
     if -1 in vetoed:
         return []
     cands: list[tuple[int, int, str]] = []  # (-risk words, position, text)
     seen: set[str] = set()
     lines = t.norm.split("\n")
+    plain_ok = len(lines) <= _SEM_PLAIN_LINES and len(t.norm.split()) <= _SEM_PLAIN_WORDS
     for i, norm in enumerate(lines):
         raw = t.raw[i].strip() if i < len(t.raw) else norm
         if i in vetoed or len(norm.split()) < _SEM_MIN_WORDS or raw.lower() in seen:
             continue
         seen.add(raw.lower())
-        risk = len(_RISK_ADJACENT.findall(norm))
-        if risk:
+        risk = 2 * len(_RISK_STRONG.findall(norm)) + len(_RISK_ADJACENT.findall(norm))
+        if risk or plain_ok:  # a sentence with no risk word is read in a short message only
             cands.append((-risk, i, raw[:600]))
     if len(cands) > _SEM_MAX:  # long message: the most risk-relevant sentences
         cands = sorted(cands)[:_SEM_MAX]
@@ -1928,17 +1955,21 @@ def _semantic(t: _Text, vetoed: set[int]) -> list[_Hit]:
     if not texts or _SEM_FAILED:
         return []
     try:
-        from dialogue import risk_model
-        scores = risk_model.load().score(texts)
+        from attune.dialogue import risk_model
+        model = risk_model.load()
+        scores = model.score(texts)
     except Exception:  # pragma: no cover - a broken install must not take the rule screen down
         import logging
         logging.getLogger(__name__).exception("semantic risk layer unavailable; rules only")
         _SEM_FAILED = True
         return []
-    model = risk_model.load()
-    for i, text in enumerate(texts):  # a sentence with only everyday words ("plans", "done") must be surer
-        if scores[i].level == "concern" and not _RISK_STRONG.search(normalise(text)) and scores[i].p < model.t_concern + WEAK_MARGIN:
-            scores[i] = risk_model.RiskScore(scores[i].p, "none", None, scores[i].nearest)
+    for i, text in enumerate(texts):  # a sentence that says less in words must be surer
+        margin = model.margins[semantic_tier(normalise(text))]
+        s = scores[i]
+        if s.level != "none" and s.p < model.t_concern + margin:
+            scores[i] = risk_model.RiskScore(s.p, "none", None, s.nearest)
+        elif s.level == "crisis" and margin and s.p < model.t_crisis + margin:
+            scores[i] = risk_model.RiskScore(s.p, "concern", s.category, s.nearest)
     best = max(range(len(texts)), key=lambda i: scores[i].p if scores[i].level != "none" else -1.0)
     s = scores[best]
     if s.level == "none":
@@ -2230,7 +2261,7 @@ def screen_scope(text: str) -> ScopeFlag | None:
 
 def warm() -> None:
     """Load the semantic layer now, so the first risky sentence of a call is not the one that waits."""
-    from dialogue import embed, risk_model
+    from attune.dialogue import embed, risk_model
 
     risk_model.load()
     embed.warm()

@@ -16,7 +16,7 @@ Besides pass/fail per client it measures the style of every assistant reply in t
 (consecutive replies in a session with the same first three words), ``mean_words`` and
 ``long_replies`` (over ordinary working replies: not the opening, crisis, summary or final ones).
 
-Used by ``attune eval sessions DIR`` (``main_sessions``) and ``tests/test_clients.py``.
+Used by ``attune eval sessions DIR`` (``main_sessions``) and ``tests/integration/test_clients.py``.
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from attune.dialogue.types import split_sentences
 
 # ----------------------------------------------------------------------------- style limits
 ACK_SHARE_MAX = 0.25
@@ -228,7 +230,6 @@ def first_three(text: str) -> tuple[str, ...]:
     return tuple(w.lower().replace("’", "'") for w in words(text)[:3])
 
 
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _FIRST_PERSON = re.compile(r"(?<![\w'])(my|mine|myself|i'm|i'll|i've|i'd|i am|i will)(?![\w'])")
 _SECOND_PERSON = re.compile(r"(?<![\w'])(you|your|you're|you've|you'd|you'll|yourself)(?![\w'])")
 
@@ -269,14 +270,20 @@ class ClientResult:
         return not self.failures
 
 
-async def _run_client(cid: str, client: Client, data_root: Path) -> list[SessionLog]:
-    from dialogue.engine import ManualClock, SessionEngine
-    from dialogue.settings import Settings
+async def _run_client(cid: str, client: Client, data_root: Path, *, llm: Any = None,
+                      turn_ms: list[float] | None = None) -> list[SessionLog]:
+    """``llm``: a ``_LLMRun`` (``compare_llm``) whose model settings and phraser this client's engine uses;
+    ``turn_ms``: filled with each turn's wall time (ms)."""
+    import time
 
-    settings = Settings(data_dir=data_root / cid, locale=client.locale)
+    from attune.dialogue.engine import ManualClock, SessionEngine
+    from attune.dialogue.settings import Settings
+
+    settings = Settings(data_dir=data_root / cid, locale=client.locale, **(llm.fields if llm is not None else {}))
     clock = ManualClock(start=1_700_000_000.0)
     ids = (f"s_{cid}_{n}" for n in itertools.count())  # the same wording on every run: results are reproducible
-    engine = SessionEngine.create(settings, clock=clock, new_session_id=lambda: next(ids))
+    engine = SessionEngine.create(settings, clock=clock, new_session_id=lambda: next(ids),
+                                  **(llm.engine_kw(settings) if llm is not None else {}))
     user = client.user or cid
     logs: list[SessionLog] = []
     try:
@@ -295,7 +302,10 @@ async def _run_client(cid: str, client: Client, data_root: Path) -> list[Session
                         log.unused_turns = len(script.turns) - i
                         break
                     clock.advance(script.turn_seconds)
+                    t0 = time.monotonic()
                     r = await engine.handle(user, line)
+                    if turn_ms is not None:
+                        turn_ms.append((time.monotonic() - t0) * 1000)
                     log.turns.append(_turn_log(i, line, r))
                     ended = r.ended
                 state = engine.state_of(user)
@@ -318,6 +328,8 @@ async def _run_client(cid: str, client: Client, data_root: Path) -> list[Session
                 log.name = getattr(rec, "name", None) if rec else None
     finally:
         engine.store.close()
+        if llm is not None:
+            llm.close()
     return logs
 
 
@@ -475,7 +487,7 @@ def judge_session(e: Expect, log: SessionLog) -> list[tuple[str, str, int | None
             bad.append((f"mood_{when}", f"mood {when} {moods.get(when)!r}, expected {want}", None))
     if e.recall is not None and log.turns:
         first = log.turns[0].reply
-        sentences = [s for s in _SENTENCE.split(first.strip()) if s]
+        sentences = split_sentences(first)
         hits = [s for s in sentences if any(has(s, a) for a in e.recall.any_of)]
         if not hits:
             bad.append(("recall", f"first reply recalls none of {e.recall.any_of!r}", -1))
@@ -564,7 +576,8 @@ class BankReport:
 
 
 async def run_bank_async(directory: str | Path, *, only: list[str] | None = None,
-                         data_dir: str | Path | None = None) -> BankReport:
+                         data_dir: str | Path | None = None, llm: Any = None,
+                         turn_ms: list[float] | None = None) -> BankReport:
     bank = load_bank(directory)
     if only is not None:
         bank = {k: v for k, v in bank.items() if k in only}
@@ -572,7 +585,7 @@ async def run_bank_async(directory: str | Path, *, only: list[str] | None = None
     with tempfile.TemporaryDirectory(prefix="attune-clients-") as tmp:
         root = Path(data_dir) if data_dir else Path(tmp)
         for cid, client in bank.items():
-            logs = await _run_client(cid, client, root)
+            logs = await _run_client(cid, client, root, llm=llm, turn_ms=turn_ms)
             results.append(judge(cid, client, logs))
     return BankReport(results, style(results))
 
@@ -658,6 +671,113 @@ def main_sessions(dir: str, *, as_json: bool = False, transcripts: str | None = 
     else:
         print(format_table(report))
     return 0 if report.ok else 1
+
+
+# ----------------------------------------------------------------------------- with and without the model
+
+
+class _LLMRun:
+    """The model side of ``compare_llm``: every client's engine gets a phraser and understander built from the
+    same model settings (``dialogue.llm.build_llm``); their counters are summed here."""
+
+    FIELDS = ("llm_base_url", "llm_model", "llm_api_key", "llm_timeout_s", "llm_first_sentence_s")
+
+    def __init__(self, settings: Any) -> None:
+        from attune.dialogue.llm import Breaker, LLMStats
+
+        self.fields = {k: getattr(settings, k) for k in self.FIELDS}
+        self.stats = LLMStats()
+        self.breakers = (Breaker(), Breaker())  # one server process would keep one pair for every session
+        self._open: list[Any] = []
+
+    def engine_kw(self, settings: Any) -> dict[str, Any]:
+        from attune.dialogue.llm import build_llm
+
+        phraser, understander = build_llm(settings)
+        phraser.stats = understander.stats = self.stats  # one set of counters for the whole bank
+        phraser.breaker, understander.breaker = self.breakers
+        self._open.append(understander)
+        return {"phraser": phraser, "understander": understander}
+
+    def close(self) -> None:
+        while self._open:
+            self._open.pop().close()
+
+
+def _pct(vals: list[float], q: float) -> float | None:
+    if not vals:
+        return None
+    vals = sorted(vals)
+    return round(vals[min(len(vals) - 1, int(q * len(vals)))], 1)
+
+
+def _side(report: BankReport, turn_ms: list[float]) -> dict[str, Any]:
+    j = report.to_json()
+    return {"clients": j["clients"], "passed": j["passed"], "failed": j["failed"],
+            "failed_expectations": len(j["failures"]), "ack_share": j["ack_share"], "mean_words": j["mean_words"],
+            "same_opener_twice": j["same_opener_twice"], "long_replies": j["long_replies"], "replies": j["replies"],
+            "turn_ms_p50": _pct(turn_ms, 0.5), "turn_ms_p90": _pct(turn_ms, 0.9)}
+
+
+async def compare_llm_async(bank_dir: str | Path, settings: Any, *, only: list[str] | None = None) -> dict[str, Any]:
+    if not settings.llm_base_url:
+        raise ValueError("compare_llm needs a model: set ATTUNE_LLM_BASE_URL (or --llm-base-url)")
+    plain_ms: list[float] = []
+    template = await run_bank_async(bank_dir, only=only, turn_ms=plain_ms)
+    run = _LLMRun(settings)
+    model_ms: list[float] = []
+    model = await run_bank_async(bank_dir, only=only, llm=run, turn_ms=model_ms)
+    st = run.stats.to_json()
+    side_t, side_m = _side(template, plain_ms), _side(model, model_ms)
+    side_t.update(guard_fallbacks=0, model_replies=0, model_first_sentence_ms_p50=None, model_phrase_ms_p50=None)
+    side_m.update(guard_fallbacks=st["guard_fallbacks"], model_replies=st["model_replies"],
+                  model_first_sentence_ms_p50=st["first_sentence_ms_p50"], model_phrase_ms_p50=st["phrase_ms_p50"])
+    return {"template": side_t, "model": side_m, "llm": st,
+            "model_settings": {k: v for k, v in run.fields.items() if k != "llm_api_key"},
+            "failures_with_model": [f for r in model.results for f in r.failures]}
+
+
+def compare_llm(bank_dir: str | Path, settings: Any, **kw: Any) -> dict[str, Any]:
+    """Run the client bank twice, templates only and with the model of ``settings`` (``llm_base_url`` and the other
+    ``llm_*`` fields), and return both sets of figures (``format_compare`` prints them side by side). Synchronous:
+    not from inside a running event loop."""
+    return asyncio.run(compare_llm_async(bank_dir, settings, **kw))
+
+
+_COMPARE_ROWS = [
+    ("clients passed (all expectations held)", "passed"),
+    ("failed expectations", "failed_expectations"),
+    ("ack share", "ack_share"),
+    ("mean words (working replies)", "mean_words"),
+    ("same opener twice", "same_opener_twice"),
+    ("replies over 40 words", "long_replies"),
+    ("replies said as the model wrote them", "model_replies"),
+    ("guard fallbacks", "guard_fallbacks"),
+    ("turn latency p50 (ms)", "turn_ms_p50"),
+    ("turn latency p90 (ms)", "turn_ms_p90"),
+    ("model first sentence p50 (ms)", "model_first_sentence_ms_p50"),
+    ("model phrasing step p50 (ms)", "model_phrase_ms_p50"),
+]
+
+
+def format_compare(result: dict[str, Any]) -> str:
+    """``compare_llm``'s figures as a two-column table, then the model's counters."""
+    t, m = result["template"], result["model"]
+    rows = [f"{'':<40} {'templates':>12} {'with model':>12}"]
+    for label, key in _COMPARE_ROWS:
+        a, b = t.get(key), m.get(key)
+        rows.append(f"{label:<40} {'-' if a is None else a!s:>12} {'-' if b is None else b!s:>12}")
+    st = result["llm"]
+    rows.append("")
+    rows.append(f"model {result['model_settings'].get('llm_model')} at {result['model_settings'].get('llm_base_url')}"
+                f" (first sentence budget {result['model_settings'].get('llm_first_sentence_s')} s)")
+    rows.append(f"phrase requests {st['phrase_requests']}, model replies {st['model_replies']}, template-only turns "
+                f"(crisis/referral/disclosure) {st['template_exact']}, fallbacks {st['fallbacks']} = timeouts "
+                f"{st['timeouts']} + guard {st['guard_fallbacks']} + errors {st['errors']} + invalid JSON "
+                f"{st['invalid_json']}")
+    rows.append(f"understanding requests {st['understand_requests']}, used {st['understood_used']}, late "
+                f"{st['understood_late']}; model skipped on {st['skipped']} turn(s) after repeated misses")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":  # python -m dialogue.session_eval DIR [--json] [--transcripts OUT]

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from dialogue.interpret import KINDS, interpret_turn
+from attune.dialogue.interpret import KINDS, interpret_turn
 
 _SLOT_KEYS = ("name", "mood", "emotion", "intensity", "yes")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dialogue.interpret import KINDS
-from dialogue.softmax import fit_softmax as _fit, softmax as _softmax
+from attune.dialogue.types import KINDS
+from attune.dialogue.softmax import fit_softmax as _fit, softmax as _softmax
 
 HERE = Path(__file__).resolve().parent
 WEIGHTS = HERE / "turn_model.npz"
@@ -61,7 +61,7 @@ class TurnModel:
             self.W_kind, self.W_ask, self.W_mod = z["kind"], z["ask"], z["modality"]
 
     def classify(self, text: str, expects: str) -> Guess | None:
-        from dialogue import embed
+        from attune.dialogue import embed
 
         try:
             emb = embed.embed([text])
@@ -93,7 +93,7 @@ def _rows(path: Path) -> list[dict]:
 
 def train(out: Path = WEIGHTS, path: Path = TRAIN, holdout: float = 0.2, seed: int = 7) -> dict:
     """Fit on the train file; report accuracy on a held-out fifth of it, then refit on all of it."""
-    from dialogue import embed
+    from attune.dialogue import embed
 
     rows = _rows(path)
     emb = embed.embed([r["text"] for r in rows])

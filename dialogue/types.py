@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Phase = Literal["opening", "working", "crisis", "closing", "ended"]
+Kind = Literal["answer", "partial", "decline", "dont_know", "question", "correction", "switch", "slow_down",
+               "end", "new_topic", "unclear"]
+KINDS: tuple[str, ...] = get_args(Kind)  # what a person's turn can be (dialogue.interpret reads it)
+BrainEventType = Literal["crisis", "referral", "safety_check", "safety_plan", "modality", "phase", "mood",
+                         "coping_card", "summary", "feedback", "exercise"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'“‘(A-Z0-9])")
 
@@ -21,7 +26,7 @@ class Event(BaseModel):
     """Something the door may show: crisis resources, phase or modality change, a coping card…"""
 
     model_config = ConfigDict(extra="allow")
-    type: str
+    type: BrainEventType
 
 
 class Reply(BaseModel):

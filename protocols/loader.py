@@ -8,7 +8,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from protocols.schema import CrisisProtocol, DistortionSet, Modality, ScopeLimits, SessionFrame
+from attune.protocols.schema import CrisisProtocol, DistortionSet, Modality, ScopeLimits, SessionFrame
 
 BUNDLED = Path(__file__).parent
 MODALITY_IDS = ("cbt", "gestalt", "express", "efit", "sfbt")

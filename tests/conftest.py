@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
-    from dialogue.settings import Settings
+    from attune.dialogue.settings import Settings
 
     monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "data"))
     return Settings(data_dir=tmp_path / "data")
@@ -22,18 +22,18 @@ def settings(tmp_path, monkeypatch):
 
 @pytest.fixture
 def clock():
-    from dialogue.engine import ManualClock
+    from attune.dialogue.engine import ManualClock
 
     return ManualClock(start=1_700_000_000.0)
 
 
 @pytest.fixture
 def engine(settings, clock):
-    from dialogue.engine import SessionEngine
+    from attune.dialogue.engine import SessionEngine
 
     eng = SessionEngine.create(settings, clock=clock)
     yield eng
-    eng.store.close()
+    eng.close()
 
 
 def shared_data(*parts: str) -> Path:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
-from dialogue.settings import Settings
+from attune.dialogue.settings import Settings
 
 
 class CliError(Exception):
@@ -26,7 +28,8 @@ class CliError(Exception):
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
-    for name in ("data_dir", "locale", "llm_base_url", "llm_model", "host", "port", "max_calls", "protocols_dir"):
+    for name in ("data_dir", "locale", "llm_base_url", "llm_model", "host", "port", "max_calls", "protocols_dir",
+                 "fresh_store"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -35,12 +38,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _local_user(settings: Settings) -> str:
     """The default person on this machine's terminal, remembered so the next session recalls."""
-    from dialogue.memory import open_store
+    from attune.dialogue.memory import open_store
 
     path = settings.data_dir / "local-user"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     store = open_store(settings)
+    _tell_new_key(store)
     uid = store.new_user_id()
     store.close()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -56,12 +60,16 @@ def _stdin_lines():
 
 # ---------------------------------------------------------------------------- chat
 async def _chat(args: argparse.Namespace) -> int:
-    from dialogue.engine import ManualClock, SessionEngine
+    from attune.dialogue.engine import ManualClock
 
     settings = _settings(args)
     clock = ManualClock() if args.turn_seconds else None
-    engine = SessionEngine.create(settings, clock=clock)
-    user = args.user or _local_user(settings)
+    with _engine(settings, clock=clock) as engine:
+        return await _converse_text(args, engine, args.user or _local_user(settings), clock)
+
+
+async def _converse_text(args: argparse.Namespace, engine: Any, user: str, clock: Any) -> int:
+    """One text session: a script or stdin, one reply per line."""
 
     def show(reply) -> None:
         if args.json:
@@ -123,7 +131,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def _eval_crisis(args: argparse.Namespace) -> int:
-    from dialogue.crisis_eval import evaluate
+    from attune.dialogue.crisis_eval import evaluate
 
     rows = _read_jsonl(Path(args.file))
     for n, row in enumerate(rows, 1):
@@ -137,7 +145,7 @@ def _eval_crisis(args: argparse.Namespace) -> int:
 
 
 def _eval_turns(args: argparse.Namespace) -> int:
-    from dialogue.turn_eval import evaluate, format_report
+    from attune.dialogue.turn_eval import evaluate, format_report
 
     rows = _read_jsonl(Path(args.file))
     for n, row in enumerate(rows, 1):
@@ -150,8 +158,20 @@ def _eval_turns(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_guard(args: argparse.Namespace) -> int:
+    from attune.dialogue.guard_eval import evaluate, format_report
+
+    rows = _read_jsonl(Path(args.file))
+    for n, row in enumerate(rows, 1):
+        if row.get("label") not in (0, 1):
+            raise CliError(f"{args.file}: row {n}: 'label' must be 1 (harmful) or 0 (benign)")
+    report = evaluate(rows, templates=args.templates)
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
 def _eval_routing(args: argparse.Namespace) -> int:
-    from dialogue.router import evaluate, format_report
+    from attune.dialogue.router import evaluate, format_report
 
     rows = _read_jsonl(Path(args.file))
     report = evaluate(rows)
@@ -160,15 +180,22 @@ def _eval_routing(args: argparse.Namespace) -> int:
 
 
 def _eval_sessions(args: argparse.Namespace) -> int:
-    from dialogue.session_eval import main_sessions
+    from attune.dialogue.session_eval import compare_llm, format_compare, main_sessions
 
     if not Path(args.dir).is_dir():
         raise CliError(f"{args.dir}: not a folder of clients")
-    return main_sessions(args.dir, as_json=args.json)
+    if not args.llm:
+        return main_sessions(args.dir, as_json=args.json)
+    settings = _settings(args)
+    if not settings.llm_base_url:
+        raise CliError("--llm needs a model server: set ATTUNE_LLM_BASE_URL or --llm-base-url", code=2)
+    result = compare_llm(args.dir, settings)
+    print(json.dumps(result) if args.json else format_compare(result))
+    return 0
 
 
 def _eval_distortions(args: argparse.Namespace) -> int:
-    from dialogue.distortions import evaluate_file
+    from attune.dialogue.distortions import evaluate_file
 
     print(json.dumps(evaluate_file(Path(args.file))))
     return 0
@@ -176,15 +203,20 @@ def _eval_distortions(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- data
 def _data(args: argparse.Namespace) -> int:
-    from dialogue.memory import open_store
+    from attune.dialogue.memory import open_store
 
     store = open_store(_settings(args))
+    _tell_new_key(store)
     try:
         if args.action == "export":
             try:
-                print(json.dumps(store.export_user(args.user), ensure_ascii=False, indent=2))
+                data = store.export_user(args.user)
             except KeyError:
                 raise CliError(f"no data for user {args.user!r}") from None
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            for row in data.get("unreadable", []):
+                print(f"attune: could not decrypt {row['table']} {row['id']} ({row['reason']}); "
+                      f"everything else was exported", file=sys.stderr)
         else:
             deleted = store.delete_user(args.user)
             print(json.dumps({"user": args.user, "deleted": deleted}))
@@ -196,7 +228,7 @@ def _data(args: argparse.Namespace) -> int:
 
 
 def _protocols_check(args: argparse.Namespace) -> int:
-    from protocols.loader import load_library
+    from attune.protocols.loader import load_library
 
     lib = load_library(Path(args.dir) if args.dir else _settings(args).protocols_dir)
     steps = sum(len(m.steps) for m in lib.modalities.values())
@@ -206,33 +238,93 @@ def _protocols_check(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- voice and web
+def _engine(settings: Settings, **kw: Any):
+    """The one place a brain is built (doors and benches receive it), with the optional language
+    model when ``llm_base_url`` is set (the client library is not even imported otherwise)."""
+    from attune.dialogue.engine import SessionEngine
+    from attune.dialogue.llm import build_llm
+
+    phraser, understander = build_llm(settings)
+    engine = SessionEngine.create(settings, phraser=phraser, understander=understander, **kw)
+    _tell_new_key(engine.store)
+    return engine
+
+
+def _tell_new_key(store: Any) -> None:
+    """At a terminal, a new master key is announced once, with where it is and why to back it up."""
+    if store.key_created is not None and sys.stderr.isatty():
+        print(f"attune: created a new encryption key at {store.key_created} — back it up; without it "
+              f"the saved sessions cannot be read", file=sys.stderr)
+
+
+def _models(settings: Settings):
+    """The one place the speech models are loaded (shared by every call in the process)."""
+    from attune.voice.speech.models import get_models
+
+    return get_models(settings)
+
+
 async def _talk(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if args.in_wav or args.out_wav:
-        if not (args.in_wav and args.out_wav):
-            raise CliError("--in and --out go together", code=2)
-        from voice.wavfile import run_talk
+    if bool(args.in_wav) != bool(args.out_wav):
+        raise CliError("--in and --out go together", code=2)
+    with _engine(settings) as engine:
+        if args.in_wav:
+            from attune.voice.doors.wav import run_talk
 
-        return await run_talk(settings, Path(args.in_wav), Path(args.out_wav),
-                              Path(args.events) if args.events else None, args.user)
-    from voice.local import run_local
+            return await run_talk(settings, engine, Path(args.in_wav), Path(args.out_wav),
+                                  Path(args.events) if args.events else None, args.user, models=_models(settings))
+        from attune.voice.doors.microphone import run_local
 
-    return await run_local(settings, args.user)
+        return await run_local(settings, engine, args.user, models=_models(settings))
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from voice.bench import bench_latency, bench_load
+    from attune.voice.bench.latency import bench_latency, bench_load
 
     settings = _settings(args)
-    if args.kind == "latency":
-        return bench_latency(settings, Path(args.data), door=args.door, as_json=args.json)
-    return bench_load(settings, args.sessions, Path(args.data), door=args.door, as_json=args.json)
+    with _engine(settings) as engine:
+        models = _models(settings)
+        if args.kind == "latency":
+            return bench_latency(settings, engine, models, Path(args.data), door=args.door, as_json=args.json)
+        return bench_load(settings, engine, models, args.sessions, Path(args.data), door=args.door,
+                          as_json=args.json)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from web.app import serve
+    from attune.web.app import serve
 
-    return serve(_settings(args))
+    settings = _settings(args)
+    with _engine(settings) as engine:
+        return serve(settings, engine, lambda: _models(settings))
+
+
+def _sip(args: argparse.Namespace) -> int:
+    from attune.voice.doors.sip import run_sip
+
+    settings = _settings(args)
+    rtp = None
+    if args.rtp_ports:
+        try:
+            lo, hi = (int(x) for x in args.rtp_ports.split("-"))
+        except ValueError:
+            raise CliError(f"--rtp-ports {args.rtp_ports!r}: expected FIRST-LAST, e.g. 40000-40999", code=2) from None
+        if not (1024 <= lo < hi <= 65535):
+            raise CliError(f"--rtp-ports {args.rtp_ports!r}: expected 1024 <= FIRST < LAST <= 65535", code=2)
+        rtp = (lo, hi)
+
+    async def serve_calls(engine) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)  # hang up every call politely, sessions saved
+        return await run_sip(settings, engine, host=args.sip_host, port=args.sip_port, rtp_ports=rtp,
+                             public_addr=args.public_addr, max_calls=args.sip_max_calls, stop=stop,
+                             models=_models(settings))
+
+    with _engine(settings) as engine:
+        return asyncio.run(serve_calls(engine))
 
 
 # ---------------------------------------------------------------------------- parser
@@ -243,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--llm-base-url", help="OpenAI-compatible endpoint for phrasing (env ATTUNE_LLM_BASE_URL)")
     common.add_argument("--llm-model", help="model name at that endpoint (env ATTUNE_LLM_MODEL)")
     common.add_argument("--protocols-dir", type=Path, help="alternative protocols folder (env ATTUNE_PROTOCOLS_DIR)")
+    common.add_argument("--fresh-store", action="store_true", default=None,
+                        help="begin a new database beside an existing key (env ATTUNE_FRESH_STORE)")
 
     p = argparse.ArgumentParser(prog="attune", description="Attune — a voice therapy assistant.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -267,7 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
         measure = evs.add_parser(what, parents=[common], help=about)
         measure.add_argument(arg)
         measure.add_argument("--json", action="store_true", help="one JSON object instead of the report")
+        if what == "sessions":
+            measure.add_argument("--llm", action="store_true",
+                                 help="run the bank with and without the configured language model, side by side")
         measure.set_defaults(run=run)
+    grd = evs.add_parser("guard", parents=[common], help='JSONL {"text", "label": 1 harmful|0 benign} -> blocked and passed shares')
+    grd.add_argument("file")
+    grd.add_argument("--templates", action="store_true", help="also run every protocol line through the guard")
+    grd.add_argument("--json", action="store_true", help="one JSON object instead of the report")
+    grd.set_defaults(run=_eval_guard)
     dist = evs.add_parser("distortions", parents=[common], help="CSV or JSONL of labelled thoughts -> top-1/top-3")
     dist.add_argument("file")
     dist.set_defaults(run=_eval_distortions)
@@ -297,11 +399,19 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in ("latency", "load"):
         b = bs.add_parser(kind, parents=[common])
         b.add_argument("--data", required=True, help="transcripts.tsv (columns path, text)")
-        b.add_argument("--door", default="wav", choices=["wav", "browser"])
+        b.add_argument("--door", default="wav", choices=["wav", "browser", "sip"])
         b.add_argument("--json", action="store_true")
         if kind == "load":
             b.add_argument("--sessions", type=int, default=4)
         b.set_defaults(run=_bench)
+
+    sip = sub.add_parser("sip", parents=[common], help="the phone door: a SIP endpoint a trunk or PBX can call")
+    sip.add_argument("--host", dest="sip_host", help="address to bind (env ATTUNE_SIP__HOST; default 127.0.0.1)")
+    sip.add_argument("--port", dest="sip_port", type=int, help="SIP port, UDP (env ATTUNE_SIP__PORT; default 5060)")
+    sip.add_argument("--rtp-ports", help="RTP port range FIRST-LAST (default 40000-40999)")
+    sip.add_argument("--public-addr", help="address advertised in Contact and SDP, e.g. behind NAT")
+    sip.add_argument("--max-calls", dest="sip_max_calls", type=int, help="calls at once; more get 486 Busy Here")
+    sip.set_defaults(run=_sip)
 
     serve = sub.add_parser("serve", parents=[common], help="the browser call (default http://127.0.0.1:8080)")
     serve.add_argument("--host")
@@ -313,8 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from dialogue.memory import StoreError
-    from protocols.loader import ProtocolError
+    from attune.dialogue.memory import StoreError
+    from attune.protocols.loader import ProtocolError
 
     try:
         return int(args.run(args) or 0)

@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import ipaddress
 import json
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -24,14 +26,9 @@ from typing import Any, Awaitable, Callable, Protocol
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaBlackhole
 
-from voice.browser import (
-    BROWSER_INPUT_RATE,
-    EventChannel,
-    InboundAudio,
-    OutboundAudioTrack,
-    low_latency_receiver,
-    speed_up_aiortc,
-)
+from attune.voice.loop.events import EventType
+from attune.web.media import BROWSER_INPUT_RATE, InboundAudio, OutboundAudioTrack, low_latency_receiver, speed_up_aiortc
+from attune.web.page import EventChannel
 
 log = logging.getLogger("attune.web.calls")
 
@@ -48,6 +45,22 @@ class BadOffer(ValueError):
     """The SDP offer is malformed or unusable."""
 
 
+class TooManyPending(Exception):
+    """This address already holds its share of answered-but-unconnected offers."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many unconnected offers from this address")
+        self.retry_after = retry_after
+
+
+@dataclass
+class IcePolicy:
+    """Which remote ICE candidates the server may send STUN checks to."""
+    max_remote_candidates: int = 10
+    allow_private_candidates: bool = False
+    max_pending_offers_per_ip: int = 2
+
+
 class LoopLike(Protocol):
     async def start(self) -> None: ...
     async def aclose(self) -> None: ...
@@ -59,17 +72,18 @@ LoopFactory = Callable[["Call"], Awaitable[LoopLike] | LoopLike]
 
 @dataclass
 class CallTimeouts:
-    connect_s: float = 20.0         # offer answered → ICE/DTLS connected
+    connect_s: float = 10.0         # offer answered → ICE/DTLS connected (else the line is freed)
     media_timeout_s: float = 10.0   # no microphone packets for this long → the browser is gone
     gather_s: float = 10.0          # ICE gathering for the answer
     close_s: float = 8.0            # loop shutdown + save
 
 
 class Call:
-    def __init__(self, manager: "CallManager", user_id: str) -> None:
+    def __init__(self, manager: "CallManager", user_id: str, remote_ip: str | None = None) -> None:
         self.manager = manager
         self.id = secrets.token_urlsafe(12)
         self.user_id = user_id
+        self.remote_ip = remote_ip
         self.created_at = time.time()
         self.connected_at: float | None = None
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -79,7 +93,6 @@ class Call:
         self.input_sink: Callable[[Any, int], None] | None = None   # set by the loop factory
         self.input_rate = BROWSER_INPUT_RATE
         self.loop: LoopLike | None = None
-        self.muted = False                      # what the page says (its microphone sends silence)
         self.ended_reason: str | None = None
         self.closed = asyncio.Event()
         self.audio_starts: list[float] = []     # monotonic times the assistant's voice began at the door
@@ -95,7 +108,7 @@ class Call:
             ev = {**ev, "t": time.time()}
         self.events.loop_event(ev)
         t = ev.get("type")
-        if (t == "phase" and ev.get("phase") == "ended") or t in ("session_end", "session_ended") or ev.get("ended") is True:
+        if t == EventType.SESSION_END or (t == "phase" and ev.get("phase") == "ended"):
             if not self._session_over:
                 self._session_over = True
                 self._spawn(self._close_after_goodbye())
@@ -160,8 +173,6 @@ class Call:
         kind = msg.get("type")
         if kind == "hangup":
             self.close_soon("hung up")
-        elif kind == "mute":
-            self.muted = bool(msg.get("muted"))
         elif kind == "ping":
             self.events.send({"type": "pong", "t": time.time()})
 
@@ -272,19 +283,21 @@ class CallManager:
     """Active calls, the concurrent-call limit, and the one-call-per-person rule."""
 
     def __init__(self, settings, engine, loop_factory: LoopFactory, *,
-                 timeouts: CallTimeouts | None = None) -> None:
+                 timeouts: CallTimeouts | None = None, ice: IcePolicy | None = None) -> None:
         speed_up_aiortc()
         self.settings = settings
         self.engine = engine
         self.loop_factory = loop_factory
         self.timeouts = timeouts or CallTimeouts()
+        self.ice = ice or IcePolicy()
         self.calls: dict[str, Call] = {}
         self._pending = 0
+        self._pending_by_ip: dict[str, int] = {}
         self._user_locks: dict[str, asyncio.Lock] = {}
 
     @property
     def max_calls(self) -> int:
-        return int(getattr(self.settings, "max_calls", 8))
+        return self.settings.max_calls
 
     @property
     def active(self) -> int:
@@ -296,9 +309,21 @@ class CallManager:
                 return call
         return None
 
-    async def answer(self, user_id: str, offer_sdp: str) -> tuple[Call, str]:
-        """Answer a browser's SDP offer; raises :class:`CallLimitReached` or :class:`BadOffer`."""
-        check_offer(offer_sdp)
+    def unconnected_from(self, ip: str | None) -> int:
+        """Offers from ``ip`` being answered or answered but not (yet) connected."""
+        if ip is None:
+            return 0
+        return self._pending_by_ip.get(ip, 0) + sum(
+            1 for c in self.calls.values() if c.remote_ip == ip and c.connected_at is None)
+
+    async def answer(self, user_id: str, offer_sdp: str, *, ip: str | None = None) -> tuple[Call, str]:
+        """Answer a browser's SDP offer; raises :class:`CallLimitReached`, :class:`TooManyPending`
+        or :class:`BadOffer`."""
+        offer_sdp = check_offer(offer_sdp, self.ice)
+        if self.unconnected_from(ip) >= self.ice.max_pending_offers_per_ip:
+            previous = self.call_of(user_id)
+            if previous is None or previous.remote_ip != ip or previous.connected_at is not None:
+                raise TooManyPending(retry_after=max(1, int(self.timeouts.connect_s + 0.999)))
         lock = self._user_locks.setdefault(user_id, asyncio.Lock())
         async with lock:
             previous = self.call_of(user_id)
@@ -306,10 +331,14 @@ class CallManager:
                 await previous.close("replaced by a new call")
             if self.active >= self.max_calls:
                 raise CallLimitReached(retry_after=30)
+            if self.unconnected_from(ip) >= self.ice.max_pending_offers_per_ip:
+                raise TooManyPending(retry_after=max(1, int(self.timeouts.connect_s + 0.999)))
             self._pending += 1
+            if ip is not None:
+                self._pending_by_ip[ip] = self._pending_by_ip.get(ip, 0) + 1
             call = None
             try:
-                call = Call(self, user_id)
+                call = Call(self, user_id, ip)
                 call._wire()
                 try:
                     await call.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
@@ -332,6 +361,12 @@ class CallManager:
                 raise
             finally:
                 self._pending -= 1
+                if ip is not None:
+                    left = self._pending_by_ip.get(ip, 1) - 1
+                    if left > 0:
+                        self._pending_by_ip[ip] = left
+                    else:
+                        self._pending_by_ip.pop(ip, None)
             call._spawn(call._connect_deadline())
             return call, call.pc.localDescription.sdp
 
@@ -348,15 +383,70 @@ class CallManager:
         await asyncio.gather(*(c.close(reason) for c in calls), return_exceptions=True)
 
 
-def check_offer(sdp: Any) -> str:
+STRONG_FINGERPRINTS = {"sha-256": 32, "sha-384": 48, "sha-512": 64}
+_FP_VALUE = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})*$")
+
+
+def _candidate_allowed(line: str, ice: IcePolicy) -> bool:
+    """``a=candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> …``"""
+    parts = line.split()
+    if len(parts) < 8 or parts[6] != "typ":
+        return False
+    transport, address, port = parts[2].lower(), parts[4], parts[5]
+    if transport != "udp" or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # a host name: mDNS (.local) names resolve on the server's own network
+        return ice.allow_private_candidates and address.lower().endswith(".local")
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_unspecified or ip.is_multicast or ip.is_reserved or (
+            isinstance(ip, ipaddress.IPv4Address) and ip == ipaddress.IPv4Address("255.255.255.255")):
+        return False
+    if ip.is_global:
+        return True
+    return ice.allow_private_candidates  # loopback, link-local, private, shared (CGNAT), documentation
+
+
+def check_offer(sdp: Any, ice: IcePolicy | None = None) -> str:
+    """Validate an SDP offer and return the version the server may use: it must carry a sha-256 (or
+    stronger) DTLS fingerprint (weaker ones are removed), and at most ``max_remote_candidates``
+    remote candidates survive — only public UDP ones unless ``allow_private_candidates``."""
+    ice = ice or IcePolicy()
     if not isinstance(sdp, str) or not sdp.strip():
         raise BadOffer("sdp must be a non-empty string")
     if len(sdp.encode("utf-8", "replace")) > MAX_SDP_BYTES:
         raise BadOffer("sdp too large")
     if not sdp.lstrip().startswith("v=0"):
         raise BadOffer("sdp must start with v=0")
-    if "\nm=audio " not in sdp.replace("\r\n", "\n"):
-        raise BadOffer("the offer has no audio")
     if "\x00" in sdp:
         raise BadOffer("sdp contains NUL")
-    return sdp
+    lines = sdp.splitlines()  # exactly how aiortc splits it: no candidate can hide behind a lone \r or \x1d
+    if not any(line.startswith("m=audio ") for line in lines):
+        raise BadOffer("the offer has no audio")
+    out: list[str] = []
+    strong = 0
+    kept = 0
+    dropped = 0
+    for line in lines:
+        if line.startswith("a=fingerprint:"):
+            algo, _, value = line[len("a=fingerprint:"):].strip().partition(" ")
+            size = STRONG_FINGERPRINTS.get(algo.lower())
+            if size is None:
+                continue  # md5, sha-1, sha-224, unknown: never used to verify the peer
+            value = value.strip()
+            if not _FP_VALUE.match(value) or len(value.split(":")) != size:
+                raise BadOffer(f"malformed {algo} DTLS fingerprint")
+            strong += 1
+        elif line.startswith("a=candidate:"):
+            if kept >= ice.max_remote_candidates or not _candidate_allowed(line, ice):
+                dropped += 1
+                continue
+            kept += 1
+        out.append(line)
+    if not strong:
+        raise BadOffer("the offer needs a sha-256 (or stronger) DTLS fingerprint")
+    if dropped:  # keep listening: the browser's own checks still arrive (peer-reflexive candidates)
+        out = [line for line in out if line != "a=end-of-candidates"]
+    return "\r\n".join(out) + "\r\n"

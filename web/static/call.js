@@ -132,7 +132,8 @@
       case 'crisis': showCrisis(ev); break;
       case 'coping_card': showCard(ev); break;
       case 'state':
-        if (call.active) setStatus(ev.state === 'speaking' ? 'Attune is speaking…' : 'Listening…');
+        if (call.active) setStatus(ev.state === 'speaking' ? 'Attune is speaking…'
+          : ev.state === 'thinking' ? 'Attune is thinking…' : 'Listening…');
         speaking = ev.state === 'speaking';
         break;
       case 'interrupted': {
@@ -146,9 +147,7 @@
       case 'notice': setStatus(ev.text || ''); break;
       case 'error': setStatus(ev.message || 'Something went wrong.'); break;
       case 'ended': finish(ev.reason, true); break;
-      default:
-        if (ev.phase) setPhase(ev.phase);
-        if ('modality' in ev && ev.type === 'reply') setModality(ev.modality);
+      default: break;  // referral, safety_check, safety_plan, mood: shown through the captions
     }
   }
 
