@@ -164,3 +164,43 @@ def test_every_import_uses_the_one_attune_package():
     files = list(_source_files()) + list((ROOT / "tests").rglob("*.py"))
     hits = [str(p.relative_to(ROOT)) for p in files if bare.search(p.read_text(encoding="utf-8"))]
     assert not hits, f"bare room imports (use attune.<room>): {hits}"
+
+
+def _top_level_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Try, ast.If)):
+            for sub in ast.walk(node):
+                if isinstance(sub, (ast.Import, ast.ImportFrom)):
+                    names |= {(a.asname or a.name).split(".")[0] for a in sub.names}
+                elif isinstance(sub, (ast.FunctionDef, ast.ClassDef)):
+                    names.add(sub.name)
+    return names
+
+
+def test_every_name_imported_from_attune_exists():
+    """Lazy imports inside functions fail only when that path runs (a bench, a rare error path): check them all."""
+    mods = _modules()
+    files = {p: None for p in _source_files()} | {p: None for p in (ROOT / "tests").rglob("*.py")}
+    missing = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("attune."):
+                continue
+            target = mods.get(node.module)
+            if target is None:
+                missing.append(f"{path.relative_to(ROOT)}: no module {node.module}")
+                continue
+            names = _top_level_names(target)
+            for a in node.names:
+                if a.name != "*" and a.name not in names and f"{node.module}.{a.name}" not in mods:
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.module} has no {a.name}")
+    assert not missing, "\n".join(missing)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from aiohttp import web
 
-from attune.voice.bench.latency import PersonDriver, Run, place_caller_audio, register_door
+from attune.voice.bench.latency import PersonDriver, Run, place_caller_audio, place_person_audio, register_door
 from attune.voice.doors.wav import Timeline
 from attune.voice.bench.caller import RATE as CLIENT_RATE
 
@@ -245,14 +245,7 @@ def _to_door_times(run: Run, caller: dict[str, Any], t0: float) -> None:
             return t_pushed
         return sent_t[i] - t0
 
-    for turn in run.turns:
-        if turn.speech_start is None:
-            continue
-        turn.speech_start = sent_at(turn.speech_start)
-        turn.speech_end = sent_at(turn.speech_end)
-        turn.gaps = [(sent_at(a), sent_at(b)) for a, b in turn.gaps]
-        if turn.t_audio is not None:
-            turn.t_audio = sent_at(turn.t_audio)
+    place_person_audio(run, sent_at)
 
     times = [at - t0 for at, level in zip(caller["times"], caller["rms"]) if level >= AUDIBLE_RMS]
     delays = place_caller_audio(run, times, CLIENT_RATE // 50)

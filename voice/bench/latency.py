@@ -247,6 +247,18 @@ DoorRunner = Callable[..., Awaitable[Run]]
 DOOR_RUNNERS: dict[str, DoorRunner] = {}
 
 
+def place_person_audio(run: "Run", sent_at: Callable[[float | None], float | None]) -> None:
+    """For doors with a remote caller: the person's speech is dated by when the caller sent it."""
+    for turn in run.turns:
+        if turn.speech_start is None:
+            continue
+        turn.speech_start = sent_at(turn.speech_start)
+        turn.speech_end = sent_at(turn.speech_end)
+        turn.gaps = [(sent_at(a), sent_at(b)) for a, b in turn.gaps]
+        if turn.t_audio is not None:
+            turn.t_audio = sent_at(turn.t_audio)
+
+
 def place_caller_audio(run: "Run", audible_times: list[float], frame_samples: int) -> list[float]:
     """For doors heard by a remote caller (browser, phone): the reply timeline is what the caller
     heard, and each ``reply_audio_start`` is moved to the first audible packet after it (the loop's

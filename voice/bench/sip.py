@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from attune.voice.bench.latency import FRAME_S, PersonDriver, Run, place_caller_audio, register_door, wer
+from attune.voice.bench.latency import (FRAME_S, PersonDriver, Run, place_caller_audio, place_person_audio,
+                                        register_door, wer)
 from attune.voice.doors.wav import LOOP_RATE, Timeline
 
 RATE = 8000
@@ -177,9 +178,9 @@ class SipCaller:
         from aiortp import get_codec
 
         from attune.voice.audio import Resampler
-        from attune.voice.doors.sip import _make_transport
+        from attune.voice.internals import sip_transport
 
-        self.transport = _make_transport(("127.0.0.1", 0))
+        self.transport = sip_transport(("127.0.0.1", 0))
         self.uac = SipUAC(self.transport)
         self.uas = SipUAS(self.transport, uac=self.uac)
         self.uas.on_bye = lambda call, req: self.bye_from_attune.set()
@@ -336,14 +337,7 @@ def _to_door_times(run: Run, caller: SipCaller, t0: float) -> None:
             return t_pushed
         return sent_t[i] - t0
 
-    for turn in run.turns:
-        if turn.speech_start is None:
-            continue
-        turn.speech_start = sent_at(turn.speech_start)
-        turn.speech_end = sent_at(turn.speech_end)
-        turn.gaps = [(sent_at(a), sent_at(b)) for a, b in turn.gaps]
-        if turn.t_audio is not None:
-            turn.t_audio = sent_at(turn.t_audio)
+    place_person_audio(run, sent_at)
 
     times = [at - t0 for at, level in caller.rtp.arrivals if level >= AUDIBLE_RMS]
     delays = place_caller_audio(run, times, SAMPLES)
