@@ -600,9 +600,10 @@ class SessionEngine:
         return Turn(user_id, raw, base if not opening else -1, s, reply, meta or {})
 
     def _guard_fallback(self, step: str) -> str:
-        """What is said instead of a line the guard blocks: nothing for a reflection (the question
-        after it stands alone), else a neutral invitation to go on."""
-        if step in BRIDGES or step.startswith("session.reflect"):
+        """What is said instead of a line the guard blocks: nothing for a reflection or a read-back
+        (summary, card, recall, draft: the question after it stands alone), else a neutral
+        invitation to go on."""
+        if step in BRIDGES or "reflect" in step or _guard_kind(step) == "card":
             return ""
         return guard.SAFE_LINE
 
