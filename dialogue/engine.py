@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from attune.dialogue import guard, safety, text as tx
 from attune.dialogue.distortions import rank_distortions
-from attune.dialogue.interpret import Reading, asks_for_modality, interpret, interpret_turn
+from attune.dialogue.interpret import Reading, asks_for_modality, extract, interpret, interpret_turn
 from attune.dialogue.memory import SessionRecord, Store, open_store
 from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
 from attune.dialogue.router import route
@@ -182,7 +182,7 @@ class _Compose:
         """Their last words said back: worked out once per reply, not once per line."""
         if not self.person:
             return {}
-        return {"echo": spoken(self.person, 10), "feeling": tx.own_feeling(self.person) or "", "key": key_phrase(self.person)}
+        return {"echo": spoken(self.person, 10, frame=True), "feeling": tx.own_feeling(self.person) or "", "key": key_phrase(self.person)}
 
     def pick(self, variants: list[str], fields: dict[str, str]) -> str:
         """A variant not said yet this session, preferring ones whose placeholders are all filled."""
@@ -229,10 +229,15 @@ CONCESSION = re.compile(r"^\s*(?:(?:even though|even if|although|though|while)\b
                         r"(?:even though|even if|although|though|while)\b[^,]{3,120},\s*(?:also\s+)?)", re.I)
 
 
-def spoken(value: str, max_words: int = 12) -> str:
+def spoken(value: str, max_words: int = 12, frame: bool = False) -> str:
     """A slot value said back: second person, whole clauses only, or "" when it can't be said cleanly.
-    A balanced thought that opens with its concession ("even though ...,") is said from its point."""
+    A balanced thought that opens with its concession ("even though ...,") is said from its point.
+
+    A harsh label they put on themselves ("I'm a terrible friend") is never said back as fact: with
+    ``frame`` it is said as their voice ("part of you says you're a terrible friend"), else not at all."""
     value = value or ""
+    if tx.self_label(value):
+        return tx.own_voice(value, max_words) if frame else ""
     if len(value.split()) > max_words:
         value = CONCESSION.sub("", value)
     value = tx.clause_prefix(value, max_words, min_words=1)
@@ -242,20 +247,47 @@ def spoken(value: str, max_words: int = 12) -> str:
 
 
 def spoken_slots(slots: dict[str, str]) -> dict[str, str]:
-    return {k: spoken(v, SPOKEN_WORDS.get(k, 12)) for k, v in slots.items()}
+    """Slots said back. The thoughts are framed by their templates ("the thought, {automatic_thought}"),
+    so they keep their words; any other slot holding a harsh self-label is not said."""
+    return {k: (spoken_thought(v, SPOKEN_WORDS.get(k, 12)) if k in THOUGHT_SLOTS else spoken(v, SPOKEN_WORDS.get(k, 12)))
+            for k, v in slots.items()}
+
+
+def spoken_thought(value: str, max_words: int = 12) -> str:
+    """A thought slot said back inside its template's frame ("the old thought was, you're useless")."""
+    value = value or ""
+    if len(value.split()) > max_words:
+        value = CONCESSION.sub("", value)
+    value = tx.clause_prefix(value, max_words, min_words=1)
+    return (tx.second_person(value, max_words) or "") if value else ""
+
+
+THOUGHT_SLOTS = frozenset({"automatic_thought", "old_thought"})  # templates always say "the thought, ..."
 
 
 def key_phrase(text: str) -> str:
-    """A short key phrase of what they said, in the second person ("your boss yelled at you"), or ""."""
-    for clause in re.split(r"[,.;!?]|\b(?:and|but|because|so)\b", text):
+    """A short key phrase of what they said, in the second person ("your boss yelled at you"), or "".
+    A harsh self-label comes back as their voice ("part of you says you're a terrible friend")."""
+    voice = tx.own_voice(text, 9)
+    if voice:
+        return voice
+    for clause in re.split(r"[,.;!?]|\b(?:and|but|because|so)\b(?! not\b)", text):
         clause = re.sub(r"^\W*(?:(?:when|that|like|then|well|um|uh|honestly|actually|just|yeah|oh)\W+)*", "", clause.strip(), flags=re.I)
+        clause = _LEAD_SETTING.sub("", clause)  # "last friday at work my manager ..." -> "my manager ..."
         words = clause.split()
-        if 3 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
+        if 4 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
             said = tx.second_person(clause, 9)
-            if said and re.match(r"(?:you|your)\b", said, re.I) and not HARSH.search(said) and \
+            if said and re.match(r"(?:you|your)\b", said, re.I) and not HARSH.search(said) and not tx.any_self_label(clause) and \
                     not re.search(r"\b(um|uh|like|kind of|sort of|i guess)\b", said):
                 return said
     return ""
+
+
+_LEAD_SETTING = re.compile(
+    r"^(?:(?:yesterday|today|tonight|earlier|last (?:night|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|this (?:morning|afternoon|evening|week)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: morning| afternoon| evening| night)?"
+    r"|the other (?:day|night)|at (?:work|home|school|uni|college|the office)|in (?:the|a) (?:meeting|team meeting|office|standup|call))\W+)+"
+    r"(?=\w+ \w+ \w+)", re.I)
 
 
 def _tidy(line: str) -> str:
@@ -388,6 +420,12 @@ class SessionEngine:
 
     def state_of(self, user_id: str) -> SessionState | None:
         return self._states.get(user_id)
+
+    def expects(self, user_id: str) -> str:
+        """What Attune's last question asked for ("mood", "rating", "yesno", "name", ... or "text"):
+        a door's turn-taker answers sooner after a whole answer to it."""
+        state = self._states.get(user_id)
+        return self._expects(state) if state is not None else "text"
 
     # ------------------------------------------------------------------ persistence
     def _lock(self, user_id: str) -> asyncio.Lock:
@@ -577,7 +615,8 @@ class SessionEngine:
             line, verdict = guard.vet(line, fallback=self._guard_fallback(step), kind=_guard_kind(step))
             if not verdict.ok:  # fail closed: the line is replaced (a reflection is dropped), never spoken
                 blocked.append({"step": step, "category": verdict.category})
-                log.warning("output guard replaced a %s line (%s)", step, verdict.category)
+                # expected, handled behaviour (the turn's meta records it): an operator's log line, never the person's screen
+                log.info("output guard replaced a %s line (%s)", step, verdict.category)
             if line:
                 lines.append(line)
         if blocked:
@@ -697,6 +736,10 @@ class SessionEngine:
             return
         if s.name is None and s.stage != "name":
             s.name = tx.volunteered_name(text)
+            if s.name and s.stage in ("mood", "topic") and self._only_a_name(text, r):
+                # "um, I'm Priya" when asked for a mood: the name is kept, and the question asked again briefly
+                c.line("name_then_mood" if s.stage == "mood" else "name_then_topic")
+                return
         if s.stage == "name":
             self._opening_name(c, text, r)
         elif s.stage == "followup":
@@ -753,9 +796,20 @@ class SessionEngine:
         c.line("mood_open")
         s.stage = "mood"
 
+    @staticmethod
+    def _only_a_name(text: str, r: Reading) -> bool:
+        """The turn gives a name and nothing else the pending question could use (no mood, no story)."""
+        if r.slots.get("mood") is not None or r.slots.get("mood_words"):
+            return False
+        rest = re.sub(r"\b(?:call me|my name is|my name's|name's|you can call me|i go by|i'?m|i am|im|it'?s|this is)\s+[A-Za-z'\-]+",
+                      " ", text, flags=re.I)
+        rest = re.sub(r"\b(?:sorry|oh|um+|uh+|er+m?|by the way|btw|and|also|yeah|ok|okay|so|hi|hello|hey|actually|i forgot|"
+                      r"forgot to say|i should say|should have said|first|just|that's|thats|my name|me|please|fine|is)\b", " ", rest, flags=re.I)
+        return not re.search(r"[a-z0-9]{2,}", rest, re.I)
+
     def _bridge_feeling(self, c: _Compose, text: str) -> bool:
         feeling = tx.own_feeling(text)
-        if not feeling or feeling in POSITIVE_FEELINGS:
+        if not feeling or feeling in POSITIVE_FEELINGS or HARSH.search(feeling):
             return False
         c.line("reflect_feeling", feeling=feeling)
         c.state.reflect_turn = c.state.turns
@@ -836,11 +890,39 @@ class SessionEngine:
             c.line("modality_switch")
         else:
             c.say(mod.intro, f"{mod_id}.intro")
+        told = self._prefill(c, mod)
         s.step = self._next_step(s, mod, -1)
+        if told and s.step < len(mod.steps):
+            c.line("reflect_key", key=told)  # what they already said is reflected, not asked again
+            s.reflect_turn = s.turns
         if s.step >= len(mod.steps):
             self._start_closing(c)
         else:
             self._enter_step(c, mod)
+
+    def _prefill(self, c: _Compose, mod: Modality) -> str:
+        """Steps the person already answered before the work began ("what happened?" after they told
+        what happened): filled from the topic, with what the same words say about later steps. Returns
+        a short reflection of it ("" when nothing was filled or it can't be said cleanly)."""
+        s = c.state
+        topic = s.topic
+        if not topic:
+            return ""
+        for i, st in enumerate(mod.steps):
+            if st.prefill != "topic" or not st.slot or s.slots.get(st.slot):
+                continue
+            value = _topic_answers(st.expectation, topic)
+            if not value:
+                continue
+            self._fill(s, st.slot, value)
+            s.notes.append(f"{st.id}: told before the work began")
+            if st.expectation == "situation":  # the moment they described carries its feeling, number and thought
+                here, s.step = s.step, i
+                self._fill_ahead(s, mod, Reading(kind="answer", slots=extract(topic, "situation")))
+                s.step = here
+            c.echoed.discard("key")
+            return key_phrase(topic) or spoken(value, 12, frame=True)
+        return ""
 
     def _working(self, c: _Compose, text: str, r: Reading) -> None:
         s = c.state
@@ -855,6 +937,13 @@ class SessionEngine:
         if k == "correction":
             self._correct(c, mod, r)
             return
+        if s.name is None and k in ("answer", "partial", "unclear", "new_topic"):
+            name = tx.volunteered_name(text)
+            if name and self._only_a_name(text, r):  # "oh sorry, I'm Jo": the problem came first, the name now
+                s.name = name
+                c.line("name_given_late")
+                self._ask(c, mod, step, reprompt=True)
+                return
         if k == "unclear" and s.unclear < 1 and step.kind not in ("statement", "artefact"):
             s.unclear += 1
             c.line("clarify_turn", step_question=s.last_question)
@@ -870,6 +959,8 @@ class SessionEngine:
                 self._ask(c, mod, step, reprompt=True)
                 return
             c.line("decline_ok")
+        elif self._answers_later_action(c, mod, step, text, r):
+            pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
         else:
             outcome, value = self._interpret(c, step, text, r)
             if outcome == "again":
@@ -884,7 +975,11 @@ class SessionEngine:
             elif outcome == "declined":
                 c.line("decline_ok")
         s.reprompts = s.unclear = 0
+        before = len(c.parts)
         self._advance(c, mod)
+        if s.phase == "working" and s.step < len(mod.steps) and mod.steps[s.step].kind in ("adaptive_thought", "artefact"):
+            # the draft or the card read-back says their words back already: no reflection in front of it
+            c.parts[:before] = [p for p in c.parts[:before] if p[1] not in BRIDGES]
 
     def _advance(self, c: _Compose, mod: Modality) -> None:
         s = c.state
@@ -900,6 +995,24 @@ class SessionEngine:
             self._start_closing(c)
         else:
             self._enter_step(c, mod)
+
+    def _answers_later_action(self, c: _Compose, mod: Modality, step: Step, text: str, r: Reading) -> bool:
+        """A rating or yes/no step answered with a plan ("I'll go for a walk on Saturday") that a step
+        just ahead asks for: the plan fills that step, and the one asked is left unanswered."""
+        s = c.state
+        if step.kind not in ("number", "yesno") or r.kind not in ("answer", "partial") or tx.parse_number(text, 0, 100) is not None:
+            return False
+        if step.kind == "yesno" and tx.yes_no(text) is not None:
+            return False
+        if not PLAN.search(text.lower()):
+            return False
+        for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:
+            if st.slot and st.expectation == "action" and not s.slots.get(st.slot):
+                value = tx.own_words(re.sub(r"^\W*(?:(?:fine|ok|okay|well|alright|anyway|um|so)\W+)+", "", text, flags=re.I))
+                self._fill(s, st.slot, value)
+                s.notes.append(f"{step.id}: answered with the plan for {st.id}")
+                return bool(s.slots.get(st.slot))
+        return False
 
     def _fill(self, s: SessionState, slot: str, value: str) -> None:
         """A slot takes their words, never medication talk (it must not reach a card or a summary)."""
@@ -1066,7 +1179,10 @@ class SessionEngine:
 
     @staticmethod
     def _value_for(expectation: str, text: str, r: Reading) -> str:
-        """The part of the turn that answers this step, in their words."""
+        """The part of the turn that answers this step, in their words ("" for a bare number: "about a
+        four" does not say what happened)."""
+        if expectation not in ("rating", "mood") and BARE_NUMBER.match(text.lower()):
+            return ""
         if expectation == "situation" and r.slots.get("situation"):
             return tx.own_words(r.slots["situation"])
         if expectation == "thought" and r.slots.get("thought"):
@@ -1132,6 +1248,8 @@ class SessionEngine:
         card = self._card_sentence(s, self.lib.modalities[s.modality]) if s.card and not s.card_read and s.modality else ""
         if summary:
             c.event("summary", text=summary)
+            if card and _repeats(summary, card):
+                card = ""  # the summary already says what the card holds: said once (the screen shows the card)
             if len(f"{summary} {card}".split()) <= SPOKEN_CARD_WORDS:  # the screen keeps both; the voice keeps it short
                 c.line("closing_summary", summary=summary)
         if card:
@@ -1206,7 +1324,7 @@ class SessionEngine:
     def _partial_summary(self, s: SessionState) -> str:
         """When the work stopped early: what they brought, in their words, and nothing claimed."""
         for value in [s.slots.get(k, "") for k in PARTIAL_SLOTS] + [s.topic]:
-            said = spoken(value, 12)
+            said = spoken(value, 12, frame=True)
             if said:
                 return _tidy(self.lib.session.lines["summary_partial"][0].format(key=said))
         return ""
@@ -1525,10 +1643,56 @@ def _fit(templates: list[str], fields: dict[str, str], max_words: int) -> str:
     return ""
 
 
+_MOMENT = re.compile(
+    r"\b(?:yesterday|today|tonight|last (?:night|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|this (?:morning|afternoon|evening)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: morning| afternoon| evening| night)?"
+    r"|(?:a|an|one|two|three|few|couple of) (?:days?|hours?|minutes?) ago|the other (?:day|night)|earlier today|just now)\b")
+SWITCH_ONLY = re.compile(r"\b(?:vent|rant|let (?:it|off) (?:out|steam)|off my chest|need to talk|want to talk)\b", re.I)
+PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
+                  r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b)[a-z]{2,}")
+BARE_NUMBER = re.compile(r"^\W*(?:(?:um+|uh+|about|around|like|maybe|a|an|i'?d say|probably|roughly|so|well|it'?s|its|honestly)\W+)*"
+                         r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -][a-z]+)?|a hundred|hundred)"
+                         r"(?:\W+(?:out of (?:ten|10|a hundred|100)|percent|ish|maybe|i guess|i think))*\W*$")
+_REQUEST_WORDS = frozenset("""vent venting rant ranting need needed want wanted talk talking just steam chest express support
+    quick help something anything today bit someone listen heard""".split())
+_EVENT_VERB = re.compile(r"\b(?:[a-z]{3,}ed|said|told|got|had|went|came|did|made|left|lost|sent|took|gave|saw|broke|fell|"
+                         r"caught|forgot|found|heard|met|ran|threw|wrote|hit|cut|quit|fought|blew|tore|shut|kept|bit|spoke)\b")
+
+
+def _topic_answers(expectation: str, topic: str) -> str:
+    """The part of what they told about the problem that answers a step asking what happened ("" if none).
+
+    A situation step needs a moment (when or where); any other needs an event told in a few words
+    ("my sister and I had a huge fight last night", not "I just need to vent")."""
+    n = " " + topic.lower().replace("\u2019", "'") + " "
+    if expectation == "situation":
+        if not _MOMENT.search(n):  # "at work" is a place, not a moment
+            return ""
+        return tx.own_words(extract(topic, "situation").get("situation", ""))
+    content = [w for w in re.findall(r"[a-z']{3,}", n) if w not in tx.FUNCTION_WORDS and w not in _REQUEST_WORDS]
+    if len(content) >= 4 or (len(content) >= 2 and (_EVENT_VERB.search(n) or _TIME_PHRASE.search(n))):
+        return tx.own_words(topic)
+    return ""
+
+
+def _repeats(said: str, then: str) -> bool:
+    """``then`` would mostly repeat ``said`` (most of its content words were just spoken)."""
+    content = lambda t: {w for w in re.findall(r"[a-z']{3,}", t.lower()) if w not in tx.FUNCTION_WORDS}  # noqa: E731
+    new = content(then)
+    return bool(new) and len(new & content(said)) >= 0.6 * len(new)
+
+
 def _without_request(text: str) -> str:
-    """The sentences of a turn that are not the request for an approach ("can we do CBT? it's my flatmate")."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", text) if not asks_for_modality(p)]
-    return tx.own_words(" ".join(parts)) if parts else ""
+    """The parts of a turn that are not the request for an approach: "can we do CBT? it's my flatmate" and
+    "my flatmate screamed at me and I just need to vent" both keep what happened."""
+    parts = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if not asks_for_modality(sentence):
+            parts.append(sentence)
+            continue
+        clauses = re.split(r"\s*(?:,|;|\band\b|\bbut\b|\bso\b)\s*", sentence)
+        parts += [cl for cl in clauses if cl.strip() and not asks_for_modality(cl) and not SWITCH_ONLY.search(cl)]
+    return tx.own_words(", ".join(p.strip(" ,.") for p in parts)) if parts else ""
 
 
 def _without_name_and_number(text: str) -> str:

@@ -253,6 +253,9 @@ def extract(text: str, expects: str) -> dict[str, Any]:
     n = _n(text)
     out: dict[str, Any] = {}
     feeling = tx.own_feeling(text)
+    label = tx.self_label(text) if feeling else None
+    if feeling and label and feeling in label.group(0):
+        feeling = None  # "I'm worthless" is a label they put on themselves, not the feeling they name
     if feeling:
         out["emotion"] = feeling
     number_hi = 10 if expects == "mood" else 100
@@ -260,8 +263,13 @@ def extract(text: str, expects: str) -> dict[str, Any]:
     if num is not None and expects in ("mood", "rating", "feeling", "situation", "name"):
         if expects == "name":
             num10 = tx.parse_number(text, 0, 10)
-            if num10 is not None and re.search(r"\b(?:mood|at|about|around|like|a|maybe|feel(?:ing)?|i'?d say|out of (?:10|ten))\b", n):
+            # "felt humiliated, maybe an eight" rates that feeling, not today's mood
+            rates_feeling = feeling and not re.search(r"\bmood\b", n)
+            if num10 is not None and not rates_feeling and \
+                    re.search(r"\b(?:mood|at|about|around|like|a|maybe|feel(?:ing)?|i'?d say|out of (?:10|ten))\b", n):
                 out["mood"] = num10
+            elif rates_feeling:
+                out["intensity"] = num
         elif expects == "mood":
             out["mood"] = num
         elif expects in ("rating", "feeling") or feeling:

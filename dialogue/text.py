@@ -17,7 +17,8 @@ _FILLERS = re.compile(
     r"\b(?:um+|uh+|erm+|hmm+|mm+|ah+|like,|you know,?|i mean,?|kind of|sort of|basically|honestly,?)\s*",
     re.IGNORECASE,
 )
-_LEADING = re.compile(r"^(?:(?:well|so|and|but|yeah|yes|okay|ok|oh|right|i guess|i think)\b[,.]?\s*)+", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:(?:well|so|and|but|yeah|yes|okay|ok|oh|right|i guess|i think|hmm+|mm+)\b[,.]?\s*"
+                      r"|(?:i )?(?:dunno|don'?t know|do not know|not sure|suppose|guess)\s*[,.!]+\s*)+", re.IGNORECASE)
 _WORD = re.compile(r"[a-zA-Z']+")
 
 
@@ -149,13 +150,21 @@ _TENS_UNITS = re.compile(
 )
 
 
+_OUT_OF_TEN = re.compile(r"\s*(?:out of|/)\s*(?:10|ten)\b")
+
+
+def _scaled(low: str, end: int, n: int, hi: int) -> int:
+    """On a zero-to-a-hundred scale, "a four out of ten" means forty."""
+    return n * 10 if hi >= 100 and n <= 10 and _OUT_OF_TEN.match(low, end) else n
+
+
 def all_numbers(text: str, lo: int, hi: int) -> list[int]:
     """Every number in range, in order ("maybe forty, and the feeling is like thirty" -> [40, 30])."""
     found: list[tuple[int, int]] = []
     low = text.lower()
     for m in _DIGITS.finditer(low):
         if lo <= int(m.group(1)) <= hi:
-            found.append((m.start(), int(m.group(1))))
+            found.append((m.start(), _scaled(low, m.end(1), int(m.group(1)), hi)))
     taken: list[tuple[int, int]] = []
     for m in _TENS_UNITS.finditer(low):
         n = _NUMBER_WORDS[m.group(1)] + _NUMBER_WORDS[m.group(2)]
@@ -165,8 +174,8 @@ def all_numbers(text: str, lo: int, hi: int) -> list[int]:
     for m in re.finditer(r"[a-z]+", low):
         w = m.group(0)
         if w in _NUMBER_WORDS and w not in ("none", "nothing", "half", "one") and not any(a <= m.start() < b for a, b in taken):
-            if lo <= _NUMBER_WORDS[w] <= hi:
-                found.append((m.start(), _NUMBER_WORDS[w]))
+            if lo <= _NUMBER_WORDS[w] <= hi and not (w == "ten" and re.search(r"(?:out of|/)\s*$", low[:m.start()])):
+                found.append((m.start(), _scaled(low, m.end(), _NUMBER_WORDS[w], hi)))
     return [n for _, n in sorted(found)]
 
 
@@ -176,17 +185,18 @@ def parse_number(text: str, lo: int, hi: int) -> int | None:
     for m in _DIGITS.finditer(low):
         n = int(m.group(1))
         if lo <= n <= hi:
-            return n
+            return _scaled(low, m.end(1), n, hi)
     m = _TENS_UNITS.search(low)
     if m:
         n = _NUMBER_WORDS[m.group(1)] + _NUMBER_WORDS[m.group(2)]
         if lo <= n <= hi:
             return n
-    for w in words_of(low):
+    for m in re.finditer(r"[a-z']+", low):
+        w = m.group(0)
         if w in _NUMBER_WORDS and lo <= _NUMBER_WORDS[w] <= hi:
             if w in ("none", "nothing", "half") and hi <= 10:
                 continue
-            return _NUMBER_WORDS[w]
+            return _scaled(low, m.end(), _NUMBER_WORDS[w], hi)
     return None
 
 
@@ -215,7 +225,7 @@ _NAME_WORD = r"([A-Za-z][a-z'\-]{1,29}|[A-Z][A-Za-z'\-]{1,29})"
 _NAME_ASKED = re.compile(r"\b(?:call me|my name is|my name's|name is|name's|you can call me|i go by|people call me|everyone calls me)\s+"
                          + _NAME_WORD + r"\b", re.I)
 # "I'm Sam" names only when the word stands alone: "I'm Sam", "I'm Sam, and...", "I'm Sam by the way".
-_NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|um|uh|so)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"
+_NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|um|uh|so|oh|sorry|and|actually|btw|anyway)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"
                       + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
 _NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|sure)\W+)*" + _NAME_WORD
                          + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here))?\s*[.!]?\s*$", re.I)
@@ -359,9 +369,12 @@ FUNCTION_WORDS = frozenset(
 # Person and verb turned together ("I was" -> "you were"); a clause we cannot turn cleanly is not reflected.
 _PAIRS = [
     (r"\bi am\b", "you are"), (r"\bi'?m\b", "you're"), (r"\bim\b", "you're"), (r"\bi was\b", "you were"),
-    (r"\bi wasn'?t\b", "you weren't"), (r"\bi'?ve\b", "you've"), (r"\bive\b", "you've"), (r"\bi'?ll\b", "you'll"),
-    (r"\bi'?d\b", "you'd"), (r"\bmyself\b", "yourself"), (r"\bmine\b", "yours"), (r"\bmy\b", "your"),
-    (r"\bme\b", "you"), (r"\bi\b", "you"), (r"\bwe'?re\b", "you're"), (r"\bwe were\b", "you were"), (r"\bwe\b", "you"),
+    (r"\bi wasn'?t\b", "you weren't"), (r"\bi'?ve\b", "you've"), (r"\bive\b", "you've"),
+    # "ill" and "id" are the words ill and ID unless a verb follows; "were" is never "we're"
+    (r"\bi'll\b|\bill\b(?= (?:be|do|go|try|have|get|make|just|never|always|see|call|text|ask|send|tell|probably|maybe|start|talk|write|take)\b)", "you'll"),
+    (r"\bi'd\b|\bid\b(?= (?:say|tell|like|love|rather|be|have|do|go|never|probably|just|want|hate)\b)", "you'd"),
+    (r"\bmyself\b", "yourself"), (r"\bmine\b", "yours"), (r"\bmy\b", "your"),
+    (r"\bme\b", "you"), (r"\bi\b", "you"), (r"\bwe're\b", "you're"), (r"\bwe were\b", "you were"), (r"\bwe\b", "you"),
     (r"\bus\b", "you"), (r"\bour\b", "your"), (r"\bours\b", "yours"), (r"\bourselves\b", "yourselves"), (r"\bam\b", "are"),
 ]
 _PAIR_RX = re.compile("|".join(f"({p})" for p, _ in _PAIRS), re.I)
@@ -460,3 +473,80 @@ def safe_answer(text: str) -> bool | None:
             and not re.search(r"^\W*(?:yes|yeah)\W+(?:i'?m|i am) (?:safe|okay|ok|fine)\W*$", low):
         return False
     return bool(_SAFE_YES.match(low))
+
+
+# ---------------------------------------------------------------------------- self-criticism
+# A harsh label the person puts on themselves ("I'm a terrible friend", "I'm worthless", "I ruin
+# everything"). Said back plainly it would sound as if Attune agreed, so it is only ever reflected
+# as their voice ("part of you says you're a terrible friend"), or not at all.
+_LABEL_NOUNS = (
+    r"failure|loser|burden|fraud|idiot|moron|joke|mess|disappointment|disgrace|embarrassment|waste of (?:space|time|air|oxygen)|"
+    r"waste|nobody|nothing|freak|coward|monster|fake|impostor|imposter|let ?down|liability|screw ?up|f\w*k ?up|hypocrite|"
+    r"weirdo|wreck|disaster|problem|bad person|horrible person|terrible person|awful person|bad \w+|terrible \w+|awful \w+|"
+    r"horrible \w+|rubbish \w+|crap \w+|crappy \w+|shit \w+|shitty \w+|lousy \w+|useless \w+|hopeless \w+|pathetic \w+|"
+    r"worthless \w+|failure (?:of|as) an? \w+|(?:sorry|poor) excuse (?:for|of) an? \w+|piece of (?:shit|crap|work)"
+)
+_LABEL_ADJS = (
+    r"useless|worthless|stupid|dumb|pathetic|hopeless|unlovable|unloveable|disgusting|weak|selfish|lazy|ugly|broken|"
+    r"incompetent|inadequate|pointless|unworthy|unlikeable|unlikable|annoying|boring|thick|rubbish|crap|trash|garbage|"
+    r"(?:not|never) (?:good|smart|pretty|strong|clever|thin|brave|normal) enough|not enough|too much|the worst|to blame|"
+    r"not worth (?:it|anything|loving|the (?:effort|trouble))|beyond help|unfixable|damaged|defective|a lost cause"
+)
+_INTENSIFIERS = (r"(?:(?:such|so|just|really|totally|completely|basically|always|literally|honestly|kind of|sort of|kinda|the|a|an|"
+                r"nothing but|the biggest|total|complete|absolute|utter|massive|huge|fucking|bloody|genuinely|actually)\s+)*")
+_SELF_LABEL = re.compile(
+    r"\b(?:i'?m|i am|im|i was|i'?ve (?:always |just )?been|i'?ll (?:always|only ever) be|i'?ll never be anything (?:but|more than))\s+"
+    + _INTENSIFIERS + r"(?:(?:a|an)\s+)?(?:(?:" + _LABEL_NOUNS + r")|(?:" + _LABEL_ADJS + r"))\b"
+    r"|\bi (?:always |just |only |totally |completely )?(?:ruin|wreck|mess up|screw up|spoil|destroy|ruined|wrecked|messed up|screwed up|spoiled|destroyed|f\w*k up|f\w*ked up) (?:everything|every\w+|it all|all of it)\b"
+    r"|\bi (?:can'?t|cannot|never) do anything right\b|\bi (?:hate|can'?t stand|despise|loathe) myself\b"
+    r"|\bi don'?t deserve (?:to be|anything|anyone|good|love|help|happiness|it)\b"
+    r"|\b(?:no ?one|nobody) (?:could|would|will|can|ever|is ever going to|is going to) (?:ever )?(?:love|like|want|care about) me\b",
+    re.I,
+)
+# Already their voice: a thought, a feeling, something said to themselves or by someone else.
+_ATTRIBUTED = re.compile(
+    r"\b(?:think|thinks|thought|thinking|tell(?:s|ing)? myself|told myself|call(?:s|ing|ed)? myself|say(?:s|ing)? to myself|"
+    r"said to myself|keep saying|kept saying|feel(?:s|ing)? like|felt like|feels as if|felt as if|like a|voice|part of me|"
+    r"my (?:head|mind|brain|inner critic)|(?:he|she|they|boss|manager|mum|mom|dad|people|everyone) (?:said|says|thinks?|told me|called me|calls me)|"
+    r"believe|believed|worried|worry|scared|afraid|convinced|wonder(?:ing)?|what if|as if|maybe|not that)\b[^.!?]*$",
+    re.I,
+)
+_VOICE = "part of you says"  # the frame; the protocols' reflections read "So {key}." / "It sounds like {key}."
+
+
+def self_label(text: str) -> re.Match[str] | None:
+    """The first harsh label the person puts on themselves as a plain fact, or None.
+
+    "I'm a terrible friend" and "honestly I'm worthless" are labels; "I keep thinking I'm a failure"
+    and "my boss said I'm useless" are already framed as a thought or someone's words."""
+    low = text.lower().replace("\u2019", "'")
+    for m in _SELF_LABEL.finditer(low):
+        if not _ATTRIBUTED.search(low[max(0, m.start() - 60): m.start()]):
+            return m
+    return None
+
+
+def any_self_label(text: str) -> bool:
+    """A harsh self-label, framed or not ("I keep thinking I'm a failure" counts)."""
+    return bool(_SELF_LABEL.search(text.lower().replace("\u2019", "'")))
+
+
+def own_voice(text: str, max_words: int = 10) -> str:
+    """Their harsh self-label said back as their voice, never as fact: "honestly I'm a terrible friend"
+    -> "part of you says you're a terrible friend". "" when there is none or it can't be said cleanly."""
+    m = self_label(text)
+    if not m or re.search(r"\b(?:hate|can'?t stand|despise|loathe) myself\b|\bdon'?t deserve\b", m.group(0)):
+        return ""  # a feeling about themselves, not a label: never said back, never reframed
+    low = text.replace("\u2019", "'")
+    clause = low[m.start():]
+    clause = re.split(r"[,.;!?]|\s(?:and|but|because|which|cause|cos|so (?=i\b))\s*", clause, maxsplit=1)[0]
+    clause = re.sub(r"\b(?:just|honestly|basically|literally|really|kind of|sort of|kinda)\s+", "", clause, flags=re.I)
+    said = second_person(clause.strip(), max_words)
+    if not said:
+        return ""
+    return f"{_VOICE} {_inline_lower(said)}"
+
+
+def _inline_lower(words: str) -> str:
+    first = words.split(" ", 1)[0]
+    return words if first == "I" or (first.isupper() and len(first) > 1) else words[:1].lower() + words[1:]

@@ -94,6 +94,9 @@ class Step(_Strict):
     when: dict[str, str] = Field(default_factory=dict, description="Run only if these slots hold these values (e.g. a chosen exercise).")
     expects: Expect | None = Field(default=None, description="What an answer to this step looks like; inferred from kind when unset.")
     exercise: str | None = Field(default=None, description="An exercise tag (breathing, grounding...): once refused, never run or offered again this session.")
+    prefill: Literal["topic"] | None = Field(
+        default=None, description="topic: what the person already told about the problem answers this step when it says what "
+                                  "happened (for a situation step: when and where); the step is then reflected, not asked.")
 
     @property
     def expectation(self) -> str:
@@ -214,6 +217,9 @@ class SessionFrame(LineSets):
             "reflect_positive",  # {feeling}: a calmer or better feeling
             "reflect_key",  # {key}: a short key phrase, second person
             "name_later",  # the problem came first: acknowledged, no name needed
+            "name_then_mood",  # {name}: the name came when the mood was asked; thanks, and the mood asked again briefly
+            "name_then_topic",  # {name}: the name came when the topic was asked; thanks, and the topic asked again
+            "name_given_late",  # {name}: the name came during the work; thanks (the engine asks the waiting question again)
             "mood_words",  # a mood given in words, accepted
             "short_closing",  # the person wants to stop: a brief closing before goodbye
             "summary_partial",  # the work stopped early: what they brought, {key}, and nothing claimed

@@ -59,9 +59,26 @@ def _stdin_lines():
 
 
 # ---------------------------------------------------------------------------- chat
+def _chat_logging(verbose: bool) -> None:
+    """The conversation owns the terminal: the engine's operational log (a guard fallback, a model
+    timeout) stays off it unless --verbose; only warnings and errors are shown otherwise."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(levelname)s %(name)s] %(message)s" if verbose else "attune: %(message)s"))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_attune_chat", False)]:
+        root.removeHandler(old)
+    handler._attune_chat = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("attune").setLevel(logging.DEBUG if verbose else logging.NOTSET)
+
+
 async def _chat(args: argparse.Namespace) -> int:
     from attune.dialogue.engine import ManualClock
 
+    _chat_logging(bool(getattr(args, "verbose", False)))
     settings = _settings(args)
     clock = ManualClock() if args.turn_seconds else None
     with _engine(settings, clock=clock) as engine:
@@ -346,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--script", help="read one person turn per non-empty line from FILE")
     chat.add_argument("--json", action="store_true", help="one JSON object per assistant turn")
     chat.add_argument("--turn-seconds", type=float, default=0.0, help="advance the session clock S seconds per turn")
+    chat.add_argument("-v", "--verbose", action="store_true",
+                      help="show the engine's log on stderr (output guard fallbacks, model timeouts)")
     chat.set_defaults(run=lambda a: asyncio.run(_chat(a)))
 
     ev = sub.add_parser("eval", help="measure the safety screen, the turn interpreter, the client bank or the distortion ranking")

@@ -1,0 +1,146 @@
+"""Turns a listener would notice, through the real engine: a name given when the mood was asked, what
+happened not asked twice, harsh self-labels never said back as fact, the guard's log off the chat screen."""
+from __future__ import annotations
+
+import logging
+import re
+
+from attune.dialogue import text as tx
+from attune.dialogue.engine import key_phrase, spoken
+
+USER = "u_conversation01"
+
+
+async def run(engine, lines, clock=None, seconds=45.0, user=USER):
+    replies = [await engine.open(user)]
+    for line in lines:
+        if clock is not None:
+            clock.advance(seconds)
+        replies.append(await engine.handle(user, line))
+    return replies
+
+
+def mood_events(replies):
+    return [e for r in replies for e in r.events if e.type == "mood"]
+
+
+async def test_a_name_given_when_the_mood_was_asked_is_kept_and_the_mood_asked_again(engine, clock):
+    for i, (said, name) in enumerate((("um I'm Priya", "Priya"), ("call me dev", "Dev"), ("oh sorry, i'm jo", "Jo"))):
+        user = f"u_conversation_n{i}"
+        replies = await run(engine, ["my sister and i had a huge fight last night and i can't stop replaying it", said], clock,
+                            user=user)
+        state = engine.state_of(user)
+        assert state.name == name, replies[-1].text
+        assert state.stage == "mood" and state.mood_open is None
+        assert name in replies[-1].text and re.search(r"\bmood\b|zero to ten", replies[-1].text), replies[-1].text
+        assert len(replies[-1].text.split()) <= 14  # re-asked briefly
+        replies.append(await engine.handle(user, "maybe a four"))
+        assert [e.value for e in mood_events(replies)] == [4]
+
+
+async def test_a_number_for_a_feeling_in_the_first_turn_is_not_the_mood(engine, clock):
+    replies = await run(engine, ["last friday at work my manager called me out in front of everyone, felt humiliated, maybe an eight"], clock)
+    assert not mood_events(replies)
+    assert re.search(r"\bmood\b", replies[-1].text)
+
+
+async def test_express_does_not_ask_what_happened_after_they_said_it(engine, clock):
+    replies = await run(engine, ["my flatmate screamed at me this morning over the dishes and i just need to vent"], clock)
+    state = engine.state_of(USER)
+    assert state.modality == "express"
+    assert "flatmate" in state.slots.get("event", "")
+    reply = replies[-1].text.lower()
+    assert "what happened" not in reply and "tell me about it" not in reply
+    assert "your flatmate screamed at you" in reply  # reflected briefly, in the second person
+    assert reply.rstrip().endswith("?")  # and on to the next step
+
+
+async def test_express_still_asks_what_happened_when_nothing_was_told(engine, clock):
+    await run(engine, ["sam", "a four", "i just need to vent"], clock)
+    state = engine.state_of(USER)
+    assert state.modality == "express" and not state.slots.get("event")
+
+
+async def test_a_plan_given_to_a_rating_fills_the_action(engine, clock):
+    await run(engine, ["sam", "four", "i keep thinking i'm useless at work", "yesterday in the team meeting",
+                       "embarrassed", "eighty", "that i'm useless", "yes", "i missed a deadline",
+                       "my manager said my work is solid", "i'd say one deadline doesn't make you useless", "yes that helps"],
+              clock)
+    state = engine.state_of(USER)
+    assert state.modality == "cbt"
+    reply = await engine.handle(USER, "fine, i'll ask for a check-in on friday")
+    assert "check-in on friday" in state_after(engine).slots.get("action", ""), reply.text
+
+
+def state_after(engine):
+    return engine.state_of(USER)
+
+
+def test_self_labels_are_found_and_framed_as_their_voice():
+    for said, framed in (("honestly i'm a terrible friend", "part of you says you're a terrible friend"),
+                         ("i'm worthless", "part of you says you're worthless"),
+                         ("im such a failure, everyone knows it", "part of you says you're such a failure"),
+                         ("i always ruin everything", "part of you says you always ruin everything")):
+        assert tx.own_voice(said) == framed, said
+        assert key_phrase(said) == framed, said
+        assert spoken(said, 10) == ""  # a slot is never said back holding a bare label
+        assert spoken(said, 10, frame=True) == framed
+    for not_a_label in ("i'm a teacher", "i'm a bit tired", "i'm a big fan of hers", "my boss said i'm useless",
+                        "i keep thinking i'm a failure"):
+        assert tx.own_voice(not_a_label) == "", not_a_label
+    assert tx.own_voice("i hate myself for it") == ""  # never said back at all
+    assert key_phrase("i hate myself for it") == ""
+
+
+def test_second_person_keeps_were_ill_and_id():
+    assert tx.second_person("the numbers were right") == "the numbers were right"
+    assert tx.second_person("i was ill all week") == "you were ill all week"
+    assert tx.second_person("my id card was lost") == "your id card was lost"
+    assert tx.second_person("i'll text her") == "you'll text her"
+
+
+def test_out_of_ten_on_a_hundred_scale():
+    assert tx.all_numbers("maybe forty now, and the humiliation is like a four out of ten", 0, 100) == [40, 40]
+    assert tx.parse_number("8/10", 0, 100) == 80 and tx.parse_number("8/10", 0, 10) == 8
+
+
+async def test_self_label_reflection_in_a_session_is_never_plain(engine, clock):
+    replies = await run(engine, ["dev", "three", "honestly i'm a terrible friend, i forgot my best mate's birthday",
+                                 "sunday night at his party, i'm worthless"], clock)
+    for r in replies[1:]:
+        plain = re.search(r"(?<!says )\byou(?:'re| are) (?:a )?(?:terrible friend|worthless)", r.text.lower())
+        assert not plain, r.text
+
+
+async def test_guard_fallback_is_logged_at_info_not_warning(engine, clock, monkeypatch, caplog):
+    from attune.dialogue import guard
+
+    real = guard.vet
+
+    def block_reflections(line, *, fallback, kind=None):
+        if kind == "reflection":
+            return fallback, guard.Verdict(ok=False, reason="test", category="test")
+        return real(line, fallback=fallback, kind=kind)
+
+    monkeypatch.setattr(guard, "vet", block_reflections)
+    with caplog.at_level(logging.DEBUG, logger="attune.engine"):
+        await run(engine, ["sam"], clock)
+    guard_records = [r for r in caplog.records if "output guard" in r.getMessage()]
+    assert guard_records and all(r.levelno < logging.WARNING for r in guard_records)
+
+
+def test_chat_keeps_the_engine_log_off_the_screen_unless_verbose(capsys):
+    from attune.voice.cli import _chat_logging
+
+    log = logging.getLogger("attune.engine")
+    _chat_logging(False)
+    log.info("output guard replaced a cbt.situation line (test)")
+    assert "output guard" not in capsys.readouterr().err
+    _chat_logging(True)
+    log.info("output guard replaced a cbt.situation line (test)")
+    assert "output guard" in capsys.readouterr().err
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if getattr(h, "_attune_chat", False)]:
+        root.removeHandler(h)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("attune").setLevel(logging.NOTSET)
