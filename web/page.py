@@ -15,8 +15,11 @@ from attune.voice.loop.events import BRAIN_EVENTS, EventType
 log = logging.getLogger("attune.browser")
 
 _QUIET = frozenset({EventType.SPEECH_START, EventType.SPEECH_END, EventType.TURN_IGNORED, EventType.ECHO_IGNORED,
-                    EventType.BACKCHANNEL, EventType.BARGE_IN, EventType.BARGE_IN_CONFIRMED, EventType.REPLY_DROPPED,
+                    EventType.BARGE_IN_CONFIRMED, EventType.REPLY_DROPPED,
                     EventType.REPLY_CANCELLED, EventType.SESSION_END, "exercise", "feedback", "summary"})
+# the person spoke over the reply: the page silences what its jitter buffer still holds at once
+# (``hold``), and lets the reply be heard again if it was only "mm-hmm" (``resume``)
+_PLAYBACK = {EventType.BARGE_IN: "hold", EventType.BACKCHANNEL: "resume"}
 _STATES = {EventType.TURN_END: "thinking", EventType.REPLY_AUDIO_START: "speaking",
            EventType.REPLY_AUDIO_END: "listening", EventType.INTERRUPTED: "listening"}
 
@@ -29,8 +32,8 @@ def page_events(ev: dict[str, Any]) -> list[dict[str, Any]]:
       ``{"type": "phase", "phase": str}``   ``{"type": "modality", "modality": str|None}``
       ``{"type": "crisis", "resources": [{name, number, text}], ...}``   ``{"type": "coping_card", "card", "text"}``
       ``{"type": "referral" | "safety_check" | "safety_plan" | "mood", ...}`` (the brain's, as they are)
-      ``{"type": "error", "message": str}``
-    Turn-taking internals (speech start/end, backchannels, cancelled drafts) stay on the server.
+      ``{"type": "error", "message": str}``   ``{"type": "hold"}`` / ``{"type": "resume"}`` (playback)
+    Other turn-taking internals (speech start/end, cancelled drafts) stay on the server.
     The door itself adds ``call``, ``notice``, ``pong`` and ``ended``."""
     t = ev["type"]
     at = ev.get("t")
@@ -50,6 +53,8 @@ def page_events(ev: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"type": "coping_card", "card": card, "text": ev.get("text") or card_text(card), "t": at})
     elif t in BRAIN_EVENTS:
         out.append(dict(ev))
+    if t in _PLAYBACK:
+        out.append({"type": _PLAYBACK[t], "t": at})
     if t == EventType.INTERRUPTED:
         out.append({"type": "interrupted", "t": at})
     if t in _STATES:

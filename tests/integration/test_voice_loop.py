@@ -132,7 +132,8 @@ async def test_queue_audio_input_rechunks_and_closes():
 
 # ---------------------------------------------------------------- turn-taking helpers (unit)
 def test_backchannels_and_unfinished_sentences():
-    from attune.voice.loop.voice_loop import is_backchannel, sounds_unfinished
+    from attune.voice.loop.turn_end import sounds_unfinished
+    from attune.voice.loop.voice_loop import is_backchannel
 
     for t in ("Mm-hmm.", "Yeah.", "okay", "Right.", "Uh-huh", "yeah, yeah", "I see.", "M M", "got it"):
         assert is_backchannel(t), t

@@ -505,8 +505,11 @@ def test_loop_events_become_the_pages_protocol():
     assert [e[-1]["state"] for e in states] == ["thinking", "speaking", "listening"]
     cut = page_events(make_event("interrupted", 7.0, heard="That", position=0.4, text="That sounds hard."))
     assert [e["type"] for e in cut] == ["interrupted", "state"] and cut[1]["state"] == "listening"
-    # turn-taking internals stay on the server; raw error text never reaches the page
-    assert page_events(make_event("speech_start", 8.0)) == [] and page_events(make_event("backchannel", 8.1)) == []
+    # speech over the reply silences the page's buffered audio at once; "mm-hmm" lets it play again
+    assert [e["type"] for e in page_events(make_event("barge_in", 7.5, speech_t=7.3, stop_t=7.5))] == ["hold"]
+    assert [e["type"] for e in page_events(make_event("backchannel", 7.9, text="mm-hmm"))] == ["resume"]
+    # other turn-taking internals stay on the server; raw error text never reaches the page
+    assert page_events(make_event("speech_start", 8.0)) == [] and page_events(make_event("reply_cancelled", 8.1)) == []
     err = page_events(make_event("error", 9.0, where="engine.commit", message="Traceback: secret path"))
     assert err[0]["type"] == "error" and "secret" not in err[0]["message"]
     with pytest.raises(ValueError):

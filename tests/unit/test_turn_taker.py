@@ -55,6 +55,12 @@ def make_options(**overrides: float) -> TurnOptions:
     return dataclasses.replace(opts, **overrides)
 
 
+def due(conv: "Conversation", end: float, patience: float) -> float:
+    """When a turn that ended at ``end`` commits: after ``patience`` of silence, and never before the final
+    transcript of the last flush is in."""
+    return max(end + patience, conv.stt.flushes[-1] + STT_LATENCY)
+
+
 def _opt(o: TurnOptions, *names: str) -> float:
     for n in names:
         if hasattr(o, n):
@@ -225,12 +231,16 @@ class FakeAgent:
     def __init__(self) -> None:
         self.prepared: list[str] = []
         self.kept: list[str | None] = []
+        self.expects = "text"
 
     def prepare(self, text: str) -> None:
         self.prepared.append(text)
 
     def forget_prepared(self, keep: str | None = None) -> None:
         self.kept.append(keep)
+
+    def expectation(self) -> str:
+        return self.expects
 
 
 @dataclass
@@ -500,15 +510,14 @@ def test_finished_sentence_commits_once_after_patience(conv: Conversation) -> No
 
     assert conv.texts() == [text]
     c = conv.commits[0]
-    assert c.t == pytest.approx(end + conv.o.turn_patience_s, abs=FRAME)
+    assert c.t == pytest.approx(due(conv, end, conv.o.turn_patience_s), abs=FRAME)
     assert c.kwargs == {"input_modality": "audio"}
     # the early final: one flush, after turn_flush_silence_s of silence by energy, before the VAD's end
     assert len(conv.stt.flushes) == 1 and conv.stt.sessions == [conv.session]
     vad_end = end + HANGOVER + _opt(conv.o, "endpoint_silence_s", "vad_end_silence_s")
     if conv.o.turn_flush_silence_s < vad_end - end:
         assert conv.stt.flushes[0] == pytest.approx(end + conv.o.turn_flush_silence_s, abs=FRAME)
-    # speculation while the patience runs, then the prepared reply is kept for this text
-    assert text in conv.vl.agent.prepared
+    # the reply prepared for this text (if any) is kept
     assert conv.vl.agent.kept == [text]
     assert [e["text"] for e in conv.events("turn_end")] == [text]
     assert conv.tt.buffer == [] and conv.tt.pending is not None and conv.tt.pending.handle is c.handle
@@ -527,7 +536,7 @@ def test_pause_after_unfinished_words_waits_and_joins_both_parts(conv: Conversat
     conv.pause(2.0)
 
     assert conv.texts() == ["I went to the shop and bought milk."]
-    assert conv.commits[0].t == pytest.approx(end2 + o.turn_patience_s, abs=FRAME)
+    assert conv.commits[0].t == pytest.approx(due(conv, end2, o.turn_patience_s), abs=FRAME)
     assert conv.events("reply_cancelled") == []
 
 
@@ -538,7 +547,7 @@ def test_same_pause_after_a_finished_sentence_commits_in_the_pause(conv: Convers
     end1 = conv.say("I went to the shop.", 1.2)
     conv.pause(gap - HANGOVER)
     assert conv.texts() == ["I went to the shop."]
-    assert conv.commits[0].t == pytest.approx(end1 + o.turn_patience_s, abs=FRAME)
+    assert conv.commits[0].t == pytest.approx(due(conv, end1, o.turn_patience_s), abs=FRAME)
 
 
 # ================================================================== (3) backchannel over the reply
@@ -577,8 +586,9 @@ def test_barge_in_pauses_at_once_interrupts_and_becomes_the_next_turn(conv: Conv
     assert [f for _, f in conv.session.interrupts] == [False]
     assert "resume" not in conv.out.names() and "release" not in conv.out.names()  # no resuming the reply
     assert conv.texts() == [words]
-    assert conv.session.interrupts[0][0] < conv.commits[0].t
-    assert conv.commits[0].t == pytest.approx(end + conv.o.turn_patience_s, abs=FRAME)
+    assert conv.session.interrupts[0][0] <= conv.commits[0].t
+    # once its words are in and judged an interruption: not before the patience, not long after
+    assert due(conv, end, conv.o.turn_patience_s) - EPS <= conv.commits[0].t <= due(conv, end, conv.o.overlap_quiet_s) + 0.15
     assert conv.events("backchannel") == []
     assert [e["why"] for e in conv.events("barge_in_confirmed")] == [why]
 
@@ -638,7 +648,7 @@ def test_late_final_holds_the_commit_and_the_commit_carries_it(conv: Conversatio
 def test_a_lost_final_does_not_hang_the_turn(conv: Conversation) -> None:
     o = conv.o
     conv.say("I keep thinking about the wedding.", 1.2)
-    conv.pause(0.3)
+    conv.pause(o.turn_patience_s - HANGOVER - 2 * FRAME)
     conv.stt.latencies.append(1e6)  # the STT never answers the second flush
     conv.say("And my brother.", 0.8)
     conv.pause(o.final_timeout_s - 1.0)
@@ -661,15 +671,28 @@ def test_second_part_final_late_is_not_split_from_the_first(conv: Conversation) 
 
 
 # ================================================================== (6) a short answer
-@pytest.mark.parametrize("answer", ["Seven.", "Yes, I do."])
-def test_short_answer_uses_the_short_patience(conv: Conversation, answer: str) -> None:
+@pytest.mark.parametrize("answer,expects", [("Seven.", "mood"), ("Yes, I do.", "yesno"), ("Priya.", "name"),
+                                            ("Not much.", "text")])
+def test_short_answer_uses_the_short_patience(make_conv, answer: str, expects: str) -> None:
+    conv = make_conv(opts=make_options(turn_flush_silence_s=0.06))  # a final ready before any patience runs out
     o = conv.o
+    conv.vl.agent.expects = expects
     assert o.turn_patience_short_s + FRAME < o.turn_patience_s
-    end = conv.say(answer, 0.5)
+    end = conv.say(answer, 0.5, hangover=0.06)
     conv.pause(1.5)
     assert conv.texts() == [answer]
-    assert conv.commits[0].t == pytest.approx(end + o.turn_patience_short_s, abs=FRAME)
+    assert conv.events("turn_end")[0]["end_level"] == "short"
+    assert conv.commits[0].t == pytest.approx(due(conv, end, o.turn_patience_short_s), abs=FRAME)
     assert conv.commits[0].t < end + o.turn_patience_s - FRAME
+
+
+def test_a_number_to_a_question_that_did_not_ask_for_one_is_not_short(make_conv) -> None:
+    conv = make_conv(opts=make_options(turn_flush_silence_s=0.06))
+    conv.vl.agent.expects = "situation"
+    end = conv.say("It was about twenty past seven in the evening.", 1.5, hangover=0.06)
+    conv.pause(1.5)
+    assert conv.events("turn_end")[0]["end_level"] == "finished"
+    assert conv.commits[0].t == pytest.approx(due(conv, end, conv.o.turn_patience_s), abs=FRAME)
 
 
 # ================================================================== (7) resuming before the reply is heard
@@ -694,7 +717,7 @@ def test_resuming_before_the_reply_plays_cancels_it_and_carries_the_words(conv: 
     conv.pause(2.0)
 
     assert conv.texts() == [first, "I feel anxious about tomorrow. Because I have a job interview."]
-    assert conv.commits[1].t == pytest.approx(end + o.turn_patience_s, abs=FRAME)
+    assert conv.commits[1].t == pytest.approx(due(conv, end, o.turn_patience_s), abs=FRAME)
     assert conv.session.interrupts == []  # nothing audible was interrupted
 
 
@@ -741,13 +764,13 @@ def test_reply_cut_before_it_was_heard_carries_the_words_into_the_next_turn(conv
     conv.pause(1.5)
     assert len(conv.session.interrupts) == 1
     assert conv.texts() == [first.text, "I could not sleep last night. Sorry, one more thing about my sister and her wedding."]
-    assert conv.commits[1].t == pytest.approx(end + conv.o.turn_patience_s, abs=FRAME)
+    assert conv.commits[1].t == pytest.approx(due(conv, end, conv.o.turn_patience_s), abs=FRAME)
 
 
 # ================================================================== (8) after the session ended
 def test_nothing_is_committed_after_the_session_ended(conv: Conversation) -> None:
-    end = conv.say("Thank you, goodbye.", 1.0)
-    conv.pause(0.2)
+    end = conv.say("Thank you, goodbye.", 1.0, hangover=0.0)
+    conv.pause(conv.o.turn_patience_short_s - 2 * FRAME)
     assert conv.commits == [] and conv.clock.now < end + conv.o.turn_patience_short_s
     conv.vl.ended.set()
     conv.pause(1.5)

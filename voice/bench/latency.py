@@ -32,6 +32,7 @@ import json
 import math
 import os
 import random
+import re
 import resource
 import sys
 import time
@@ -106,7 +107,7 @@ def load_clips(items: list[tuple[Path, str]], margin: float = 0.05) -> list[Clip
 # ------------------------------------------------------------------ plan
 @dataclass
 class Turn:
-    kind: str                    # "single" | "joined" | "barge"
+    kind: str                    # "single" | "joined" | "hesitation" | "barge"
     clips: list[Clip]
     pauses: list[float]          # silence inserted between clips
     barge_after: float = 1.0     # barge: seconds into the reply the person starts
@@ -142,10 +143,72 @@ class Turn:
         self.speech_end = prev_end
 
 
+HESITATION_WORDS = ("and", "because", "but", "so", "or")
+
+
+def _quietest(x: np.ndarray, lo: float, hi: float) -> float:
+    """The 10 ms step of least energy between ``lo`` and ``hi`` seconds (word timestamps are approximate)."""
+    n = int(0.01 * LOOP_RATE)
+    best, best_e = hi, math.inf
+    for k in range(int((hi - lo) / 0.01) + 1):
+        t = lo + k * 0.01
+        i = int(t * LOOP_RATE)
+        if i - n < 0 or i + n > len(x):
+            continue
+        e = float(np.mean(x[i - n:i + n] ** 2))
+        if e < best_e:
+            best, best_e = t, e
+    return best
+
+
+def hesitation_pairs(models: Any, clips: list[Clip], *, min_side_s: float = 0.6) -> list[tuple[Clip, Clip]]:
+    """Clips that can be cut right after a mid-sentence "and", "because", "but", "so" or "or": (the part up
+    to and including that word, the rest). Word times come from Whisper's word timestamps on the clip, the
+    cut from the quietest 10 ms between the word's middle and the next word's start; a cut is kept only if
+    Whisper hears the head end with that word or the one before it (tiny.en often drops a trailing "and",
+    as it will in the loop), never with a piece of the next word."""
+    out = []
+    for c in clips:
+        ref = c.text.split()
+        if not any(re.sub(r"[^a-z]", "", r.lower()) in HESITATION_WORDS for r in ref[1:-1]):
+            continue
+        segs, _ = models.whisper.transcribe(c.audio, language="en", beam_size=1, word_timestamps=True,
+                                            condition_on_previous_text=False, vad_filter=False)
+        words = [w for s in segs for w in (s.words or [])]
+        for k, w in enumerate(words[1:-1], 1):
+            word = re.sub(r"[^a-z]", "", w.word.lower())
+            if word not in HESITATION_WORDS:
+                continue
+            nxt = float(words[k + 1].start)
+            cut = _quietest(c.audio, (float(w.start) + float(w.end)) / 2, max(float(w.end), nxt) + 0.02)
+            if cut - c.speech_start < min_side_s or c.speech_end - cut < min_side_s:
+                continue
+            nth = sum(1 for v in words[:k] if re.sub(r"[^a-z]", "", v.word.lower()) == word)
+            hits = [i for i, r in enumerate(ref) if re.sub(r"[^a-z]", "", r.lower()) == word]
+            if nth >= len(hits):
+                continue
+            at = hits[nth] + 1
+            i = int(cut * LOOP_RATE)
+            heard, _ = models.whisper.transcribe(c.audio[:i], language="en", beam_size=1, without_timestamps=True,
+                                                 condition_on_previous_text=False, vad_filter=False)
+            last = re.sub(r"[^a-z ]", "", " ".join(x.text for x in heard).lower()).split()[-1:]
+            before = re.sub(r"[^a-z]", "", ref[at - 2].lower()) if at >= 2 else ""
+            if last not in ([word], [before]):  # the cut is inside the next word (Whisper may drop the "and")
+                continue
+            head = Clip(f"{c.id}:a", " ".join(ref[:at]), c.audio[:i], c.speech_start, cut)
+            tail = Clip(f"{c.id}:b", " ".join(ref[at:]), c.audio[i:], max(0.0, nxt - cut), c.speech_end - cut)
+            out.append((head, tail))
+            break
+    return out
+
+
 def build_plan(clips: list[Clip], *, n_single: int = 7, n_joined: int = 4, n_barge: int = 2,
+               n_hesitation: int = 0, hesitations: list[tuple[Clip, Clip]] | None = None,
                seed: int = 7, max_clip_s: float = 6.5) -> list[Turn]:
-    """Turns from the shortest clips: a barge-in over the greeting first, then singles and joined
-    pairs (pauses cycling 300/400/500 ms plus jitter), another barge-in in the middle."""
+    """Turns from the shortest clips: a barge-in over the greeting first, then singles, joined pairs
+    (two finished clauses, pauses cycling 300/400/500 ms plus jitter) and hesitations (a clause cut after
+    "and"/"because"..., then 600-900 ms of silence, then the rest: must never be cut in on), another
+    barge-in in the middle."""
     rng = random.Random(seed)
     pool = sorted((c for c in clips if c.duration <= max_clip_s), key=lambda c: c.duration) or sorted(
         clips, key=lambda c: c.duration)
@@ -162,6 +225,10 @@ def build_plan(clips: list[Clip], *, n_single: int = 7, n_joined: int = 4, n_bar
         pause = min(0.5, max(0.3, base + rng.uniform(-0.02, 0.02)))
         body.append(Turn("joined", [next(it), next(it)], [pause]))
     body += [Turn("single", [next(it)], []) for _ in range(n_single)]
+    pairs = list(hesitations or [])
+    rng.shuffle(pairs)
+    for i in range(min(n_hesitation, len(pairs)) if pairs else 0):
+        body.append(Turn("hesitation", list(pairs[i]), [round(0.6 + 0.3 * (i % 4) / 3 + rng.uniform(0, 0.02), 3)]))
     rng.shuffle(body)
     for i in range(n_barge - 1):
         body.insert(min(len(body), (i + 1) * len(body) // n_barge), Turn("barge", [next(it)], [], barge_after=1.0))
@@ -403,6 +470,7 @@ class TurnScore:
     final_after_end_ms: float | None = None   # STT final ready, after the end of speech
     committed_after_end_ms: float | None = None  # turn committed, after the end of speech
     after_session_end: bool = False  # spoken after the brain closed the session: nothing to answer
+    commits: list[str] = field(default_factory=list)  # each turn_end in the turn: "level(why): last words"
 
 
 def score_run(run: Run) -> list[TurnScore]:
@@ -423,6 +491,8 @@ def score_run(run: Run) -> list[TurnScore]:
                        bool(inside), len(after) + len(inside))
         sc.after_session_end = lat is None and any(
             e["type"] == "turn_ignored" and e.get("why") == "session ended" and turn.speech_end <= e["t"] < nxt for e in ev)
+        sc.commits = [f"{e.get('end_level')}({e.get('end_why')}, pitch {e.get('pitch_ratio')}): {e['text'][-40:]}"
+                      for e in ev if e["type"] == "turn_end" and lo <= e["t"] < nxt]
         te = next((e for e in ev if e["type"] == "turn_end" and turn.speech_end <= e["t"] < nxt), None)
         if te is not None:
             sc.committed_after_end_ms = round((te["t"] - turn.speech_end) * 1000, 1)
@@ -479,6 +549,9 @@ def summarise(runs: list[Run], scores: list[list[TurnScore]]) -> dict[str, Any]:
         "unanswered": sum(1 for s in flat if s.latency_ms is None and s.kind != "barge" and not s.after_session_end),
         "after_session_end": sum(1 for s in flat if s.after_session_end),
         "cut_ins": sum(1 for s in flat if s.cut_in),
+        "cut_ins_finished": sum(1 for s in flat if s.cut_in and s.kind == "joined"),
+        "cut_ins_unfinished": sum(1 for s in flat if s.cut_in and s.kind == "hesitation"),
+        "hesitation_turns": sum(1 for s in flat if s.kind == "hesitation"),
         "split_turns": sum(1 for s in flat if s.replies > 1),
         "held_or_cancelled_replies": sum(1 for r in runs for e in r.events
                                          if e["type"] in ("reply_cancelled", "reply_dropped")),
@@ -570,7 +643,7 @@ def bench_latency(settings: Any, engine: Any, models: Any, data: Path, door: str
     except Exception as e:
         print(f"attune bench: {e}", file=sys.stderr)
         return 2
-    turns = build_plan(clips, **(plan or _plan_kw(settings)))
+    turns = build_plan(clips, hesitations=hesitation_pairs(models, clips), **(plan or _plan_kw(settings)))
     used = {c.id: c for t in turns for c in t.clips}
     w_off = offline_wer(models, list(used.values()))
     t = time.monotonic()
@@ -588,8 +661,8 @@ def bench_latency(settings: Any, engine: Any, models: Any, data: Path, door: str
 
 def _plan_kw(settings: Any, load: bool = False) -> dict[str, Any]:
     if load:
-        return {"n_single": 3, "n_joined": 2, "n_barge": 1}
-    return {}
+        return {"n_single": 3, "n_joined": 2, "n_barge": 1, "n_hesitation": 1}
+    return {"n_hesitation": 4}
 
 
 def bench_load(settings: Any, engine: Any, models: Any, sessions: int, data: Path, door: str = "wav",
@@ -605,7 +678,9 @@ def bench_load(settings: Any, engine: Any, models: Any, sessions: int, data: Pat
     except Exception as e:
         print(f"attune bench: {e}", file=sys.stderr)
         return 2
-    plans = [build_plan(clips, seed=100 + i, **(plan or _plan_kw(settings, load=True))) for i in range(sessions)]
+    pairs = hesitation_pairs(models, clips)
+    plans = [build_plan(clips, seed=100 + i, hesitations=pairs, **(plan or _plan_kw(settings, load=True)))
+             for i in range(sessions)]
     asyncio.run(_warm(settings, engine, models))  # one-time costs (phrase renders, brain set-up) not per session
     rss0 = _rss_mb()
     peak = [rss0]
@@ -638,6 +713,8 @@ def bench_load(settings: Any, engine: Any, models: Any, sessions: int, data: Pat
         "turns": s["turns"],
         "unanswered": s["unanswered"],
         "cut_ins": s["cut_ins"],
+        "cut_ins_finished": s["cut_ins_finished"],
+        "cut_ins_unfinished": s["cut_ins_unfinished"],
         "split_turns": s["split_turns"],
         "wer": s["wer"],
         "barge_in_ms": s["barge_in_ms"],

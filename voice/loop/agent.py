@@ -204,6 +204,10 @@ class TherapistAgent(Agent):
         task.commit_seq = self._commit_seq  # type: ignore[attr-defined]
         self._prepared[text] = task
 
+    def expectation(self) -> str:
+        """What the brain's last question asked for ("mood", "yesno", "name"... or "text")."""
+        return self.engine.expects(self.user_id)
+
     def forget_prepared(self, keep: str | None = None) -> None:
         for k in list(self._prepared):
             if k != keep:

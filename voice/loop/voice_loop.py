@@ -11,12 +11,14 @@ cannot tell a backchannel from an interruption without its cloud model. :class:`
 * **Early final.** The STT decodes the whole segment speculatively after 80 ms of its own
   silence; the loop flushes it after ``turn_flush_silence_s`` of silence measured on frame energy
   (webrtcvad's hangover would add 0.1-0.3 s), so the final is ready while the VAD still waits.
-* **Patience that depends on the words.** The turn is committed once the final transcript of
-  *all* flushed audio is in (no split turns) and the silence, dated from the last frame with
-  speech energy, has lasted ``turn_patience_s`` (0.6 s) — ``turn_patience_unfinished_s`` (0.9 s)
-  when the sentence sounds unfinished (trailing "and", "because", "I think", "um", a comma...),
-  ``turn_patience_short_s`` (0.45 s) for a short complete answer ("Seven.", "Yes, I do.").
-  Meanwhile the reply is proposed and its first words rendered (speculation).
+* **Patience that depends on what was said and how** (:mod:`voice.loop.turn_end`). The turn is
+  committed once the final transcript of *all* flushed audio is in (no split turns) and the silence,
+  dated from the last frame with speech energy (not the VAD's hangover), has lasted the patience the
+  turn earns: ``turn_patience_short_s`` (0.2 s) for a whole answer to the question asked ("Seven.",
+  "Yes, kind of."), ``turn_patience_s`` (0.25 s) when the words end a sentence,
+  ``turn_patience_unsure_s`` (0.8 s) when they do but the pitch is held or rising, and
+  ``turn_patience_unfinished_s`` (1.2 s) when the words go on (trailing "and", "because", "um", a
+  comma...). Meanwhile the reply is proposed and its first words rendered (speculation).
 * **Never talk over a resuming person.** Voiced frames during the wait hold the commit; a reply
   that is committed but not yet audible is held silent and cancelled if speech is confirmed, and
   the person's words are carried into their continued turn (the brain never saw them).
@@ -47,6 +49,7 @@ from attune.voice import internals
 from attune.voice.loop.events import EventSink, EventType, make_event
 from attune.voice.loop.agent import SpokenReply, NoLLM, TherapistAgent
 from attune.voice.loop.speech_text import PhraseCache, load_sound, norm_text, shared_phrase_cache
+from attune.voice.loop.turn_end import PitchTracker, TurnEnd, judge_turn_end
 
 log = logging.getLogger("attune.voice")
 
@@ -75,17 +78,6 @@ _FLOOR_WORDS = {
     "no", "nope", "stop", "wait", "sorry", "hold", "hang", "what", "hey", "but", "actually", "excuse",
     "pardon", "listen", "help", "please", "why", "how", "hello", "look", "well", "um", "so", "i",
 }
-_CONTINUATION_WORDS = {
-    "and", "but", "or", "so", "because", "cause", "the", "a", "an", "to", "of", "in", "on", "at", "for",
-    "with", "from", "by", "about", "like", "um", "uh", "er", "erm", "if", "when", "that", "which", "who",
-    "my", "your", "his", "her", "their", "our", "its", "is", "are", "was", "were", "am", "than", "then",
-    "as", "just", "very", "not", "into", "onto", "until", "while", "where", "whether", "although",
-    "though", "since", "unless", "i", "we", "they", "he", "she", "you", "it's", "i'm", "there's", "and then",
-    "think", "guess", "feel", "mean", "suppose", "wonder", "want", "need", "wish", "hope", "believe",
-    "really", "maybe", "probably", "kind", "sort", "well", "actually", "basically", "also", "even",
-}
-
-
 def is_backchannel(text: str) -> bool:
     """A short acknowledgement that should not take the floor ("mm-hmm", "yeah", "okay"...)."""
     n = norm_text(text)
@@ -97,18 +89,6 @@ def is_backchannel(text: str) -> bool:
     if n in _BACKCHANNEL_PHRASES:
         return True
     return all(w in BACKCHANNEL_WORDS for w in words) and not (len(words) > 1 and words[-1] in {"i", "all", "go", "got"})
-
-
-def sounds_unfinished(text: str) -> bool:
-    """Does the transcript stop mid-sentence? (Whisper puts a full stop after almost anything,
-    so the last word matters more than the punctuation.)"""
-    t = text.strip()
-    if not t:
-        return True
-    if t[-1] in ",;:-–—" or t.endswith("...") or t.endswith("…"):
-        return True
-    words = norm_text(t).split()
-    return bool(words) and words[-1] in _CONTINUATION_WORDS
 
 
 def _echo_of(text: str, said: str) -> bool:
@@ -155,6 +135,7 @@ class TurnOptions:
     stt_interim_interval_s: float
     turn_patience_s: float
     turn_patience_unfinished_s: float
+    turn_patience_unsure_s: float
     turn_patience_short_s: float
     endpoint_silence_s: float
     vad_min_speech_s: float
@@ -251,6 +232,9 @@ class TurnTaker:
         self.onset = False                  # voiced frames after the end, not yet confirmed
         self.flushed_gap = False
         self.energy = EnergyTracker()
+        self.pitch = PitchTracker()
+        self.committed_in_hangover = False  # committed on energy silence while the VAD still says speech
+        self.resume_run = 0.0               # energy-voiced time since, in that state
         self.quiet_for = 0.0
         self.seg_start = 0.0
         self.last_silence = 0.0
@@ -299,6 +283,11 @@ class TurnTaker:
             self.last_flush_at = self._now()
         self.flushed_gap = True
 
+    def _talking(self) -> bool:
+        """The person is speaking: the VAD says so and frame energy has not gone quiet since the last
+        flush (webrtcvad's hangover and ``endpoint_silence_s`` are not the person)."""
+        return self.speaking and not (self.flushed_gap and self.quiet_for > 0)
+
     def _silent_for(self) -> float:
         return self.last_silence
 
@@ -328,7 +317,12 @@ class TurnTaker:
         elif ev.type == T.INFERENCE_DONE:
             self.last_silence = ev.raw_accumulated_silence
             if ev.frames:
-                active = self.energy.push(np.frombuffer(ev.frames[0].data, np.int16), now, self.speaking)
+                pcm = np.frombuffer(ev.frames[0].data, np.int16)
+                active = self.energy.push(pcm, now, self.speaking)
+                if self.speaking:
+                    self.pitch.push(pcm)
+                    if self.committed_in_hangover:
+                        self._watch_resume(active, len(pcm) / 16000.0, now)
             else:
                 active = ev.raw_accumulated_silence == 0.0
             if self.speaking:
@@ -358,6 +352,8 @@ class TurnTaker:
         elif ev.type == T.END_OF_SPEECH:
             self.speaking = False
             self.onset = False
+            self.committed_in_hangover = False
+            self.resume_run = 0.0
             vad_end = now - ev.silence_duration - ev.inference_duration
             la = self.energy.last_active
             self.speech_end_at = min(vad_end, la) if la is not None and la > self.seg_start else vad_end
@@ -367,6 +363,27 @@ class TurnTaker:
                          awaiting=self.awaiting)
             self._judge_overlap()
             self.decide()
+
+    def _watch_resume(self, active: bool, frame_s: float, now: float) -> None:
+        """After a commit on energy silence the VAD's segment is still open, so it will not report the
+        person going on: voiced energy does. ``resume_guard_s`` holds the unheard reply, ``vad_min_speech_s``
+        confirms the resumption (as START_OF_SPEECH would), a false start releases the hold."""
+        if not active:
+            if self.resume_run:
+                self.resume_run = 0.0
+                self._release_hold_soon()
+            return
+        self.resume_run += frame_s
+        if self.resume_run >= self.o.resume_guard_s:
+            self._hold_pending()
+        if self.resume_run >= self.o.vad_min_speech_s:
+            start = now - self.resume_run
+            self.committed_in_hangover = False
+            self.resume_run = 0.0
+            self.seg_start = start
+            self.flushed_gap = False
+            self.vl.emit("speech_start", t=self.vl.t(start))
+            self._on_person_resumed(start)
 
     def _on_person_resumed(self, start: float) -> None:
         p = self.pending
@@ -397,7 +414,8 @@ class TurnTaker:
 
     def _release_hold(self) -> None:
         self._hold_timer = None
-        if self.held and not self.speaking and not self.onset:
+        voiced = (self.speaking and not self.committed_in_hangover) or self.onset or self.resume_run > 0
+        if self.held and not voiced:
             self.held = False
             self._restart_out()
 
@@ -468,7 +486,7 @@ class TurnTaker:
         if ov.decided:
             if text:
                 self.buffer.append(text)
-            if not self.speaking and self.awaiting == 0:
+            if not self._talking() and self.awaiting == 0:
                 self.overlap = None
             return
         if text:
@@ -523,31 +541,35 @@ class TurnTaker:
             log.warning("STT final transcript did not come; continuing without it")
             self.awaiting = 0
         ov = self.overlap
-        if ov is not None and ov.decided and not self.speaking and not self.awaiting:
+        if ov is not None and ov.decided and not self._talking() and not self.awaiting:
             self.overlap = None  # the interruption is over: what they said is a normal turn
         self._judge_overlap()
-        if self.speaking or self.onset or self.awaiting or not self.buffer or self.overlap is not None:
+        if self._talking() or self.onset or self.awaiting or not self.buffer or self.overlap is not None:
             if self.awaiting:
                 self._arm(self.o.final_timeout_s)
             return
         text = " ".join(self.buffer).strip()
-        unfinished = sounds_unfinished(text)
-        if unfinished:
-            patience = self.o.turn_patience_unfinished_s
-        elif len(norm_text(text).split()) <= 3:
-            patience = self.o.turn_patience_short_s  # "Seven." "Yes, I do." "Sam." — an answer
-        else:
-            patience = self.o.turn_patience_s
+        judged = judge_turn_end(text, self.vl.agent.expectation(), self.pitch.final_ratio())
         end = self.speech_end_at if self.speech_end_at is not None else now
-        wait = end + patience - now
+        wait = end + self._patience(judged) - now
         if wait > 0.005:
             self.vl.agent.prepare(text)  # speculation: propose + render the first sentence now
             self._arm(wait)
             return
-        self._commit(text, unfinished=unfinished, silence=now - end)
+        self.committed_in_hangover = self.speaking
+        self.resume_run = 0.0
+        self._commit(text, judged=judged, silence=now - end)
 
-    def _commit(self, text: str, *, unfinished: bool, silence: float) -> None:
+    def _patience(self, judged: TurnEnd) -> float:
+        """Silence to wait before answering: short for a whole answer to the question asked or a sentence
+        that ends (falling pitch), long when the words go on, between when only the pitch hesitates."""
+        o = self.o
+        return {"short": o.turn_patience_short_s, "finished": o.turn_patience_s,
+                "unsure": o.turn_patience_unsure_s, "unfinished": o.turn_patience_unfinished_s}[judged.level]
+
+    def _commit(self, text: str, *, judged: TurnEnd, silence: float) -> None:
         self.buffer = []
+        self.pitch.reset()
         if self.vl.ended.is_set():
             self.vl.emit("turn_ignored", text=text, why="session ended")
             return
@@ -557,7 +579,9 @@ class TurnTaker:
             self.buffer = []
         self.turns += 1
         self.vl.agent.forget_prepared(keep=text)
-        self.vl.emit("turn_end", text=text, sounds_unfinished=unfinished, silence_s=round(silence, 3),
+        self.vl.emit("turn_end", text=text, sounds_unfinished=judged.level == "unfinished", end_level=judged.level,
+                     end_why=judged.why, pitch_ratio=None if judged.pitch_ratio is None else round(judged.pitch_ratio, 2),
+                     silence_s=round(silence, 3),
                      final_after_end_s=round(self.vl.stt_final_at - (self.speech_end_at or 0), 3))
         handle = self.session.generate_reply(user_input=text, input_modality="audio")
         self.pending = _Pending(handle=handle, text=text, committed_at=self._now())

@@ -122,6 +122,13 @@
     ui.modality.dataset.value = m || '';
   }
 
+  let holdTimer = 0;
+  function holdPlayback(on) {
+    clearTimeout(holdTimer);
+    ui.audio.muted = on;
+    if (on) holdTimer = setTimeout(() => { ui.audio.muted = false; }, 3000);  // never stay silent by mistake
+  }
+
   function onEvent(ev) {
     if (!ev || typeof ev !== 'object') return;
     if (call.events.length < 500) call.events.push(ev);
@@ -135,7 +142,10 @@
         if (call.active) setStatus(ev.state === 'speaking' ? 'Attune is speaking…'
           : ev.state === 'thinking' ? 'Attune is thinking…' : 'Listening…');
         speaking = ev.state === 'speaking';
+        if (speaking) holdPlayback(false);
         break;
+      case 'hold': holdPlayback(true); break;     // they spoke over Attune: silence the buffered audio now
+      case 'resume': holdPlayback(false); break;  // it was only "mm-hmm"
       case 'interrupted': {
         const last = ui.assistant.querySelector('p.latest');
         if (last) last.classList.add('interrupted');
