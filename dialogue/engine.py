@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from attune.dialogue import guard, safety, text as tx
 from attune.dialogue.distortions import rank_distortions
-from attune.dialogue.interpret import Reading, asks_for_modality, extract, interpret, interpret_turn
+from attune.dialogue.interpret import _TIME_PHRASE, _without_name_and_mood, Reading, asks_for_modality, extract, interpret, interpret_turn, sounds_like_plan
 from attune.dialogue.memory import SessionRecord, Store, open_store
 from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
 from attune.dialogue.router import route
@@ -40,6 +40,7 @@ EMPTY_POSITIVE = re.compile(
 log = logging.getLogger("attune.engine")
 
 
+OK_WITH_IT = re.compile(r"^\W*(?:(?:yeah|yes|ok|okay|um+|hmm+|well)\W+)*(?:that'?s|it'?s|sounds)?\s*(?:fine|ok|okay|good|alright|all right|fair|about right|pretty much|i guess|i suppose)\b")
 AGREES = re.compile(r"\b(true|fits|helps|helpful|right|agree|sounds (good|right)|makes sense|i like (it|that))\b")
 STOCK_OPENERS = re.compile(r"^(thank you|thanks|i hear you|i'm with you|okay|ok|i see|got it|that makes sense|right|sure|mm)\b", re.I)
 ACK_EVERY = 4  # at most one reply in this many opens with a stock acknowledgement
@@ -921,7 +922,8 @@ class SessionEngine:
                 self._fill_ahead(s, mod, Reading(kind="answer", slots=extract(topic, "situation")))
                 s.step = here
             c.echoed.discard("key")
-            return key_phrase(topic) or spoken(value, 12, frame=True)
+            said = spoken(value, 12, frame=True)
+            return key_phrase(topic) or (said if tx.is_clause(said) else "")  # never a bare fragment ("your mum")
         return ""
 
     def _working(self, c: _Compose, text: str, r: Reading) -> None:
@@ -937,18 +939,19 @@ class SessionEngine:
         if k == "correction":
             self._correct(c, mod, r)
             return
-        if s.name is None and k in ("answer", "partial", "unclear", "new_topic"):
-            name = tx.volunteered_name(text)
-            if name and self._only_a_name(text, r):  # "oh sorry, I'm Jo": the problem came first, the name now
-                s.name = name
-                c.line("name_given_late")
-                self._ask(c, mod, step, reprompt=True)
-                return
+        if step.kind == "adaptive_thought" and k in ("unclear", "partial") and OK_WITH_IT.search(text.lower()):
+            k = "answer"  # "that's fine" to the draft is a yes
+        if k in ("answer", "partial", "unclear", "new_topic") and self._late_name_or_mood(c, mod, step, text):
+            return
         if k == "unclear" and s.unclear < 1 and step.kind not in ("statement", "artefact"):
             s.unclear += 1
             c.line("clarify_turn", step_question=s.last_question)
             return
         s.last_filled, s.last_step = [], s.step
+        if k in ("dont_know", "decline") and step.expectation == "action" and sounds_like_plan(text):
+            k = "answer"  # "I dunno, maybe call him tonight": the hedge leads, the plan follows
+        elif step.expectation == "action" and len(text.split()) <= 3 and tx.yes_no(text) is False:
+            k = "decline"  # "nope", "nah not really": no plan, and that's fine
         exercise_refused = k == "decline" and (step.exercise or EXERCISE_WORDS.search(text.lower()))
         if exercise_refused:
             self._refuse_exercise(c, step, text)
@@ -958,7 +961,11 @@ class SessionEngine:
                 c.line("dont_know")
                 self._ask(c, mod, step, reprompt=True)
                 return
-            c.line("decline_ok")
+            if step.expectation == "action":
+                c.line("no_plan_yet")
+                s.notes.append(f"{step.id}: no plan yet")
+            else:
+                c.line("decline_ok")
         elif self._answers_later_action(c, mod, step, text, r):
             pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
         else:
@@ -967,9 +974,21 @@ class SessionEngine:
                 s.reprompts += 1
                 self._ask(c, mod, step, reprompt=True)
                 return
+            if outcome == "offer_again":  # not an empty positive: the offer said again in other words
+                s.reprompts += 1
+                self._ask(c, mod, step)
+                return
+            if outcome == "not_a_plan":  # "I forgot his birthday, that's pretty bad" is not a next step
+                s.reprompts += 1
+                c.line("not_a_plan")
+                self._ask(c, mod, step, reprompt=True)
+                return
+            if outcome == "no_plan":
+                c.line("no_plan_yet")
+                s.notes.append(f"{step.id}: no plan yet")
             if outcome == "filled" and step.slot:
                 self._fill(s, step.slot, value)
-                self._fill_ahead(s, mod, r)
+                self._fill_ahead(s, mod, r, text)
                 if step.kind not in ("statement", "artefact", "number", "distortion", "adaptive_thought", "choice"):
                     self._bridge(c, text, step.expectation)
             elif outcome == "declined":
@@ -980,6 +999,36 @@ class SessionEngine:
         if s.phase == "working" and s.step < len(mod.steps) and mod.steps[s.step].kind in ("adaptive_thought", "artefact"):
             # the draft or the card read-back says their words back already: no reflection in front of it
             c.parts[:before] = [p for p in c.parts[:before] if p[1] not in BRIDGES]
+
+    def _late_name_or_mood(self, c: _Compose, mod: Modality, step: Step, text: str) -> bool:
+        """The work began before the opening was done ("can we do the thought work thing" to "what should I
+        call you?"), and now the name or the mood comes: "alex", "oh sorry, I'm Jo", "i'm leah, mood about
+        five", "i'm about a three". Kept, thanked, and the waiting question asked again; never a slot."""
+        s = c.state
+        if step.kind == "number" or len(text.split()) > 12:
+            return False
+        early = s.turns <= 3 and not any(s.slots.get(st.slot) for st in mod.steps[:s.step] if st.slot and st.prefill != "topic")
+        name = None
+        if s.name is None:
+            name = tx.volunteered_name(text) or (tx.extract_name(text) if early and len(text.split()) <= 3 else None)
+        said = extract(text, "name") if name else extract(text, "mood")
+        mood = said.get("mood") if s.mood_open is None and (name or early) else None
+        if not name and mood is None:
+            return False
+        rest = _without_name_and_mood(text)
+        if name:
+            rest = re.sub(r"\b" + re.escape(name) + r"\b", " ", rest, flags=re.I)
+        if _substance_of(rest) > 0:
+            return False  # more than a name and a mood: an answer that happens to carry them
+        if name:
+            s.name = name
+            c.line("name_given_late")
+        if mood is not None:
+            self._set_mood(c, mood)
+            if not name:
+                c.line("acknowledgements")
+        self._ask(c, mod, step, reprompt=True)
+        return True
 
     def _advance(self, c: _Compose, mod: Modality) -> None:
         s = c.state
@@ -1004,7 +1053,7 @@ class SessionEngine:
             return False
         if step.kind == "yesno" and tx.yes_no(text) is not None:
             return False
-        if not PLAN.search(text.lower()):
+        if not (PLAN.search(text.lower()) or sounds_like_plan(text)):
             return False
         for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:
             if st.slot and st.expectation == "action" and not s.slots.get(st.slot):
@@ -1021,9 +1070,16 @@ class SessionEngine:
         s.slots[slot] = value
         s.last_filled.append(slot)
 
-    def _fill_ahead(self, s: SessionState, mod: Modality, r: Reading) -> None:
+    def _fill_ahead(self, s: SessionState, mod: Modality, r: Reading, text: str = "") -> None:
         """Several answers in one turn: later steps of this modality whose answer was already given."""
         current = mod.steps[s.step].expectation
+        if text and mod.steps[s.step].optional and current == "text" and _MOMENT.search(text.lower()):
+            # "how are you right now?" answered with the moment itself ("last night he kept scrolling, so i
+            # snapped"): that is the situation the next step would ask for
+            for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:
+                if st.slot and st.expectation == "situation" and not s.slots.get(st.slot):
+                    self._fill(s, st.slot, tx.own_words(text))
+                    break
         numbers = r.slots.get("numbers") or []
         if current == "rating" and len(numbers) >= 2:  # "maybe forty, and the feeling is like thirty now"
             nxt = mod.steps[s.step + 1] if s.step + 1 < len(mod.steps) else None
@@ -1114,6 +1170,8 @@ class SessionEngine:
 
     def _ask(self, c: _Compose, mod: Modality, step: Step, reprompt: bool = False) -> None:
         variants = step.reprompts if reprompt and step.reprompts else step.prompts
+        if step.kind == "adaptive_thought":  # a draft is offered when there is one; else they're asked for their own words
+            variants = [v for v in variants if ("draft" in placeholders(v)) == bool(c.state.draft)] or variants
         extra: dict[str, str] = {}
         if step.kind == "distortion" and c.state.candidates:
             d = self._distortion(c.state.candidates[min(c.state.offered, len(c.state.candidates) - 1)])
@@ -1161,14 +1219,17 @@ class SessionEngine:
             words = len(text.split())
             if EMPTY_POSITIVE.search(text.lower()) and s.reprompts < 2:
                 return "again", ""
-            agrees = yn is True and (words <= 8 or AGREES.search(text.lower()))
+            agrees = (yn is True or OK_WITH_IT.search(text.lower())) and (words <= 8 or AGREES.search(text.lower()))
             if agrees and s.draft:
                 return "filled", s.draft
             if words >= 6 and yn is not False:
                 return "filled", tx.own_words(text)
             if s.reprompts < 1:
-                return "again", ""
-            return "filled", s.draft
+                return "offer_again", ""
+            return ("filled", s.draft) if s.draft and yn is not False else ("declined", "")
+        elif step.expectation == "action" and not sounds_like_plan(text):
+            # an action slot holds an intention or an action, never what happened or a judgement of it
+            return ("not_a_plan", "") if s.reprompts < 1 else ("no_plan", "")
         else:
             value = self._value_for(step.expectation, text, r)
             if value:
@@ -1185,15 +1246,24 @@ class SessionEngine:
             return ""
         if expectation == "situation" and r.slots.get("situation"):
             return tx.own_words(r.slots["situation"])
-        if expectation == "thought" and r.slots.get("thought"):
+        if expectation == "thought" and r.slots.get("thought"):  # kept as said: "that I'm ..." frames a harsh label as a thought
             return tx.own_words(r.slots["thought"])
+        if expectation == "thought":
+            return tx.own_words(text) if any(ch.isalpha() for ch in text) else ""
+        if expectation == "action":  # the plan itself, not the hedge in front of it ("i dunno, maybe call him")
+            return re.sub(r"^(?:(?:i dunno|i don'?t know|not sure|maybe|probably|perhaps|i guess|i suppose|i think|honestly|"
+                          r"just|um+|uh+|well|so|ok|okay)\W+)+", "", tx.own_words(text), flags=re.I) or tx.own_words(text)
         if expectation == "feeling":
             short = tx.own_words(text)
             if len(short.split()) <= 5:
                 return short
             if r.slots.get("emotion"):
                 return str(r.slots["emotion"])
-        return tx.own_words(text) if any(ch.isalpha() for ch in text) else ""
+        if not any(ch.isalpha() for ch in text):
+            return ""
+        # "i guess that i'm not just angry" is the answer "I'm not just angry"
+        return re.sub(r"^(?:that|like)\s+(?=(?:i|i'm|i've|i'd|i'll|they|he|she|it|it's|we|my|people|everyone|nobody)\b)", "",
+                      tx.own_words(text), flags=re.I)
 
     def _declines(self, text: str) -> bool:
         return tx.matches_any(self.lib.session.decline_patterns, text)
@@ -1202,20 +1272,20 @@ class SessionEngine:
         return next(d for d in self.lib.distortions.distortions if d.id == did)
 
     def _draft(self, c: _Compose, mod: Modality) -> str:
-        """A balanced thought built from *their* evidence, in their voice, short enough to hold in mind."""
+        """A balanced thought built from *their* evidence, in their voice, short enough to hold in mind:
+        one or two clauses against the thought, what they'd tell a friend said about themselves, and at
+        most a short concession from the evidence for it (never a harsh label). "" when nothing fits:
+        the step then asks for their own words."""
         s = c.state
-        fields = {k: _inline(tx.first_clause(s.slots.get(k, ""), 14)) for k in ("evidence_for", "evidence_against", "friend_advice")}
-        if fields["friend_advice"]:
-            core = re.sub(r"^(i would|i'd|i will|i'll|id)\s+(say|tell)\s+((to\s+)?(them|him|her|my friend|a friend|my mate))?\s*(that\s+)?,?\s*",
-                          "", s.slots.get("friend_advice", ""), flags=re.I)
-            fields["friend_advice"] = tx.first_person(tx.reflect(core, max_words=14))
+        fields = tx.balanced_parts(s.slots.get("evidence_for", ""), s.slots.get("evidence_against", ""),
+                                   s.slots.get("friend_advice", ""))
         if not mod.drafts:
             return fields["evidence_against"] or fields["friend_advice"]
-        for template in _filled(mod.drafts, fields) or mod.drafts[-1:]:
+        for template in _filled(mod.drafts, fields):
             draft = _inline(_tidy(template.format(**fields)))
-            if len(draft.split()) <= DRAFT_WORDS:
+            if len(draft.split()) <= DRAFT_WORDS and guard.scan(draft).ok:  # a draft the output guard would stop is not offered
                 return draft
-        return _inline(tx.first_clause(fields["evidence_against"] or fields["friend_advice"], DRAFT_WORDS))
+        return ""
 
     def _make_card(self, c: _Compose, mod: Modality) -> None:
         s = c.state
@@ -1317,7 +1387,7 @@ class SessionEngine:
         if not s.modality:
             return ""
         mod = self.lib.modalities[s.modality]
-        if not self._card_complete(s, mod):
+        if not self._card_complete(s, mod, summary=True):
             return ""
         return _fit(mod.summary, spoken_slots(s.slots), SPOKEN_CARD_WORDS)
 
@@ -1330,10 +1400,13 @@ class SessionEngine:
         return ""
 
     @staticmethod
-    def _card_complete(s: SessionState, mod: Modality) -> bool:
-        """Every slot the card is made of was answered (a card with holes is not a card)."""
+    def _card_complete(s: SessionState, mod: Modality, summary: bool = False) -> bool:
+        """Every slot the card is made of was answered (a card with holes is not a card). For the summary,
+        a plan they weren't sure of yet ("not sure yet") is not a hole: the work was done."""
         needed = {p for t in mod.artefact.fields.values() for p in placeholders(t)}
         optional = {st.slot for st in mod.steps if st.slot and (st.optional or st.when or st.exercise)}
+        if summary:
+            optional |= {st.slot for st in mod.steps if st.slot and st.expectation == "action" and f"{st.id}: no plan yet" in s.notes}
         return all(s.slots.get(k) for k in needed - optional)
 
     def _recall(self, history: list[SessionRecord], name: str | None) -> str | None:
@@ -1657,6 +1730,14 @@ _REQUEST_WORDS = frozenset("""vent venting rant ranting need needed want wanted 
     quick help something anything today bit someone listen heard""".split())
 _EVENT_VERB = re.compile(r"\b(?:[a-z]{3,}ed|said|told|got|had|went|came|did|made|left|lost|sent|took|gave|saw|broke|fell|"
                          r"caught|forgot|found|heard|met|ran|threw|wrote|hit|cut|quit|fought|blew|tore|shut|kept|bit|spoke)\b")
+
+
+def _substance_of(text: str) -> int:
+    """Content words left in a turn (fillers and function words don't count)."""
+    return sum(1 for w in re.findall(r"[a-z']{3,}", text.lower()) if w not in tx.FUNCTION_WORDS and w not in _NAME_MOOD_WORDS)
+
+
+_NAME_MOOD_WORDS = frozenset("sorry forgot say name mood okay fine meh".split())
 
 
 def _topic_answers(expectation: str, topic: str) -> str:

@@ -162,7 +162,7 @@ _MODALITY_WORDS: dict[str, str] = {
     "efit": r"efit|emotion[- ]focused|emotions in relationships|(?:the )?one about (?:my |the )?(?:relationships?|partners?|attachment|marriage)|attachment|(?:my|the) (?:relationship|marriage|partner|boyfriend|girlfriend|husband|wife|ex|family)(?: stuff| thing| issues?| work)?|relationship (?:work|stuff|thing|one)",
     "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career",
 }
-_SWITCH_VERB = (r"(?:switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move)|could we (?:do|try|go|talk|focus|work|move)|"
+_SWITCH_VERB = (r"(?:switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move|look|dig)|could we (?:do|try|go|talk|focus|work|move|look|dig)|"
                 r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
                 r"can i (?:just )?(?:vent|rant|talk|unload)|i (?:just )?(?:want to|need to|wanna|have to) (?:vent|rant|let off|blow off|unload|talk about)|focus on|work on|talk about|let me (?:just )?(?:vent|rant|unload))")
 SWITCH_VERB = re.compile(r"\b" + _SWITCH_VERB + r"\b")
@@ -432,3 +432,62 @@ def interpret_turn(text: str, expects: str = "text", **kw: Any) -> Reading:
     return Reading(kind=guess.kind, ask=guess.ask, modality=guess.modality, slots=reading.slots,
                    source="model", confidence=guess.p)
 
+
+
+# ---------------------------------------------------------------------------- plans
+# A next step, small step or action slot holds an intention or an action ("I'll call my sister",
+# "maybe just sleep on it", "going for a walk", "text him tomorrow", "rest without guilt"), never a
+# fact or a judgement about what happened ("I forgot his birthday, that's pretty bad").
+_PLAN_LEAD = re.compile(
+    r"^(?:(?:um+|uh+|erm|hmm+|well|so|ok|okay|yeah|yes|honestly|i think|i guess|i suppose|probably|maybe|perhaps|just|"
+    r"like|actually|definitely|tomorrow|tonight|today|this week|this weekend|first|then|and|i mean|hm+|right|sure|"
+    r"something like|the plan is|my plan is|plan is|the step is|my step is|to|i'?d say|i reckon|prob|possibly|"
+    r"at least|at some point|one thing is|one thing|next|next step is|step one|maybe i(?:'ll| will| could| can| should)?)\W+)+", re.I)
+_PLAN_INTENT = re.compile(
+    r"\b(?:i(?:'ll| will|'m going to| am going to|'m gonna| am gonna|m gonna| could| can| might| want to| wanna| plan to| need to|"
+    r"'d like to| would like to| should| must| have to|'ve got to| aim to| intend to| hope to| mean to| try to| may)|"
+    r"(?:going|gonna|planning|plan|trying|want|wanna|hoping|aim|intend|need|like|decided|deciding) to|"
+    r"(?:let me|let myself|allow myself|give myself)|could (?:try|start|maybe)|try(?:ing)? (?:to|and)|"
+    r"(?:my|the|one) (?:next |small |first )?step (?:is|would be|could be)|"
+    r"(?:i'?d|i would) (?:try|start|call|text|ask|write|go|talk|rest|sleep|take|say|tell|send|apologi[sz]e|do|book|make|spend|stop|leave|wait))\b",
+    re.I)
+_PLAN_NOT = re.compile(
+    r"\b(?:i (?:should|could|would|might|must)(?:'ve| have| of)|i (?:should|could)n'?t have|i can'?t|i could never|i won'?t be able|"
+    r"i wish i had|i (?:need|have) to stop being)\b", re.I)
+_ACTION_VERBS = frozenset(
+    """call ring phone text message email write send reply answer ask tell say talk speak apologise apologize explain
+    go walk run swim cycle stretch exercise move visit meet see invite hug sit stay leave head
+    sleep rest nap lie relax breathe slow pause wait hold sit eat cook drink shower bathe bath read listen watch play
+    take make book buy get bring pick put set turn switch log close open start begin finish stop quit skip drop cancel
+    plan schedule list note journal jot prepare practise practice review check look find sort tidy clean organise organize
+    pay apply sign join try keep share spend give let allow forgive remind treat accept reach be do have focus work
+    block mute unfollow delete ignore step leave talk ring catch sleep celebrate thank admit own fix return""".split())
+_GERUND = re.compile(r"^([a-z]{3,}ing)\b", re.I)
+_NOT_GERUND = frozenset({"nothing", "something", "anything", "everything", "thing", "king", "morning", "evening", "feeling",
+                         "being", "thinking", "during", "bring", "spring", "ring", "sing", "string", "ceiling"})
+
+
+def sounds_like_plan(text: str) -> bool:
+    """The turn states an intention or an action: what to do, not what happened. Used for steps that
+    expect an action, so a fact, a regret or a judgement is never saved as the plan."""
+    low = text.lower().replace("\u2019", "'").strip()
+    if not re.search(r"[a-z]", low) or _PLAN_NOT.search(low) and not _PLAN_INTENT.search(_PLAN_NOT.sub(" ", low)):
+        return False
+    if _PLAN_INTENT.search(low):
+        return True
+    for clause in split_clauses(low):
+        clause = _PLAN_LEAD.sub("", clause.strip()).strip()
+        clause = re.sub(r"^(?:i|we)\s+(?=(?:just|probably|maybe|really|definitely)?\s*[a-z]+)", "", clause)  # "i just rest": rare
+        clause = re.sub(r"^(?:just|probably|maybe|really|definitely|also)\s+", "", clause)
+        first = clause.split(" ", 1)[0] if clause else ""
+        if first in _ACTION_VERBS and not re.match(r"^(?:be|have|do|go|look|get|keep)\b\s*$", clause) \
+                and not re.match(r"^\S+\s+(?:is|was|are|were|has|had|been|'s|seems|feels|keeps|got)\b", clause):
+            return True
+        g = _GERUND.match(clause)
+        if g and g.group(1) not in _NOT_GERUND:
+            base = g.group(1)[:-3]
+            if base in _ACTION_VERBS or base + "e" in _ACTION_VERBS or base[:-1] in _ACTION_VERBS:
+                return True
+    if re.search(r"\b(?:doing less|less (?:work|screen|scrolling)|more (?:sleep|rest)|an early night|a (?:walk|nap|break|bath|day off|rest))\b", low):
+        return True
+    return False

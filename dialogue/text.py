@@ -229,7 +229,7 @@ _NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|u
                       + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
 _NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|sure)\W+)*" + _NAME_WORD
                          + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here))?\s*[.!]?\s*$", re.I)
-_NAME_THEN = re.compile(r"^\W*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today)\b", re.I)
+_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today)\b", re.I)
 _NOT_NAMES = frozenset(
     """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here
     anxious angry stressed alright bad happy depressed down nobody anonymous skip pass rather none
@@ -246,7 +246,7 @@ _NOT_NAMES = frozenset(
     bit little lot pretty quite very too much more less over under out off up all any some every
     myself yourself nope nah yep yup mm mhm hm oh ah wow thanks thank please sorry hiya hullo
     here there now then today tonight tomorrow yesterday work school uni job boss mum mom dad wife husband
-    partner girlfriend boyfriend friend family kids son daughter sister brother fine""".split()
+    partner girlfriend boyfriend friend family kids son daughter sister brother fine look listen anyway right""".split()
 )
 _NOT_NAME_ENDINGS = ("ing", "ed", "ly", "ful", "ous", "ive", "able", "less", "ness", "ish", "ment")
 
@@ -550,3 +550,176 @@ def own_voice(text: str, max_words: int = 10) -> str:
 def _inline_lower(words: str) -> str:
     first = words.split(" ", 1)[0]
     return words if first == "I" or (first.isupper() and len(first) > 1) else words[:1].lower() + words[1:]
+
+
+# ---------------------------------------------------------------------------- balanced-thought drafts
+# The pieces of a CBT balanced thought, in the person's own voice: one or two clauses of their
+# evidence against the thought, one clause of what they'd tell a friend (turned to "I"), and at most
+# a short, non-harsh concession from the evidence for it. The templates that join them live in cbt.yaml.
+_CLAUSE_SPLIT = re.compile(
+    r"\s*[;:]\s*|(?<=[a-z0-9'])[.!?]+\s+|\s*,\s*(?:and|but|so|plus|also)?\s*|"
+    r"\s+(?:and|but|plus|so|though|although|because|cos|cause)\s+(?=(?:i|i'm|i've|i'd|i'll|im|ive|my|he|she|they|it|it's|its|"
+    r"we|you|you're|your|there|there's|people|everyone|nobody|no one|someone|the|that|this|one|most|lots|a lot)\b)", re.I)
+_CLAUSE_LEAD = re.compile(
+    r"^(?:(?:but|and|so|well|yeah|yes|no|not really|i mean|i guess|i suppose|i think|honestly|actually|also|plus|though|"
+    r"like|um+|uh+|erm|hmm+|ok|okay|oh|then again|on the other hand|to be fair|in fairness|maybe|probably|still|"
+    r"i dunno|i don'?t know|not sure|the fact that|the thing is|apart from that|other than that|except)\b[\s,]*)+", re.I)
+_CLAUSE_TAIL = re.compile(r"(?:[\s,]+(?:i guess|i suppose|i think|though|honestly|really|you know|or something|anyway|"
+                          r"as well|i mean|haha|lol|right|so yeah|yeah))+$", re.I)
+_SUBJECT_VERB = re.compile(
+    r"\b(?:i|i'm|i've|i'd|i'll|im|ive|he|she|they|it|it's|its|we|you|you're|there's|that's|nobody|no one|everyone|someone|"
+    r"people|one|[a-z]+)\s+(?:(?:really|actually|still|also|just|even|never|always|often|usually|probably|did|didn't|don't|"
+    r"doesn't|do|does)\s+)?(?:am|is|are|was|were|'m|have|has|had|do|does|did|don't|doesn't|didn't|can|can't|could|couldn't|will|"
+    r"won't|would|wouldn't|should|shouldn't|might|must|know|knew|said|says|told|asked|gave|got|get|made|make|went|go|came|"
+    r"come|finished|closed|helped|managed|passed|thinks?|thought|likes?|liked|loves?|loved|wants?|wanted|needs?|needed|"
+    r"deserves?|tried|try|tries|works?|worked|handled|cancels?|means?|makes?|takes?|took|blanked|[a-z]{3,}ed|[a-z]{3,}s)\b"
+    r"|^(?:i'm|i've|im|ive|it's|that's|there's|everyone's|nobody's|one)\b", re.I)
+_HARSH_EVIDENCE = re.compile(
+    r"\b(?:[a-z]+est|worst|always|never|everyone|everybody|nobody|no one|idiot|stupid|useless|failure|fraud|loser|pathetic|"
+    r"worthless|hate|hates|terrible|awful|rubbish|incompetent|lazy|dumb|fault|mess|joke)\b", re.I)
+_NOT_SUPERLATIVE = frozenset({"best", "honest", "interest", "rest", "test", "request", "west", "guest", "chest", "forest",
+                              "modest", "suggest", "latest", "just", "must", "trust", "lest", "nest", "pest", "protest",
+                              "harvest", "contest", "invest", "manifest", "earnest"})
+_FRIEND_FRAME = re.compile(
+    r"^(?:(?:i'?d|i would|i will|i'?ll|id|i might|i'?d probably|i would probably|probably|maybe|i guess|i think|honestly|well|"
+    r"um+|uh+|oh|just|prob(?:ably)?)\s+)*(?:(?:say|tell|remind|reassure|answer|ask)\b(?:\s+(?:it\s+)?to)?\s*"
+    r"(?:(?:them|him|her|my friend|a friend|my mate|a mate|the friend|my bestie|my best friend|you)\b)?\s*(?:that\s+)?,?\s*)?", re.I)
+_IMPERATIVE = re.compile(
+    r"^(?:to\s+)?(?:(?:don'?t|do not|never)\s+)?(?:go|be|take|give|stop|try|remember|relax|chill|forgive|look|let|cut|keep|"
+    r"talk|ask|rest|breathe|focus|think|trust|believe|ease|treat|allow|accept|hold|slow|get|do|see|learn|move|stay|call)\b", re.I)
+_YOU_SUBJECT = re.compile(r"(^|\b(?:that|and|but|so|because|if|when|cos|though)\s+|,\s*)you\b(?!')", re.I)
+_TO_FIRST_YOU = [
+    (r"\byou'?re\b", "I'm"), (r"\byou'?ve\b", "I've"), (r"\byou'?ll\b", "I'll"), (r"\byou'?d\b", "I'd"),
+    (r"\byourself\b", "myself"), (r"\byours\b", "mine"), (r"\byour\b", "my"), (r"\byou\b", "me"),
+]
+
+
+_SPOKEN_FILLER = re.compile(r"\b(?:literally|totally|like(?=\s+(?:about\s+)?(?:\d+|a few|a couple|one|two|three|four|five|six|seven|eight|"
+                            r"nine|ten|twenty|a hundred|loads|half|a million)\b))\s+", re.I)
+
+
+def _clean_clause(clause: str) -> str:
+    clause = _SPOKEN_FILLER.sub("", _FILLERS.sub("", clause)).strip(" ,.;:!?\"'")
+    for _ in range(3):
+        before = clause
+        clause = _CLAUSE_LEAD.sub("", clause).strip(" ,")
+        clause = _CLAUSE_TAIL.sub("", clause).strip(" ,")
+        if clause == before:
+            break
+    clause = _LOWER_I.sub(lambda m: "I" + (m.group(1) or ""), clause)
+    return re.sub(r"\bim\b", "I'm", re.sub(r"\bive\b", "I've", clause))
+
+
+def _is_clause(clause: str) -> bool:
+    words = clause.split()
+    return 2 <= len(words) and bool(_SUBJECT_VERB.search(clause))
+
+
+def is_clause(text: str) -> bool:
+    """A whole clause with a subject and a verb ("your mum said it", not "your mum")."""
+    return bool(text) and _is_clause(text)
+
+
+def clauses_of(text: str, max_words: int = 14) -> list[str]:
+    """The whole clauses of what they said, tidied ("but i closed more tickets, and my lead asked me to
+    mentor" -> ["I closed more tickets", "my lead asked me to mentor"]). Clauses longer than ``max_words``
+    are cut at a natural break, or left out."""
+    out = []
+    for piece in _CLAUSE_SPLIT.split(text[:MAX_WORKING_CHARS] or ""):
+        piece = _clean_clause(piece or "")
+        if not piece or not _is_clause(piece):
+            continue
+        if len(piece.split()) > max_words:
+            piece = clause_prefix(piece, max_words, min_words=3)
+            if not piece or not _is_clause(piece):
+                continue
+        out.append(piece)
+    return out
+
+
+_LABEL_WORDS = re.compile(r"\b(?:idiot|stupid|useless|failure|fraud|loser|pathetic|worthless|hate|hates|rubbish|incompetent|"
+                          r"lazy|dumb|fault|joke)\b", re.I)
+
+
+def harsh_evidence(clause: str, strict: bool = True) -> bool:
+    """A clause that judges rather than reports: a label, and (``strict``) a superlative, an always or never."""
+    if any_self_label(clause):
+        return True
+    for m in _LABEL_WORDS.finditer(clause):  # "I'm not a failure" is a balanced thought, not a label
+        if not re.search(r"\b(?:not|n't|no|never)\s+(?:(?:a|an|so|that|really|actually|at)\s+)*$", clause[:m.start()], re.I):
+            return True
+    if not strict:
+        return False
+    for m in _HARSH_EVIDENCE.finditer(clause):
+        w = m.group(0).lower()
+        if w.endswith("est") and w in _NOT_SUPERLATIVE:
+            continue
+        return True
+    return False
+
+
+def friend_to_first(text: str) -> list[str]:
+    """What they'd tell a friend, said about themselves: "i'd tell them they did their best" -> ["I did my
+    best"]; "you're allowed a bad day" -> ["I'm allowed a bad day"]; "go easy on yourself" -> ["I can go
+    easy on myself"]; "don't be so hard on yourself" -> ["I don't have to be so hard on myself"]."""
+    text = (text or "").replace("\u2019", "'")
+    out = []
+    for i, piece in enumerate(_CLAUSE_SPLIT.split(text[:MAX_WORKING_CHARS])):
+        piece = _clean_clause(_FRIEND_FRAME.sub("", _clean_clause(piece or "")))
+        piece = re.sub(r"^that\s+(?!')", "", piece, flags=re.I)
+        if not piece:
+            continue
+        if re.search(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", piece, re.I) and \
+                re.search(r"\b(?:you|your|they|them|their|he|him|his|she|her)\b", piece, re.I):
+            continue  # both the speaker and the friend in one clause: it can't be turned cleanly
+        m = _IMPERATIVE.match(piece)
+        if m:
+            piece = re.sub(r"^to\s+", "", piece, flags=re.I)
+            neg = re.match(r"^(?:don'?t|do not|never)\s+", piece, re.I)
+            piece = ("I don't have to " + piece[neg.end():]) if neg else ("I can " + piece[:1].lower() + piece[1:])
+        piece = _YOU_SUBJECT.sub(lambda mm: mm.group(1) + "I", piece)
+        for pat, repl in _TO_FIRST_YOU:
+            piece = re.sub(pat, repl, piece, flags=re.I)
+        piece = first_person(piece)
+        piece = re.sub(r"\bI (are|were|is|was)\b", lambda mm: "I am" if mm.group(1) in ("are", "is") else "I was", piece)
+        piece = re.sub(r"\bI am\b", "I'm", piece)
+        piece = re.sub(r"\b(can|have to|to|don't|do|will|should|might|could|would|must)\s+I\b", r"\1 me", piece)
+        if _is_clause(piece) and 3 <= len(piece.split()) <= 14 and not re.match(r"^(?:that'?s|it'?s) (?:fine|ok|okay|good|true|right)\b", piece, re.I):
+            out.append(piece)
+    return out
+
+
+_TOLD_A_FRIEND = re.compile(r"\b(?:i'?d|i would|i'?ll|i will|id)\s+(?:probably\s+|just\s+)?(?:say|tell)\b", re.I)
+
+
+def balanced_parts(evidence_for: str, evidence_against: str, friend_advice: str) -> dict[str, str]:
+    """The fields a balanced-thought draft is made of, each a clean first-person clause or "":
+    ``evidence_against`` one clause (two, joined, when there is no friend's view), ``friend_advice`` one
+    clause said about themselves, ``evidence_for`` one short concession only when it reports rather
+    than judges ("I did blank", never "I'm the slowest on the team")."""
+    told = _TOLD_A_FRIEND.search(evidence_against or "")
+    if told:  # "I'd tell a friend one blank moment doesn't cancel a good sprint, they know their stuff"
+        evidence_against = evidence_against[:told.start()] + ", " + ", ".join(friend_to_first(evidence_against[told.start():]))
+    against = [c for c in clauses_of(evidence_against) if not harsh_evidence(c, strict=False)]
+    friend = [c for c in friend_to_first(friend_advice) if not harsh_evidence(c, strict=False)]
+    friend = [f for f in friend if not any(_overlap(f, a) for a in against)]
+    for_ = [c for c in clauses_of(evidence_for, 8) if not harsh_evidence(c) and len(c.split()) <= 7]
+    if friend:
+        against_text = against[0] if against else ""
+    else:
+        against_text = ", and ".join(_lower_start(c) if i else c for i, c in enumerate(against[:2]))
+        if len(against_text.split()) > 24:
+            against_text = against[0]
+    friend.sort(key=lambda f: -len([w for w in words_of(f) if w not in FUNCTION_WORDS]))  # the fullest thought, not "I'm tired"
+    return {"evidence_against": against_text, "friend_advice": friend[0] if friend else "",
+            "evidence_for": for_[0] if for_ else ""}
+
+
+def _overlap(a: str, b: str) -> bool:
+    wa = {w for w in words_of(a) if w not in FUNCTION_WORDS and len(w) > 2}
+    wb = {w for w in words_of(b) if w not in FUNCTION_WORDS and len(w) > 2}
+    return bool(wa) and len(wa & wb) >= 0.6 * min(len(wa), len(wb) or 1)
+
+
+def _lower_start(words: str) -> str:
+    return _inline_lower(words)
