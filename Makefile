@@ -4,9 +4,14 @@ run:
 	./setup.sh
 	.venv/bin/attune serve
 
+# Two pytest-xdist workers: most of the suite's wall time is real-time audio, calls and subprocesses
+# waiting, so the CPU-bound rest runs beside it. tests/conftest.py puts every test in an xdist group
+# (the real-time ones all in one, run one after another); --no-loadscope-reorder hands the groups out
+# in collection order (e2e and fuzz first) rather than by test count, which would leave the long
+# one-test files (soak, schemathesis, ESConv replay) for the end.
 test:
 	./setup.sh --test
-	.venv/bin/python -m pytest -q -p no:cacheprovider
+	.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder
 
 # Refresh the screenshots README shows (the Chromium end-to-end test writes them here only when asked).
 screenshots:

@@ -1,7 +1,8 @@
 """The client bank (tests/clients/*.yaml): realistic people through the real engine.
 
-The whole bank runs once (module fixture, ~10 s); each client is its own test so a failure is
-named, and the style limits are one more test. The last tests check the runner itself.
+The whole bank runs once (session fixture ``client_bank`` in tests/conftest.py, ~10 s, shared with
+tests/unit/test_guard.py); each client is its own test so a failure is named, and the style limits
+are one more test. The last tests check the runner itself.
 """
 from __future__ import annotations
 
@@ -17,12 +18,9 @@ CLIENTS = sorted(p.stem for p in BANK.glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def report() -> se.BankReport:
-    # a fresh loop in a worker thread: the module fixture must not share pytest-asyncio's loop
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(se.run_bank, BANK).result()
+def report(client_bank) -> se.BankReport:
+    # the bank runs once per test process (tests/conftest.py); test_guard.py scans the same run's lines
+    return client_bank[0]
 
 
 def test_the_bank_is_big_and_valid():

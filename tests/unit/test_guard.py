@@ -379,23 +379,12 @@ def test_quoted_thoughts_are_not_attunes_words() -> None:
         assert guard.scan(line).ok, line
 
 
-def test_every_line_the_client_bank_produces_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The whole client bank through the real engine: no line it would speak is blocked (issue 12 acceptance)."""
-    from concurrent.futures import ThreadPoolExecutor
+def test_every_line_the_client_bank_produces_passes(client_bank) -> None:
+    """The whole client bank through the real engine: no line it would speak is blocked (issue 12 acceptance).
 
-    import attune.dialogue.engine as engine_module
-    from attune.dialogue import session_eval as se
-
-    spoken: list[tuple[str, str]] = []
-    real = engine_module.speak_line
-
-    async def spy(phraser, draft, *args, **kwargs):
-        spoken.append((draft.step, draft.text))
-        return await real(phraser, draft, *args, **kwargs)
-
-    monkeypatch.setattr(engine_module, "speak_line", spy)
-    with ThreadPoolExecutor(1) as pool:  # a fresh event loop, as tests/integration/test_clients.py does
-        pool.submit(se.run_bank, Path(__file__).resolve().parents[1] / "clients").result()
+    ``client_bank`` (tests/conftest.py) runs the bank once with a pass-through spy on ``engine.speak_line``;
+    tests/integration/test_clients.py judges the same run."""
+    spoken = client_bank[1]
     assert len(spoken) > 300
     blocked = [(step, guard.scan(text).category, text) for step, text in spoken if not guard.scan(text).ok]
     assert not blocked, blocked
