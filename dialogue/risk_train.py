@@ -75,13 +75,18 @@ def _recall_at(p: np.ndarray, y: np.ndarray, t: float) -> float:
 
 
 def embed_rows(texts: list[str], cache: Path | None = None) -> np.ndarray:
+    """Unit MiniLM embeddings of ``texts``; with ``cache``, rows embedded before are reused text by text (the
+    embedding is deterministic), so adding a training file embeds only its new rows."""
     from attune.dialogue.embed import embed
+    known: dict[str, np.ndarray] = {}
     if cache is not None and cache.exists():
         z = np.load(cache, allow_pickle=False)
-        if list(z["texts"]) == texts:
-            return z["X"]
-    X = embed(texts)
-    if cache is not None:
+        known = {str(t): x for t, x in zip(z["texts"].tolist(), z["X"])}
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    if missing:
+        known.update(zip(missing, embed(missing)))
+    X = np.stack([known[t] for t in texts]).astype(np.float32)
+    if cache is not None and missing:
         np.savez(cache, X=X, texts=np.array(texts))
     return X
 
@@ -168,6 +173,13 @@ def _oof_knn(X: np.ndarray, y: np.ndarray, folds: np.ndarray, k: int, scale: flo
 # after the ESConv train split and the ESConv replay bound (tests/integration/test_esconv_replay.py) were checked.
 MARGINS_1 = (0.12,)
 MARGINS_2 = (0.25,)
+# Round 4 (issue 7): the concern threshold is shipped at 0.977 x the out-of-fold one.  Chosen on crisis_dev2_* and the
+# ESConv valid seekers (single-turn flag rate held at round 3's 0.9 %) with crisis_heldout false alarms no worse;
+# crisis_dev3_* was in view while choosing, so it no longer measures this choice cleanly.  A tier-2 margin of 0.20 was
+# better on those sets but raised one more crisis in the ESConv replay (tests/integration/test_esconv_replay.py, a
+# no-risk-word line about a choice of university), so the shipped tier-2 margin stays at 0.25.
+SHIPPED_MARGIN_2 = 0.25
+SHIPPED_LEAN = 0.977
 
 
 def train(out: Path = WEIGHTS, cache: Path | None = None, fpr_concern: float | None = None, fpr_crisis: float = 0.002,
@@ -217,12 +229,13 @@ def train(out: Path = WEIGHTS, cache: Path | None = None, fpr_concern: float | N
         pos=X[pos_idx].astype(np.float16), neg=X[y == 0].astype(np.float16), pos_cat=pos_cat.astype(np.int8),
         pos_text=np.array([texts[i].encode("utf-8") for i in pos_idx]), k=np.int32(cfg["k"]), alpha=np.float32(cfg["alpha"]),
         knn_scale=np.float32(cfg["scale"]), t_concern=np.float32(t_concern), t_crisis=np.float32(t_crisis),
-        lean=np.float32(1.0), margins=np.array([0.0, cfg["m1"], cfg["m2"]], dtype=np.float32))
+        lean=np.float32(SHIPPED_LEAN), margins=np.array([0.0, cfg["m1"], min(cfg["m2"], SHIPPED_MARGIN_2)], dtype=np.float32))
     comb = _combined(pe, fired, open_, t_concern)
     sp3 = np.array([r["family"].startswith("crisis_train_spoken3") for r in rows])
     summary = {
         "rows": len(rows), "positives": int(y.sum()), "chosen": cfg, "t_concern": round(t_concern, 4),
-        "t_crisis": round(t_crisis, 4), "rules_recall": round(float(fired[yb].mean()), 4),
+        "t_crisis": round(t_crisis, 4), "shipped_margins": [0.0, cfg["m1"], min(cfg["m2"], SHIPPED_MARGIN_2)],
+        "shipped_t_concern": round(t_concern * SHIPPED_LEAN, 4), "rules_recall": round(float(fired[yb].mean()), 4),
         "rules_fpr": round(float(fired[~yb].mean()), 4),
         "cv_combined_recall": round(float(comb[yb].mean()), 4), "cv_combined_fpr": round(float(comb[~yb].mean()), 4),
         "cv_spoken3_recall": round(float(comb[yb & sp3].mean()), 4),

@@ -600,9 +600,23 @@ _rule("end_it", "(?:" + DESIRE + " " + _gap(2) + "|dark thoughts about |thoughts
       r"end(?:ing)? (?:it|things|everything)(?= *$| ,| tonight| today| now| soon| for good| once and for all| this"
       r" (?:week|weekend)| tomorrow| and\b| because\b| but\b| i)",
       "concern", "suicide", subject=True, history="thought", unless=_ENDING_SOMETHING_ELSE, unless_message=True)
-_rule("end_it_soon", r"end(?:ing)? (?:it|things|everything) (?:tonight|today|soon|for good|once and for all|this"
-      r" (?:week|weekend)|tomorrow)|(?:dark|bad) thoughts (?:about|of) end(?:ing)? (?:it|things)",
+_rule("end_it_soon", r"end(?:ing)? (?:it|things|everything) (?:today|soon|this (?:week|weekend)|tomorrow)"
+      r"|(?:dark|bad) thoughts (?:about|of) end(?:ing)? (?:it|things)",
       "crisis", "suicide", subject=True, history="thought", unless=_ENDING_SOMETHING_ELSE, unless_message=True)
+# round 4: "i'm going to end it tonight after this call" / "thanks for everything, i'm ending it for good": a call, a
+# chat or a thank-you in the same message no longer explains away "tonight", "for good" or "once and for all"; only
+# another thing being ended (a relationship, a job, a lease...) does
+_ENDING_OTHER_THING = (r"\b(?:relationship|boyfriend|girlfriend|him|her|partner|marriage|husband|wife|dating|cheat\w*"
+                       r"|break\w* up|divorce|we|us|job|contract|lease|subscription|membership|season|show)\b")
+# round 4: the "checking out" / "bowing out" euphemism, only with a word of finality (a hotel, a shop or a shift explains
+# it away); "i'm checking out before the summer" has no such word and is left to the semantic layer
+_rule("check_out_for_good", r"(?:check(?:ing|ed)?|tap(?:ping|ped)?|bow(?:ing|ed)?) out (?:of (?:life|this life|this world"
+      r"|existence|it all|everything)|for good|permanently|for real this time)",
+      "concern", "suicide", subject=True, history="thought",
+      unless=r"\b(?:hotel|room|airbnb|hostel|b and b|flight|shop|till|tills|library|cart|basket|store|supermarket|shift"
+             r"|office|job|work|team|race|competition|tournament|quiz|game|league|band|group|chat|project|course|degree)\b")
+_rule("end_it_tonight", r"end(?:ing)? (?:it|things|everything) (?:tonight|for good|once and for all)",
+      "crisis", "suicide", subject=True, history="thought", unless=_ENDING_OTHER_THING, unless_message=True)
 _rule("looking_at_means", r"(?:been |keep |kept )(?:looking|staring|stare|look|gazing) at (?:the )?(?:bridges|tall buildings"
       r"|cliffs|train tracks|the tracks|railway|ropes?|guns?|the pills|my pills|knives|blades|razors|the edge)",
       "concern", "suicide", subject=True)
@@ -1856,13 +1870,27 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
 
 _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypotheticals it reads as "not waking up"
     # (the miracle question), and the session's own breathing exercise it reads as "i can't breathe"
-    r"\b(?:i would|i will|i could|i might) (?:finally )?wake up (?:and|feeling|without|to|with|in|rested|refreshed|happy"
+    r"\b(?:i would|i will|i could|i might|id) (?:finally )?wake up (?:and|feeling|without|to|with|in|rested|refreshed|happy"
     r"|calm|excited|early|on time|looking forward|not)\b|\bwake up (?:without|free of|free from) (?:the|that|this|my)"
     r" (?:dread|anxiety|worry|fear|weight|knot|heaviness)\b"
     r"|\b(?:let us|let'?s|i will|i'?ll|i can|can we|i want to|i would like to|try|do|doing|did|done|tried|practi[cs]e"
     r"|practi[cs]ing) (?:try |do )?(?:the|a|some|that|this|your|slow|deep|paced|box)? ?(?:breathing|breaths?)"
     r"(?: (?:exercise|thing|one|technique|together|again|now|first|with you))?(?= *$| ,| and| please| then)"
-    r"|\bbreathing (?:exercise|technique|thing) (?:helped|worked|was (?:good|nice|helpful))", re.M)
+    r"|\bbreathing (?:exercise|technique|thing) (?:helped|worked|was (?:good|nice|helpful))"
+    # round 4: ending the call or session itself ("i want to end this call and go to bed"), and a break with an end
+    # date ("i wish i could disappear for a few days"), unless the line also says it is for good
+    r"|\bend (?:this|the|our) (?:call|chat|session|conversation|meeting|exercise|lesson)\b"
+    r"|^(?![^\n]*\b(?:never|forever|for good|permanent\w*|dead|die|anymore|not come back)\b)[^\n]*\b(?:disappear|vanish"
+    r"|get away|run away|hide)\w* (?:for|until|till) (?:a |the |about |like )?(?:few|couple|day|days|week|weeks|weekend"
+    r"|month|months|bit|while|night|summer|holidays?|break)\b"
+    # how long the session or an exercise lasts; landmark trivia with no place near the person (a local or lethal
+    # height question is the means rules' business, and those run before this veto)
+    r"|^(?:\w+ )?how (?:long|much longer|much time) (?:will|is|does|do|are|have) (?:this|it|we|the (?:session|exercise"
+    r"|call|chat))\b(?![^\n]*\b(?:die|dying|dead|bleed\w*|kill\w*|overdos\w*|pills?|tablets?|drown\w*|hang\w*|suffocat\w*"
+    r"|unconscious|survive|poison\w*)\b)"
+    r"|^(?:\w+ )?(?:which|what is the|whats the) (?:bridge|building|tower|skyscraper|mountain|cliff)s? (?:is |are )?(?:the )?"
+    r"(?:highest|tallest|oldest|longest|biggest|most famous)(?: (?:one|in the world|in the country|in europe|ever))? *$",
+    re.M)
 
 
 def _psychotic_lines(t: _Text, vetoed: set[int]) -> None:

@@ -74,13 +74,50 @@ def test_training_data_round3_is_varied_and_balanced() -> None:
     assert 0.4 < share < 0.6
 
 
+def test_training_data_round4_is_varied_balanced_and_speech_shaped() -> None:
+    rows = [json.loads(line) for line in (DATA / "crisis_train_round4.jsonl").read_text().splitlines() if line.strip()]
+    assert len(rows) >= 800 and len({r["text"] for r in rows}) == len(rows)
+    share = sum(r["label"] for r in rows) / len(rows)
+    assert 0.4 < share < 0.6
+    assert all(r["text"] == r["text"].lower() and not any(c in r["text"] for c in ".,?!") for r in rows)
+    kinds = {r["kind"] for r in rows}
+    assert {"hedged", "preparatory", "plan_method", "means_request", "ideation_passive", "euphemism"} <= kinds
+    assert {"idiom", "prep_lookalike", "therapy_talk", "past_resolved", "third_party"} <= kinds
+    # no row is a dev, held-out or probe sentence
+    for name in ("crisis_heldout.jsonl", "crisis_dev_spoken.jsonl", "crisis_dev_posts.jsonl",
+                 "crisis_dev2_spoken.jsonl", "crisis_dev2_posts.jsonl", "crisis_moore_probes.jsonl"):
+        other = {json.loads(line)["text"].lower() for line in (DATA / name).read_text().splitlines() if line.strip()}
+        assert not {r["text"] for r in rows} & other, name
+
+
+# written for this test, not taken from any dev set: the round-4 weak kinds in new words
+@pytest.mark.parametrize("text", [
+    "so i've sorted who gets my records and i told my brother where the spare key lives for after",
+    "i've got the tablets counted out on the shelf for saturday",
+    "um yeah now and then i picture not being here but i wouldn't do anything about it",
+    "honestly i reckon i'll be checking out of this life before the summer",
+    pytest.param("honestly i reckon i'll be checking out before the summer",
+                 marks=pytest.mark.xfail(reason="known limit (round 4): the euphemism with a date but no word of finality")),
+])
+def test_round4_weak_kinds_are_flagged(text: str) -> None:
+    assert screen(text).level in ("concern", "crisis"), screen(text)
+
+
+@pytest.mark.parametrize("text", [
+    "i wrote thank you letters to my grandma and my aunt", "we're checking out of the airbnb at ten tomorrow",
+    "this commute is slowly killing me honestly", "i'd wake up and actually want to go to work",
+])
+def test_round4_look_alikes_stay_negative(text: str) -> None:
+    assert screen(text).level == "none", screen(text)
+
+
 @pytest.mark.parametrize("text", ["thinking abt ctb again", "gonna ctb tonight", "i want to unalive myself"])
 def test_post_slang_for_suicide_is_flagged(text: str) -> None:
     assert screen(text).level in ("concern", "crisis"), screen(text)
 
 
 def test_shipped_weights_are_small_and_load_once() -> None:
-    assert WEIGHTS.stat().st_size < 5_500_000  # the nearest-neighbour examples grew by 11 % with round 3's data
+    assert WEIGHTS.stat().st_size < 6_000_000  # the nearest-neighbour examples grew by 11 % with round 3's data, 12 % with round 4's
     assert load() is load()
     m = load()
     assert 0.0 < m.t_concern <= m.t_crisis <= 1.0

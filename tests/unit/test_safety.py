@@ -412,7 +412,7 @@ def test_dev_sets_are_well_formed_and_kept_out_of_training(name: str, minimum: i
     texts = {r["text"] for r in rows}
     assert all(t == t.lower() and not any(c in t for c in ".,?!") for t in texts)
     for other in ("crisis_train.jsonl", "crisis_eval.jsonl", "crisis_train_signs.jsonl", "crisis_train_signs2.jsonl",
-                  "crisis_train_spoken3.jsonl"):
+                  "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl"):
         seen = {json.loads(line)["text"].lower() for line in (DATA / other).read_text().splitlines() if line.strip()}
         assert not texts & seen, (name, other, texts & seen)
 
@@ -456,6 +456,7 @@ def test_risk_model_never_reads_a_dev_or_heldout_file() -> None:
     from attune.dialogue.risk_model import TRAIN_FILES
     assert all(not ("dev" in f or "heldout" in f or "moore" in f) for f in TRAIN_FILES)
     assert "crisis_train_signs2.jsonl" in TRAIN_FILES and "crisis_train_spoken3.jsonl" in TRAIN_FILES
+    assert "crisis_train_round4.jsonl" in TRAIN_FILES
 
 
 # sentences written for these tests from the named weak classes (not taken from any dev set)
