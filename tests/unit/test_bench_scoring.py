@@ -41,3 +41,17 @@ def test_hesitation_turns_pause_600_to_900_ms_after_the_cut_and_are_scored_apart
     s = summarise([run], [score_run(run)])
     assert s["cut_ins"] == 1 and s["cut_ins_unfinished"] == 1 and s["cut_ins_finished"] == 0
     assert s["hesitation_turns"] == 4
+
+
+def test_turns_after_the_brain_closed_the_session_are_not_scored_as_unanswered():
+    from attune.voice.bench.latency import Run, Turn, score_run, summarise
+
+    turns = [Turn("single", [_clip(f"s{i}", 2.0)], []) for i in range(3)]
+    for i, turn in enumerate(turns):
+        turn.place(i * 5.0)
+    events = [{"type": "transcript_final", "t": 2.3, "text": "s0"}, {"type": "reply_audio_start", "t": 2.5},
+              {"type": "session_end", "t": 4.0}]  # a door that hangs up: nothing is heard after this
+    run = Run(turns=turns, events=events)
+    s = summarise([run], [score_run(run)])
+    assert s["unanswered"] == 0 and s["after_session_end"] == 2
+    assert s["wer"] == 0.0  # the unheard turns do not count as recognition errors

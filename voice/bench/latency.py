@@ -489,8 +489,9 @@ def score_run(run: Run) -> list[TurnScore]:
         lat = (after[0] - turn.speech_end) * 1000 if after else None
         sc = TurnScore(turn.kind, turn.text, " ".join(finals), None if lat is None else round(float(lat), 1),
                        bool(inside), len(after) + len(inside))
-        sc.after_session_end = lat is None and any(
+        sc.after_session_end = lat is None and (any(
             e["type"] == "turn_ignored" and e.get("why") == "session ended" and turn.speech_end <= e["t"] < nxt for e in ev)
+            or any(e["type"] == "session_end" and e["t"] <= turn.speech_end for e in ev))  # a door may hang up then
         sc.commits = [f"{e.get('end_level')}({e.get('end_why')}, pitch {e.get('pitch_ratio')}): {e['text'][-40:]}"
                       for e in ev if e["type"] == "turn_end" and lo <= e["t"] < nxt]
         te = next((e for e in ev if e["type"] == "turn_end" and turn.speech_end <= e["t"] < nxt), None)
