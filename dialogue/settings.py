@@ -137,7 +137,7 @@ class Settings(BaseSettings, ServerLimits):
     tts_threads: int = Field(default=0, description="ONNX threads for Piper (0 = onnxruntime default).")
     # turn-taking (see voice/loop/voice_loop.py)
     turn_flush_silence_s: float = Field(default=0.2, description="Silence (by frame energy) at which the STT is asked for its final transcript.")
-    turn_patience_s: float = Field(default=0.25, description="Silence before answering a sentence that sounds finished (its words end it and the pitch does not hold up).")
+    turn_patience_s: float = Field(default=0.5, description="Silence before answering a sentence that sounds finished (its words end it and the pitch does not hold up).")
     turn_patience_unfinished_s: float = Field(default=1.2, description="Silence before answering when the sentence sounds unfinished (trailing 'and', 'because', 'um', comma).")
     turn_patience_unsure_s: float = Field(default=0.8, description="Silence before answering when the words end a sentence but the pitch is held or rising.")
     turn_patience_short_s: float = Field(default=0.2, description="Silence before answering a whole short answer (a number to a 0-10 question, yes/no, a name; three words or fewer).")

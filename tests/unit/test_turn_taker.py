@@ -634,7 +634,7 @@ def test_late_final_holds_the_commit_and_the_commit_carries_it(conv: Conversatio
     late = o.turn_patience_s + 0.5
     conv.stt.latency = late
     end = conv.say(text, 1.6)
-    conv.pause(o.turn_flush_silence_s + late - HANGOVER - FRAME)
+    conv.pause(o.turn_flush_silence_s + late - HANGOVER - 3 * FRAME)
     assert conv.clock.now > end + o.turn_patience_s  # the silence has elapsed...
     assert conv.commits == [], "committed without the final transcript"  # ...but the words are not in
     conv.pause(2.0)
@@ -648,7 +648,7 @@ def test_late_final_holds_the_commit_and_the_commit_carries_it(conv: Conversatio
 def test_a_lost_final_does_not_hang_the_turn(conv: Conversation) -> None:
     o = conv.o
     conv.say("I keep thinking about the wedding.", 1.2)
-    conv.pause(o.turn_patience_s - HANGOVER - 2 * FRAME)
+    conv.pause(o.turn_flush_silence_s - HANGOVER + 2 * FRAME)  # flushed, then they go on
     conv.stt.latencies.append(1e6)  # the STT never answers the second flush
     conv.say("And my brother.", 0.8)
     conv.pause(o.final_timeout_s - 1.0)

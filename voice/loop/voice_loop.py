@@ -15,7 +15,8 @@ cannot tell a backchannel from an interruption without its cloud model. :class:`
   committed once the final transcript of *all* flushed audio is in (no split turns) and the silence,
   dated from the last frame with speech energy (not the VAD's hangover), has lasted the patience the
   turn earns: ``turn_patience_short_s`` (0.2 s) for a whole answer to the question asked ("Seven.",
-  "Yes, kind of."), ``turn_patience_s`` (0.25 s) when the words end a sentence,
+  "Yes, kind of."), ``turn_patience_s`` (0.5 s) when the words end a sentence (the reply is
+  proposed and rendered meanwhile, so it is ready at about that moment anyway),
   ``turn_patience_unsure_s`` (0.8 s) when they do but the pitch is held or rising, and
   ``turn_patience_unfinished_s`` (1.2 s) when the words go on (trailing "and", "because", "um", a
   comma...). Meanwhile the reply is proposed and its first words rendered (speculation).
