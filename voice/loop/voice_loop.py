@@ -553,6 +553,9 @@ class TurnTaker:
         judged = judge_turn_end(text, self.vl.agent.expectation(), self.pitch.final_ratio())
         end = self.speech_end_at if self.speech_end_at is not None else now
         wait = end + self._patience(judged) - now
+        la = self.energy.last_active
+        if wait <= 0.005 and la is not None and la > end + 0.01 and now - la < self.o.resume_guard_s:
+            wait = self.o.resume_guard_s  # a sound right now may be them going on: commit only if it stays a blip
         if wait > 0.005:
             self.vl.agent.prepare(text)  # speculation: propose + render the first sentence now
             self._arm(wait)
