@@ -161,6 +161,11 @@ def _quietest(x: np.ndarray, lo: float, hi: float) -> float:
     return best
 
 
+def _bare(word: str) -> str:
+    """A word as compared across Whisper's words and the TSV text: lower case letters only."""
+    return re.sub(r"[^a-z]", "", word.lower())
+
+
 def hesitation_pairs(models: Any, clips: list[Clip], *, min_side_s: float = 0.6) -> list[tuple[Clip, Clip]]:
     """Clips that can be cut right after a mid-sentence "and", "because", "but", "so" or "or": (the part up
     to and including that word, the rest). Word times come from Whisper's word timestamps on the clip, the
@@ -170,21 +175,21 @@ def hesitation_pairs(models: Any, clips: list[Clip], *, min_side_s: float = 0.6)
     out = []
     for c in clips:
         ref = c.text.split()
-        if not any(re.sub(r"[^a-z]", "", r.lower()) in HESITATION_WORDS for r in ref[1:-1]):
+        if not any(_bare(r) in HESITATION_WORDS for r in ref[1:-1]):
             continue
         segs, _ = models.whisper.transcribe(c.audio, language="en", beam_size=1, word_timestamps=True,
                                             condition_on_previous_text=False, vad_filter=False)
         words = [w for s in segs for w in (s.words or [])]
         for k, w in enumerate(words[1:-1], 1):
-            word = re.sub(r"[^a-z]", "", w.word.lower())
+            word = _bare(w.word)
             if word not in HESITATION_WORDS:
                 continue
             nxt = float(words[k + 1].start)
             cut = _quietest(c.audio, (float(w.start) + float(w.end)) / 2, max(float(w.end), nxt) + 0.02)
             if cut - c.speech_start < min_side_s or c.speech_end - cut < min_side_s:
                 continue
-            nth = sum(1 for v in words[:k] if re.sub(r"[^a-z]", "", v.word.lower()) == word)
-            hits = [i for i, r in enumerate(ref) if re.sub(r"[^a-z]", "", r.lower()) == word]
+            nth = sum(1 for v in words[:k] if _bare(v.word) == word)
+            hits = [i for i, r in enumerate(ref) if _bare(r) == word]
             if nth >= len(hits):
                 continue
             at = hits[nth] + 1
@@ -192,7 +197,7 @@ def hesitation_pairs(models: Any, clips: list[Clip], *, min_side_s: float = 0.6)
             heard, _ = models.whisper.transcribe(c.audio[:i], language="en", beam_size=1, without_timestamps=True,
                                                  condition_on_previous_text=False, vad_filter=False)
             last = re.sub(r"[^a-z ]", "", " ".join(x.text for x in heard).lower()).split()[-1:]
-            before = re.sub(r"[^a-z]", "", ref[at - 2].lower()) if at >= 2 else ""
+            before = _bare(ref[at - 2]) if at >= 2 else ""
             if last not in ([word], [before]):  # the cut is inside the next word (Whisper may drop the "and")
                 continue
             head = Clip(f"{c.id}:a", " ".join(ref[:at]), c.audio[:i], c.speech_start, cut)
@@ -421,8 +426,6 @@ def _number_words(n: int) -> list[str]:
 
 def _norm_words(text: str) -> list[str]:
     """Lower case, no punctuation, digits spelled out: WER measures recognition, not formatting."""
-    import re
-
     t = text.lower().replace("-", " ").replace("’", "'")
     words = []
     for w in re.sub(r"[^a-z0-9' ]+", " ", t.replace(",", "")).split():

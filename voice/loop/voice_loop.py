@@ -318,12 +318,13 @@ class TurnTaker:
         elif ev.type == T.INFERENCE_DONE:
             self.last_silence = ev.raw_accumulated_silence
             if ev.frames:
-                pcm = np.frombuffer(ev.frames[0].data, np.int16)
+                frame = ev.frames[0]
+                pcm = np.frombuffer(frame.data, np.int16)
                 active = self.energy.push(pcm, now, self.speaking)
                 if self.speaking:
                     self.pitch.push(pcm)
                     if self.committed_in_hangover:
-                        self._watch_resume(active, len(pcm) / 16000.0, now)
+                        self._watch_resume(active, len(pcm) / frame.sample_rate, now)
             else:
                 active = ev.raw_accumulated_silence == 0.0
             if self.speaking:
