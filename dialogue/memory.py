@@ -644,12 +644,29 @@ class SqliteStore:
     @staticmethod
     def _configure(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = SqliteStore._enter_wal(conn, busy_timeout_s)
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. some network filesystems
             log.warning("SQLite refused WAL mode (journal_mode=%s); durability still holds", mode)
         conn.execute("PRAGMA synchronous = FULL")     # fsync every commit: see module docstring
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")     # overwrite deleted content with zeros
+
+    @staticmethod
+    def _enter_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> str:
+        """Switch to WAL, retrying while another opener holds the lock.
+
+        Changing the journal mode of a new file needs an exclusive lock, and SQLite answers BUSY at
+        once there instead of calling the busy handler: two processes creating one store raced."""
+        deadline = time.monotonic() + busy_timeout_s
+        delay = 0.005
+        while True:
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchall()[0][0])
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
     @staticmethod
     def _init_schema(conn: sqlite3.Connection) -> bytes | None:
