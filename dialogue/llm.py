@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import logging
 import re
@@ -466,6 +467,13 @@ def parse_reading(raw: str, *, modalities: frozenset[str] = frozenset()) -> Mode
     return reading
 
 
+async def _cancel_all() -> None:
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class ModelUnderstander:
     """Reads a turn with the model, in parallel with the rule interpreter.
 
@@ -492,11 +500,19 @@ class ModelUnderstander:
             return self._loop
 
     def close(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            if self._thread is not None:
-                self._thread.join(timeout=2)
-            self._loop = None
+        """Cancel what is still under way, then stop the thread (a request queued but never started would
+        otherwise be left as a coroutine nobody awaits)."""
+        with self._start_lock:
+            loop, thread, self._loop = self._loop, self._thread, None
+        if loop is None:
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(_cancel_all(), loop).result(timeout=2)
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=2)
+        if not loop.is_running():
+            loop.close()
 
     async def read(self, text: str, expects: str, *, modalities: frozenset[str] = frozenset(),
                    recent: list[str] = (), last_question: str = "") -> ModelReading:
