@@ -47,6 +47,7 @@ ACK_EVERY = 4  # at most one reply in this many opens with a stock acknowledgeme
 REFLECT_EVERY = 2  # a reflection at most every other turn: more sounds like an echo
 # Extracted values that may fill later slots of the same modality in one turn (several answers at once).
 MULTI_FILL = {"situation": "situation", "emotion": "feeling", "intensity": "rating", "thought": "thought", "location": "body"}
+EVIDENCE_SLOTS = ("evidence_for", "evidence_against")
 MULTI_REACH = 4  # only steps this close ahead are filled from the same turn
 
 
@@ -82,6 +83,7 @@ class CrisisState(BaseModel):
     resume: str = ""  # the question pending before a check, asked again after a plain no
     awaiting_person: bool = False  # high risk: "who could you be with right now?" was asked
     leaving: bool = False  # they asked to go before the screen was finished
+    asides: int = 0  # questions back ("is this a real person?") answered while a safety question was open
 
     @property
     def unresolved(self) -> bool:
@@ -524,7 +526,11 @@ class SessionEngine:
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and scope is not None \
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
-        if verdict.level == "crisis" or (verdict.level == "concern" and state.crisis is None):
+        answering = state.crisis is not None and state.crisis.stage == "screener" and verdict.category in (None, "suicide", "self_harm")
+        if verdict.level == "crisis" and answering:  # "now and then, but i wouldn't act on it" answers the screener
+            state.risk_flag = True
+            state.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
+        elif verdict.level == "crisis" or (verdict.level == "concern" and state.crisis is None):
             self._crisis(c, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if state.crisis is not None:
@@ -970,6 +976,15 @@ class SessionEngine:
             pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
         else:
             outcome, value = self._interpret(c, step, text, r)
+            if outcome in ("evidence", "other_side"):
+                if not s.slots.get(f"evidence_{value}"):
+                    self._fill(s, f"evidence_{value}", tx.own_words(text))
+                c.line(f"evidence_{value}_heard")
+                if outcome == "other_side":
+                    s.reprompts += 1
+                    self._ask(c, mod, step, reprompt=True)
+                    return
+                s.notes.append(f"{step.id}: answered with evidence {value} the thought")
             if outcome == "again":
                 s.reprompts += 1
                 self._ask(c, mod, step, reprompt=True)
@@ -1038,7 +1053,8 @@ class SessionEngine:
             return
         if elapsed >= self.settings.closing_minute - 3 and not s.wrapping:
             s.wrapping = True
-            c.line("time_check", minutes_left=self._minutes_left(s))
+            if self._next_step(s, mod, s.step) < len(mod.steps):  # no "I'll move us along" as the close begins
+                c.line("time_check", minutes_left=self._minutes_left(s))
         s.step = self._next_step(s, mod, s.step)
         if s.step >= len(mod.steps):
             self._start_closing(c)
@@ -1167,6 +1183,8 @@ class SessionEngine:
         elif step.kind == "statement" and ("grounding" in step.when or step.id == "grounding"):
             c.event("exercise", exercise=step.when.get("grounding", "grounding"), inhale_s=4, exhale_s=6)
         self._ask(c, mod, step)
+        if step.kind == "artefact" and self._next_step(s, mod, s.step) >= len(mod.steps):
+            self._start_closing(c, card_said=True)  # the card is the summary: straight on to the closing question
 
     def _ask(self, c: _Compose, mod: Modality, step: Step, reprompt: bool = False) -> None:
         variants = step.reprompts if reprompt and step.reprompts else step.prompts
@@ -1214,6 +1232,9 @@ class SessionEngine:
                 if s.offered < len(s.candidates):
                     return "again", ""
                 return "declined", ""
+            side = tx.evidence_side(text) if len(text.split()) >= 5 else None
+            if side:  # "well, she did say the data section was weak": they argue the thought itself
+                return "evidence", side
         elif step.kind == "adaptive_thought":
             yn = tx.yes_no(text)
             words = len(text.split())
@@ -1227,6 +1248,9 @@ class SessionEngine:
             if s.reprompts < 1:
                 return "offer_again", ""
             return ("filled", s.draft) if s.draft and yn is not False else ("declined", "")
+        elif step.expectation == "evidence" and s.reprompts < 1 and (side := tx.evidence_side(text)) \
+                and step.slot in EVIDENCE_SLOTS and step.slot != f"evidence_{side}":
+            return "other_side", side  # asked for the facts against it, they give one more for it (or the reverse)
         elif step.expectation == "action" and not sounds_like_plan(text):
             # an action slot holds an intention or an action, never what happened or a judgement of it
             return ("not_a_plan", "") if s.reprompts < 1 else ("no_plan", "")
@@ -1304,7 +1328,9 @@ class SessionEngine:
         return _fit(mod.artefact.readback, spoken_slots(s.slots), SPOKEN_CARD_WORDS)
 
     # ------------------------------------------------------------------ closing
-    def _start_closing(self, c: _Compose, early: bool = False) -> None:
+    def _start_closing(self, c: _Compose, early: bool = False, card_said: bool = False) -> None:
+        """The summary (shown, and said when short), the card if not read yet, then the mood question. Right after
+        the card was read back (``card_said``) the summary is only shown: the card already said it."""
         s = c.state
         c.set_phase("closing")
         if s.card is None and s.modality and self._card_complete(s, self.lib.modalities[s.modality]):
@@ -1320,7 +1346,7 @@ class SessionEngine:
             c.event("summary", text=summary)
             if card and _repeats(summary, card):
                 card = ""  # the summary already says what the card holds: said once (the screen shows the card)
-            if len(f"{summary} {card}".split()) <= SPOKEN_CARD_WORDS:  # the screen keeps both; the voice keeps it short
+            if not card_said and len(f"{summary} {card}".split()) <= SPOKEN_CARD_WORDS:  # the screen keeps both
                 c.line("closing_summary", summary=summary)
         if card:
             c.line("closing_card", card=card)
@@ -1556,6 +1582,8 @@ class SessionEngine:
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
             answer = tx.safe_answer(text) if st.id == "safe_now" else tx.screener_answer(text)
+            if answer is None and self._answer_aside(c, text):
+                return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
                 s.crisis.unclear += 1
                 c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
@@ -1600,12 +1628,39 @@ class SessionEngine:
             c.say(self.lib.crisis.lines["leaving_unsafe"], "crisis.leaving_unsafe")
         c.ended = True
 
+    def _answer_aside(self, c: _Compose, text: str) -> bool:
+        """A question back while a safety question is open ("is this a real person?", "how long is this?") is
+        not an answer: it is answered, and the safety question asked again (twice at most)."""
+        s = c.state
+        assert s.crisis is not None
+        r = interpret(text, "yesno")
+        if r.kind != "question" or s.crisis.asides >= 2:
+            return False
+        s.crisis.asides += 1
+        cr, pending = self.lib.crisis, s.last_question
+        s.last_question = ""  # the answer alone; the safety question follows in words that stand on their own
+        if r.ask in ("human", "time", "repeat", "advice"):
+            self._question(c, r)
+        else:
+            c.say(cr.lines["why_ask"], "crisis.why_ask", step_question="")
+        s.last_question = pending
+        if s.crisis.stage == "screener":
+            st = cr.screener[s.crisis.index]
+            c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
+        else:
+            key = {"danger_from_others": "concern_check_danger", "medical": "concern_check_medical"}.get(
+                s.crisis.category or "", "check_again")
+            c.say(cr.lines[key], f"crisis.{key}")
+        return True
+
     def _check_answer(self, c: _Compose, text: str, wants_out: bool) -> None:
         """The answer to the direct question. Any yes, hedge or ambiguity counts as yes; a plain no is
         accepted once, without asking again."""
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
         answer = tx.screener_answer(text)
+        if answer is None and not wants_out and self._answer_aside(c, text):
+            return
         if wants_out and answer is not False:  # leaving with the question open: numbers, then are you safe
             s.crisis.leaving = True
             c.say(cr.lines["leaving_check"], "crisis.leaving_check")

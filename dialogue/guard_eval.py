@@ -29,7 +29,7 @@ FILLS: tuple[dict[str, str], ...] = (
         "distortion_name": "mind reading",
         "distortion_explanation": "That's when we feel sure we know what someone else is thinking about us.",
         "draft": "I made one mistake, and I still do good work", "card": "When the worry comes, I breathe out slowly "
-        "and text my sister", "summary": "You looked at the thought that you'll fail, and found a steadier one.",
+        "and text my sister.", "summary": "You looked at the thought that you'll fail, and found a steadier one.",
         "minutes_left": "ten", "resources": "the Suicide and Crisis Lifeline, call or text 9 8 8",
         "emergency": "9 1 1", "step_question": "What went through your mind right then?",
         "key": "your boss yelled at you", "topic": "the argument with your sister", "new_thought": "I can cope with this",
@@ -41,7 +41,7 @@ FILLS: tuple[dict[str, str], ...] = (
         "modality_list": "thoughts or feelings in the body", "distortion_name": "catastrophising",
         "distortion_explanation": "That's when one thing going wrong grows into the worst thing that could happen.",
         "draft": "even though I'm tired, I got through today", "card": "The old thought was, I ruin everything. The new "
-        "one is, I fixed what went wrong", "summary": "You named the feeling under the anger, and what you need.",
+        "one is, I fixed what went wrong.", "summary": "You named the feeling under the anger, and what you need.",
         "minutes_left": "five", "resources": "Samaritans, call free on 1 1 6, 1 2 3, any time",
         "emergency": "9 9 9", "step_question": "Where in your body do you feel it most?",
         "key": "your mum didn't call back", "topic": "feeling stuck at work", "new_thought": "one bad day isn't my life",
@@ -100,7 +100,8 @@ def template_lines(library: Any = None) -> list[tuple[str, str, str | None]]:
         raw += [(f"{mod.id}.description", mod.description, None)]
         raw += [(f"{mod.id}.intro", v, None) for v in mod.intro]
         for step in mod.steps:
-            raw += [(f"{mod.id}.{step.id}", v, None) for v in step.prompts + step.reprompts]
+            kind = "card" if step.kind == "artefact" else None  # the engine reads a card read-back as a card
+            raw += [(f"{mod.id}.{step.id}", v, kind) for v in step.prompts + step.reprompts]
         raw += [(f"{mod.id}.artefact.{k}", v, "card") for k, v in mod.artefact.fields.items()]
         raw += [(f"{mod.id}.readback", v, "card") for v in mod.artefact.readback]
         raw += [(f"{mod.id}.summary", v, "card") for v in mod.summary]

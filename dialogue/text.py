@@ -428,7 +428,7 @@ _SCREEN_HEDGE = re.compile(
     r"not sure|unsure|don'?t know|dunno|i guess|i suppose|i think so|probably|possibly|at times|occasionally|lately|recently|"
     r"passing|fleeting|wouldn'?t act|won'?t act|not going to act|never act|i have|i do|i did|i am|i'?ve thought|crossed my mind|thought about it|"
     r"hard to say|depends|not exactly|a few times|more than|it'?s complicated|i mean|but|except|unless|though|although|"
-    r"think about (?:it|that|dying|death|ending)|used to|not anymore|not now|not today|right now)\b")
+    r"think about (?:it|that|dying|death|ending)|used to|not anymore|not now|not today|right now|not really)\b")
 
 
 def screener_answer(text: str) -> bool | None:
@@ -658,16 +658,24 @@ def harsh_evidence(clause: str, strict: bool = True) -> bool:
     return False
 
 
+_TOLD_A_FRIEND = re.compile(r"\b(?:i'?d|i would|i'?ll|i will|id)\s+(?:probably\s+|just\s+)?(?:say|tell)\b", re.I)
+_FIRST_WORDS = re.compile(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll|im|ive)\b", re.I)
+_THIRD_WORDS = re.compile(r"\b(?:he|she|they|him|her|them|his|their|he's|she's|they're)\b", re.I)
+
+
 def friend_to_first(text: str) -> list[str]:
     """What they'd tell a friend, said about themselves: "i'd tell them they did their best" -> ["I did my
     best"]; "you're allowed a bad day" -> ["I'm allowed a bad day"]; "go easy on yourself" -> ["I can go
     easy on myself"]; "don't be so hard on yourself" -> ["I don't have to be so hard on myself"]."""
     text = (text or "").replace("\u2019", "'")
+    # "she criticised one section, it doesn't mean i'm useless": they speak of themselves, so "she" is someone
+    # else and is never turned into "I"
+    self_talk = bool(_FIRST_WORDS.search(_TOLD_A_FRIEND.sub(" ", text)))
     out = []
     for i, piece in enumerate(_CLAUSE_SPLIT.split(text[:MAX_WORKING_CHARS])):
         piece = _clean_clause(_FRIEND_FRAME.sub("", _clean_clause(piece or "")))
         piece = re.sub(r"^that\s+(?!')", "", piece, flags=re.I)
-        if not piece:
+        if not piece or (self_talk and _THIRD_WORDS.search(piece)):
             continue
         if re.search(r"\b(?:i|me|my|myself|i'm|i've|i'd|i'll)\b", piece, re.I) and \
                 re.search(r"\b(?:you|your|they|them|their|he|him|his|she|her)\b", piece, re.I):
@@ -689,7 +697,6 @@ def friend_to_first(text: str) -> list[str]:
     return out
 
 
-_TOLD_A_FRIEND = re.compile(r"\b(?:i'?d|i would|i'?ll|i will|id)\s+(?:probably\s+|just\s+)?(?:say|tell)\b", re.I)
 
 
 def balanced_parts(evidence_for: str, evidence_against: str, friend_advice: str) -> dict[str, str]:
@@ -723,3 +730,53 @@ def _overlap(a: str, b: str) -> bool:
 
 def _lower_start(words: str) -> str:
     return _inline_lower(words)
+
+
+_TURN = re.compile(r"\b(?:but|though|although|however|yet|then again|to be fair|in fairness|on the other hand)\b", re.I)
+_COUNTER = re.compile(
+    r"\b(?:(?:that'?s |it'?s |which is )?not (?:true|fair|the whole story|always|all|everyone|everybody)|isn'?t (?:true|fair|always)|"
+    r"doesn'?t (?:mean|make me|prove)|don'?t (?:think (?:she|he|they|it) (?:meant|means)|mean)|never (?:said|told|called)|"
+    r"great|good|(?:went|did|done|doing|going|is|was|are|were|really|so|pretty) well|fine|nice|kind|proud|brilliant|amazing|positive|happy|helpful|best|glad|"
+    r"praised|thanked|bonus|promot\w+|compliment\w*|congratulat\w+|passed|succeeded|managed|coped|helped|liked|loves?|loved|"
+    r"appreciat\w+|trusts?|trusted|chose|picked me|asked me to (?:lead|mentor|help|present|cover|train|run)|"
+    r"smiled|hugged|laughed with|thanks|invit\w+|visit\w*|reached out|check(?:ed|s)? (?:in|on me)|rang me|called me|"
+    r"texted me|supports?|supported|stood up for)\b", re.I)
+_SUPPORT = re.compile(
+    r"\b(?:(?:it'?s|that'?s|that is|it is) true|true enough|because|the fact that|proof|weak|critici[sz]\w*|bad|badly|fail\w*|mistakes?|wrong|forget|forgotten|"
+    r"nobody|no one|ignored|ignores|shouted|yelled|angry|annoyed|worse|worst|missed|forgot|called (?:me )?out|rejected|"
+    r"complain\w*|late|behind|sighed|rolled (?:her|his|their) eyes|laughed at|left out|excluded|embarrass\w*|"
+    r"(?:didn'?t|doesn'?t|won'?t|never) (?:reply|answer|invite|call|text|message|listen|look)|again|always|every time)\b", re.I)
+_NOT_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnobody|\bno one|\bhardly)\s+(?:\w+\s+){0,2}$", re.I)
+_SELF_NEGATED = ("not ", "isn", "doesn", "don", "never", "didn", "won", "true")
+
+
+def _side_score(text: str) -> float:
+    """Positive: the words tell against a harsh thought; negative: they back it. A negation in front turns a
+    cue round ("not great" backs it, "didn't do anything wrong" tells against it)."""
+    score = 0.0
+    for rx, sign in ((_COUNTER, 1.0), (_SUPPORT, -1.0)):
+        for m in rx.finditer(text):
+            word = m.group(0).lower()
+            flip = not word.startswith(_SELF_NEGATED) and bool(_NOT_BEFORE.search(text[max(0, m.start() - 24):m.start()]))
+            score += -sign if flip else sign
+    return score
+
+
+def evidence_side(text: str) -> str | None:
+    """Which side of the thought a piece of evidence is on: "for", "against", or None when it can't be told.
+
+    The clause after the last "but" says where the person lands ("she's nice, but she shouted at me": for)."""
+    low = " " + (text or "").lower().replace("’", "'") + " "
+    if len(words_of(low)) < 4 or "?" in low:
+        return None
+    turns = list(_TURN.finditer(low))
+    if turns:
+        tail = _side_score(low[turns[-1].end():])
+        if tail:
+            return "against" if tail > 0 else "for"
+    score = _side_score(low)
+    if score >= 1:
+        return "against"
+    if score <= -1:
+        return "for"
+    return None

@@ -144,3 +144,33 @@ def test_chat_keeps_the_engine_log_off_the_screen_unless_verbose(capsys):
         root.removeHandler(h)
     root.setLevel(logging.WARNING)
     logging.getLogger("attune").setLevel(logging.NOTSET)
+
+
+async def test_evidence_given_where_something_else_was_asked_is_kept_on_its_side(engine, clock):
+    """At "does this thinking trap fit?" they argue the thought instead; asked for the other side, they give one
+    more fact for it. Each fact lands on its own side, so the balanced thought is built from the right one."""
+    await run(engine, ["sam", "four", "can we do the thought work", "last friday at work",
+                       "humiliated", "eighty", "that everyone thinks i'm useless"], clock)
+    reply = await engine.handle(USER, "well she did say the data section was weak, and nobody else got called out")
+    state = engine.state_of(USER)
+    assert "data section was weak" in state.slots.get("evidence_for", ""), reply.text
+    steps = engine.lib.modalities["cbt"].steps
+    assert steps[state.step].id == "evidence_against", reply.text  # "does it fit?" is not asked again
+    reply = await engine.handle(USER, "and she ignored my email again this morning")
+    state = engine.state_of(USER)
+    assert not state.slots.get("evidence_against") and steps[state.step].id == "evidence_against", state.slots
+    assert reply.text.rstrip().endswith("?")
+    await engine.handle(USER, "but last month she said my presentation was great")
+    state = engine.state_of(USER)
+    assert "presentation was great" in state.slots.get("evidence_against", "")
+
+
+async def test_a_question_back_during_the_safety_check_is_answered_not_taken_as_yes(engine, clock):
+    replies = await run(engine, ["sam", "three", "i just want it all to end honestly",
+                                 "wait is this a real person or what?"], clock)
+    state = engine.state_of(USER)
+    assert state.crisis is not None and state.crisis.stage == "check"
+    assert re.search(r"\bAI\b", replies[-1].text) and re.search(r"suicide|ending your life|killing yourself", replies[-1].text)
+    assert not [e for r in replies for e in r.events if e.type == "crisis"]
+    reply = await engine.handle(USER, "no")
+    assert engine.state_of(USER).crisis is None and not [e for e in reply.events if e.type == "crisis"], reply.text

@@ -107,7 +107,7 @@ def test_mood_in_words_is_accepted_and_only_clear_words_become_numbers() -> None
 @pytest.mark.parametrize("text, answer", [
     ("no", False), ("nope, never", False), ("no I haven't", False), ("no, nothing like that, I'm just worn out", False),
     ("yeah", True), ("yeah, kind of", True), ("now and then, but I wouldn't act on it", True), ("maybe", True),
-    ("I'm not sure", True), ("not really", True), ("no, but I think about it", True), ("sometimes", True),
+    ("I'm not sure", True), ("not really", True), ("no, not really", True), ("no, but I think about it", True), ("sometimes", True),
     ("what do you mean", None), ("five", None),
 ])
 def test_screener_answers_count_any_hedge_as_yes(text: str, answer: bool | None) -> None:
@@ -165,3 +165,24 @@ def test_eval_turns_on_the_dev_set_we_never_tuned_on() -> None:
     assert set(report["per_class"]) >= {"answer", "decline", "question", "correction", "switch", "end", "unclear"}
     assert report["accuracy"] >= 0.75, report  # a floor on unseen sentences; the closing note has the figure
     assert report["per_class"]["end"]["precision"] >= 0.9  # ending a session by mistake is the costliest error
+
+
+@pytest.mark.parametrize("text, side", [
+    ("well she did say the data section was weak, and nobody else got called out", "for"),
+    ("i mean, last month she said my presentation was great, and i got a bonus in march", "against"),
+    ("she is nice but she shouted at me in front of everyone", "for"),
+    ("i guess i lost my temper once but that doesn't make me him", "against"),
+    ("i didn't do anything wrong though", "against"),
+    ("it was not great to be honest", "for"),
+    ("i did forget her birthday", "for"),
+    ("i dunno really", None), ("what do you mean by evidence?", None),
+])
+def test_evidence_side_reads_the_clause_after_but_and_negation(text: str, side: str | None) -> None:
+    assert tx.evidence_side(text) == side
+
+
+def test_friend_advice_in_their_own_voice_never_turns_someone_else_into_i() -> None:
+    assert tx.friend_to_first("i'd tell them they did their best") == ["I did my best"]
+    assert tx.friend_to_first("i'd tell her she's not a failure, she was tired") == ["I'm not a failure", "I was tired"]
+    got = tx.friend_to_first("yeah that's close, she criticised one section, it doesn't mean i'm useless")
+    assert not any("I criticised" in g for g in got), got
