@@ -277,6 +277,7 @@ def key_phrase(text: str) -> str:
     for clause in re.split(r"[,.;!?]|\b(?:and|but|because|so)\b(?! not\b)", text):
         clause = re.sub(r"^\W*(?:(?:when|that|like|then|well|um|uh|honestly|actually|just|yeah|oh)\W+)*", "", clause.strip(), flags=re.I)
         clause = _LEAD_SETTING.sub("", clause)  # "last friday at work my manager ..." -> "my manager ..."
+        clause = _HEDGES.sub("", clause).strip()  # "i'd maybe actually eat breakfast" -> "i'd eat breakfast"
         words = clause.split()
         if 4 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
             said = tx.second_person(clause, 9)
@@ -286,6 +287,8 @@ def key_phrase(text: str) -> str:
     return ""
 
 
+_HEDGES = re.compile(r"\b(?:maybe|actually|probably|basically|literally|honestly|kind of|sort of|kinda)\s+(?=\w)|"
+                     r"\s+(?:though|anyway|i guess|i suppose|i think|you know|or something)\W*$", re.I)
 _LEAD_SETTING = re.compile(
     r"^(?:(?:yesterday|today|tonight|earlier|last (?:night|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"|this (?:morning|afternoon|evening|week)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: morning| afternoon| evening| night)?"
@@ -949,6 +952,9 @@ class SessionEngine:
             k = "answer"  # "that's fine" to the draft is a yes
         if k in ("answer", "partial", "unclear", "new_topic") and self._late_name_or_mood(c, mod, step, text):
             return
+        if s.name is None and k in ("answer", "partial", "new_topic") and (name := tx.volunteered_name(text)):
+            s.name = name  # "oh sorry, i'm joel by the way. um, ashamed mostly": kept, and the answer taken too
+            c.line("name_given_late")
         if k == "unclear" and s.unclear < 1 and step.kind not in ("statement", "artefact"):
             s.unclear += 1
             c.line("clarify_turn", step_question=s.last_question)
@@ -976,6 +982,9 @@ class SessionEngine:
             pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
         else:
             outcome, value = self._interpret(c, step, text, r)
+            if outcome == "changed" and step.slot:
+                self._fill(s, step.slot, tx.own_words(text))
+                c.line(f"rating_{value}")
             if outcome in ("evidence", "other_side"):
                 if not s.slots.get(f"evidence_{value}"):
                     self._fill(s, f"evidence_{value}", tx.own_words(text))
@@ -1065,8 +1074,10 @@ class SessionEngine:
         """A rating or yes/no step answered with a plan ("I'll go for a walk on Saturday") that a step
         just ahead asks for: the plan fills that step, and the one asked is left unanswered."""
         s = c.state
-        if step.kind not in ("number", "yesno") or r.kind not in ("answer", "partial") or tx.parse_number(text, 0, 100) is not None:
+        if step.kind not in ("number", "yesno") or r.kind not in ("answer", "partial"):
             return False
+        if tx.parse_number(text, 0, 100) is not None and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
+            return False  # "i could ask not to be put on doubles, or only one": the plan, not a rating of one
         if step.kind == "yesno" and tx.yes_no(text) is not None:
             return False
         if not (PLAN.search(text.lower()) or sounds_like_plan(text)):
@@ -1089,6 +1100,11 @@ class SessionEngine:
     def _fill_ahead(self, s: SessionState, mod: Modality, r: Reading, text: str = "") -> None:
         """Several answers in one turn: later steps of this modality whose answer was already given."""
         current = mod.steps[s.step].expectation
+        low = text.lower().replace("’", "'")
+        for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:  # "the one day last week i went for a swim": an exception
+            if st.slot and st.recognise and not s.slots.get(st.slot) and tx.matches_any(st.recognise, low):
+                self._fill(s, st.slot, tx.own_words(text))
+                s.notes.append(f"{st.id}: answered early")
         if text and mod.steps[s.step].optional and current == "text" and _MOMENT.search(text.lower()):
             # "how are you right now?" answered with the moment itself ("last night he kept scrolling, so i
             # snapped"): that is the situation the next step would ask for
@@ -1168,6 +1184,13 @@ class SessionEngine:
             i += 1
         return i
 
+    @staticmethod
+    def _after_bottom(s: SessionState, mod: Modality, step: Step) -> bool:
+        """The number step just before this one was answered with its minimum ("zero")."""
+        i = mod.steps.index(step)
+        before = mod.steps[i - 1] if i else None
+        return bool(before and before.kind == "number" and before.slot and s.slots.get(before.slot) == str(before.min))
+
     def _enter_step(self, c: _Compose, mod: Modality) -> None:
         s = c.state
         step = mod.steps[s.step]
@@ -1188,6 +1211,8 @@ class SessionEngine:
 
     def _ask(self, c: _Compose, mod: Modality, step: Step, reprompt: bool = False) -> None:
         variants = step.reprompts if reprompt and step.reprompts else step.prompts
+        if step.at_bottom and not reprompt and self._after_bottom(c.state, mod, step):
+            variants = step.at_bottom
         if step.kind == "adaptive_thought":  # a draft is offered when there is one; else they're asked for their own words
             variants = [v for v in variants if ("draft" in placeholders(v)) == bool(c.state.draft)] or variants
         extra: dict[str, str] = {}
@@ -1209,8 +1234,12 @@ class SessionEngine:
         if step.kind == "number":
             n = r.slots.get("intensity") if step.expectation == "rating" else None
             n = n if n is not None else tx.parse_number(text, step.min or 0, step.max or 100)
+            if n is None and (step.min, step.max) == (0, 100):  # a strength, not a place on a scale of how things are
+                n = tx.strength_in_words(text)  # "a lot, as bad as it gets nearly": about 90
             if n is not None and (step.min or 0) <= n <= (step.max or 100):
                 return "filled", str(n)
+            if n is None and step.optional and (change := tx.rating_change(text)):
+                return "changed", change  # "way less now": a re-rating in words is an answer, not a refusal
         elif step.kind == "yesno":
             yn = tx.yes_no(text)
             if yn is not None:

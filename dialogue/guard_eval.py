@@ -101,7 +101,7 @@ def template_lines(library: Any = None) -> list[tuple[str, str, str | None]]:
         raw += [(f"{mod.id}.intro", v, None) for v in mod.intro]
         for step in mod.steps:
             kind = "card" if step.kind == "artefact" else None  # the engine reads a card read-back as a card
-            raw += [(f"{mod.id}.{step.id}", v, kind) for v in step.prompts + step.reprompts]
+            raw += [(f"{mod.id}.{step.id}", v, kind) for v in step.prompts + step.reprompts + step.at_bottom]
         raw += [(f"{mod.id}.artefact.{k}", v, "card") for k, v in mod.artefact.fields.items()]
         raw += [(f"{mod.id}.readback", v, "card") for v in mod.artefact.readback]
         raw += [(f"{mod.id}.summary", v, "card") for v in mod.summary]

@@ -780,3 +780,46 @@ def evidence_side(text: str) -> str | None:
     if score <= -1:
         return "for"
     return None
+
+
+_STRENGTH = (  # a feeling's strength said in words, strongest first; mapped only where the words are clear
+    (95, re.compile(r"\b(?:as (?:bad|strong|intense) as (?:it (?:gets|can get|could be)|ever)|the (?:worst|strongest) (?:it'?s|i'?ve|"
+                    r"it has) (?:ever )?(?:been|felt|had)|unbearable|off the (?:charts|scale)|through the roof|maxed out|"
+                    r"totally overwhelming|completely overwhelming)\b")),
+    (80, re.compile(r"\b(?:(?:really|very|super|so|extremely|incredibly|hugely) (?:strong|intense|bad|high|big|overwhelming)|"
+                    r"a lot|a huge amount|massive|huge|overwhelming|really really|very very|so so strong)\b")),
+    (70, re.compile(r"\b(?:(?:pretty|quite|fairly|rather) (?:strong|intense|bad|high|big)|strong|intense)\b")),
+    (50, re.compile(r"\b(?:medium|moderate|middling|in the middle|halfway|half and half|about half|so so)\b")),
+    (25, re.compile(r"\b(?:(?:a bit|a little|kind of|kinda|mildly|slightly|not (?:that|very|too|so)) ?(?:strong|intense|bad|much)?|"
+                    r"mild|low|weak|slight)\b")),
+    (5, re.compile(r"\b(?:barely|hardly|not at all|none|nothing really)\b")),
+)
+_NEARLY = re.compile(r"\b(?:nearly|almost|close to|just about)\b")
+
+
+def strength_in_words(text: str, hi: int = 100) -> int | None:
+    """A 0-``hi`` strength from words ("a lot, as bad as it gets nearly" -> 90), or None when no clear words."""
+    low = (text or "").lower().replace("’", "'")
+    for value, rx in _STRENGTH:
+        if rx.search(low):
+            if value == 95 and _NEARLY.search(low):
+                value = 90
+            return round(value * hi / 100)
+    return None
+
+
+_LOWER = re.compile(r"\b(?:less|lower|smaller|weaker|down|eased|easier|calmer|quieter|better|not as (?:strong|bad|much|true)|"
+                    r"faded|dropped|gone down|softer|lighter)\b")
+_HIGHER = re.compile(r"\b(?:more|higher|stronger|worse|bigger|louder|gone up|went up)\b")
+_SAME = re.compile(r"\b(?:same|no different|hasn'?t (?:changed|moved)|not (?:changed|moved|really changed)|still (?:there|the same|high)|"
+                   r"unchanged)\b")
+
+
+def rating_change(text: str) -> str | None:
+    """A re-rating said as a change instead of a number: "lower" ("way less now"), "same", "higher", or None."""
+    low = (text or "").lower().replace("’", "'")
+    head = re.split(r"\b(?:but|though|although)\b", low)[0]  # "way less now, but the guilt is still there": less
+    for rx, change in ((_LOWER, "lower"), (_HIGHER, "higher"), (_SAME, "same")):
+        if rx.search(head):
+            return change
+    return None

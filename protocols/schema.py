@@ -94,6 +94,12 @@ class Step(_Strict):
     when: dict[str, str] = Field(default_factory=dict, description="Run only if these slots hold these values (e.g. a chosen exercise).")
     expects: Expect | None = Field(default=None, description="What an answer to this step looks like; inferred from kind when unset.")
     exercise: str | None = Field(default=None, description="An exercise tag (breathing, grounding...): once refused, never run or offered again this session.")
+    at_bottom: Variants = Field(
+        default_factory=list, description="Prompts used instead when the number step just before was answered with its "
+                                          "minimum (a coping question after a zero).")
+    recognise: list[str] = Field(
+        default_factory=list, description="Regular expressions (on lowercased words) for this step's answer given early: a turn "
+                                          "at an earlier step that matches one is also kept here, and this step is skipped.")
     prefill: Literal["topic"] | None = Field(
         default=None, description="topic: what the person already told about the problem answers this step when it says what "
                                   "happened (for a situation step: when and where); the step is then reflected, not asked.")
@@ -101,6 +107,16 @@ class Step(_Strict):
     @property
     def expectation(self) -> str:
         return self.expects or _EXPECT_OF_KIND[self.kind]
+
+    @field_validator("recognise")
+    @classmethod
+    def _patterns_compile(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"recognise pattern {p!r} is not a valid regular expression: {exc}") from None
+        return v
 
     @model_validator(mode="after")
     def _kind_fields(self) -> "Step":

@@ -174,3 +174,28 @@ async def test_a_question_back_during_the_safety_check_is_answered_not_taken_as_
     assert not [e for r in replies for e in r.events if e.type == "crisis"]
     reply = await engine.handle(USER, "no")
     assert engine.state_of(USER).crisis is None and not [e for e in reply.events if e.type == "crisis"], reply.text
+
+
+async def test_sfbt_an_exception_told_early_is_not_asked_for_and_a_zero_gets_a_coping_question(engine, clock):
+    user = "u_conversation_sfbt"
+    await run(engine, ["wren", "three", "i'm completely burnt out from double shifts",
+                       "i'd wake up and not feel dread straight away"], clock, user=user)
+    state = engine.state_of(user)
+    steps = engine.lib.modalities["sfbt"].steps
+    assert state.modality == "sfbt" and state.slots.get("miracle"), state.slots  # best hopes said as the morning after
+    reply = await engine.handle(user, "the one day last week i went for a swim after an early shift and that was nice")
+    state = engine.state_of(user)
+    assert "swim" in state.slots.get("exceptions", "") and steps[state.step].id == "scale", reply.text
+    reply = await engine.handle(user, "zero")
+    assert any(v in reply.text for v in steps[state.step + 1].at_bottom), reply.text
+
+
+async def test_a_name_volunteered_with_an_answer_is_kept_and_the_answer_taken(engine, clock):
+    user = "u_conversation_joel"
+    await run(engine, ["i handed a chapter in late and i can't stop thinking my supervisor thinks i'm a waste of time",
+                       "three", "monday afternoon when she emailed back just saying noted"], clock, user=user)
+    reply = await engine.handle(user, "oh sorry, i'm joel by the way. um, ashamed mostly")
+    state = engine.state_of(user)
+    assert state.modality == "cbt" and state.name == "Joel" and state.slots.get("emotion") == "ashamed", (reply.text, state.slots)
+    reply = await engine.handle(user, "a lot. like, as bad as it gets nearly")
+    assert engine.state_of(user).slots.get("emotion_intensity") == "90", reply.text

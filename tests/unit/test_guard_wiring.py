@@ -15,7 +15,7 @@ FILL = {"name": "Sam", "feeling": "anxious", "echo": "the exam next week", "situ
         "thought": "I will fail", "draft": "I prepared well, and one exam is not my whole life", "card": "your plan",
         "summary": "you looked at the thought about the exam", "recall": "last time you worked on the exam worry",
         "number": "988", "emergency": "911", "minutes": "10", "modality_name": "thought work"}
-SKIP = {"id", "choices", "cues", "patterns", "aliases", "end_patterns", "decline_patterns", "slots", "expects", "exercise",
+SKIP = {"id", "choices", "cues", "patterns", "aliases", "end_patterns", "decline_patterns", "slots", "expects", "exercise", "recognise",
         "keywords", "examples", "regex", "match", "number", "url"}
 
 

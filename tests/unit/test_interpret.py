@@ -186,3 +186,19 @@ def test_friend_advice_in_their_own_voice_never_turns_someone_else_into_i() -> N
     assert tx.friend_to_first("i'd tell her she's not a failure, she was tired") == ["I'm not a failure", "I was tired"]
     got = tx.friend_to_first("yeah that's close, she criticised one section, it doesn't mean i'm useless")
     assert not any("I criticised" in g for g in got), got
+
+
+@pytest.mark.parametrize("text, value", [
+    ("a lot. like, as bad as it gets nearly", 90), ("pretty strong", 70), ("a bit", 25), ("really intense", 80),
+    ("medium i guess", 50), ("i dunno", None), ("at the kitchen table", None),
+])
+def test_a_strength_in_words_is_mapped_only_where_clear(text: str, value: int | None) -> None:
+    assert tx.strength_in_words(text) == value
+
+
+@pytest.mark.parametrize("text, change", [
+    ("way less now. the guilt is still there but smaller", "lower"), ("about the same really", "same"),
+    ("worse, honestly", "higher"), ("i'll take a walk", None),
+])
+def test_a_rerating_in_words_reads_the_direction(text: str, change: str | None) -> None:
+    assert tx.rating_change(text) == change
