@@ -48,6 +48,8 @@ REFLECT_EVERY = 2  # a reflection at most every other turn: more sounds like an 
 # Extracted values that may fill later slots of the same modality in one turn (several answers at once).
 MULTI_FILL = {"situation": "situation", "emotion": "feeling", "intensity": "rating", "thought": "thought", "location": "body"}
 EVIDENCE_SLOTS = ("evidence_for", "evidence_against")
+RESTATED = re.compile(r"\b(?:it'?s more (?:that|like)|more like|what i mean is|what i meant (?:is|was)|i meant|the thought (?:is|was)|"
+                      r"it'?s really that|really it'?s that)\s+(?:that\s+)?(?P<thought>[^.?!]+)")
 MULTI_REACH = 4  # only steps this close ahead are filled from the same turn
 
 
@@ -111,6 +113,7 @@ class SessionState(BaseModel):
     crisis: CrisisState | None = None
     risk_flag: bool = False
     name: str | None = None
+    last_modality: str | None = None  # the approach of their last session, taken up again when the request is unclear
     topic: str = ""
     mood_open: int | None = None
     mood_close: int | None = None
@@ -385,7 +388,8 @@ class SessionEngine:
             user = await asyncio.to_thread(self.store.ensure_user, user_id)
             history = await asyncio.to_thread(self.store.list_sessions, user_id)
             state = SessionState(session_id=self.new_session_id(), user_id=user_id,
-                                 started_at=self.clock.now(), name=user.name)
+                                 started_at=self.clock.now(), name=user.name,
+                                 last_modality=next((h.modality for h in history if h.modality), None))
             c = self._compose(state)
             c.event("phase", phase="opening")
             recall = self._recall(history, user.name)
@@ -774,8 +778,12 @@ class SessionEngine:
             else:
                 if not s.topic and r.kind == "answer":
                     s.topic = tx.own_words(text)
-                self._start_modality(c, "express", "no clear signal after one clarifying question: "
-                                     "express support lets them be heard first")
+                if s.last_modality in self.lib.modalities:
+                    self._start_modality(c, s.last_modality, "no clear signal after one clarifying question: "
+                                         "the approach of their last session, taken up again")
+                else:
+                    self._start_modality(c, "express", "no clear signal after one clarifying question: "
+                                         "express support lets them be heard first")
 
     def _opening_name(self, c: _Compose, text: str, r: Reading) -> None:
         s = c.state
@@ -982,6 +990,11 @@ class SessionEngine:
             pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
         else:
             outcome, value = self._interpret(c, step, text, r)
+            if outcome == "rethought":  # the thought itself put right: the trap is chosen again for the new words
+                self._fill(s, "automatic_thought", tx.own_words(value))
+                c.line("correction")
+                self._enter_step(c, mod)
+                return
             if outcome == "changed" and step.slot:
                 self._fill(s, step.slot, tx.own_words(text))
                 c.line(f"rating_{value}")
@@ -1082,11 +1095,13 @@ class SessionEngine:
             return False
         if not (PLAN.search(text.lower()) or sounds_like_plan(text)):
             return False
-        for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:
+        for i, st in enumerate(mod.steps[s.step + 1: s.step + 1 + MULTI_REACH], start=s.step + 1):
             if st.slot and st.expectation == "action" and not s.slots.get(st.slot):
                 value = tx.own_words(re.sub(r"^\W*(?:(?:fine|ok|okay|well|alright|anyway|um|so)\W+)+", "", text, flags=re.I))
                 self._fill(s, st.slot, value)
                 s.notes.append(f"{step.id}: answered with the plan for {st.id}")
+                if s.slots.get(st.slot):
+                    s.step = i  # the plan is the end of the work: no "what makes it that number?" without a number
                 return bool(s.slots.get(st.slot))
         return False
 
@@ -1250,6 +1265,9 @@ class SessionEngine:
                     return "filled", choice
         elif step.kind == "distortion":
             low = text.lower()
+            said = RESTATED.search(low.replace("’", "'"))
+            if said and len(said.group("thought").split()) >= 3 and re.search(r"\b(?:i|i'm|im|me|my)\b", said.group("thought")):
+                return "rethought", said.group("thought")  # "no, it's more that i'm only ever an afterthought to them"
             for d in self.lib.distortions.distortions:
                 if d.name.lower() in low or d.id.replace("_", " ") in low:
                     return "filled", d.name
@@ -1306,8 +1324,10 @@ class SessionEngine:
         if expectation == "action":  # the plan itself, not the hedge in front of it ("i dunno, maybe call him")
             return re.sub(r"^(?:(?:i dunno|i don'?t know|not sure|maybe|probably|perhaps|i guess|i suppose|i think|honestly|"
                           r"just|um+|uh+|well|so|ok|okay)\W+)+", "", tx.own_words(text), flags=re.I) or tx.own_words(text)
-        if expectation == "feeling":
-            short = tx.own_words(text)
+        if expectation == "feeling":  # "angry i guess" is "angry": a hedge said back reads "angry you guess"
+            short = re.sub(r"\s+", " ", re.sub(r"\b(?:i guess|i think|i suppose|maybe|probably|kind of|sort of|kinda|mostly|"
+                                              r"honestly|really|just|like|um+|uh+)\b", " ", tx.own_words(text), flags=re.I)).strip(" ,.")
+            short = short or tx.own_words(text)
             if len(short.split()) <= 5:
                 return short
             if r.slots.get("emotion"):
@@ -1481,6 +1501,12 @@ class SessionEngine:
             "small_step": spoken(card.get("small_step") or card.get("next_step") or card.get("action", ""), 12),
         }
         r = self.lib.session.recall
+        if tx.is_clause(fields["topic"]) and "told" in r:  # "you're burnt out at work" is something they told, not a topic
+            r = {**r, "topic": r["told"]}
+        planned = re.match(r"you(?:'ll| will| could| can| might|'re going to| are going to)\s+(.+)", fields["small_step"], re.I)
+        if planned and "said" in r:  # "you'll spend twenty minutes ..." -> "you said you'd spend twenty minutes ..."
+            fields["small_step"] = "you'd " + planned.group(1)
+            r = {**r, "step": r["said"]}
         for key in ("card", "step", "topic"):
             if key in r and all(fields.get(p) for p in placeholders(r[key])):
                 line = _tidy(r[key].format(**fields))

@@ -127,7 +127,7 @@ QUESTION_OTHER = _rx(
 )
 
 CORRECTION = _rx(
-    r"^ ?" + _FILL + r"(?:no|nope|nah|not quite|not exactly|that's not right|wait)[ ,.!]+(?:that'?s not (?:what i (?:meant|said|mean)|right|it|quite it|true)|i (?:didn'?t|did not) (?:say|mean)|i (?:meant|said|mean)|it was(?:n'?t)?|it'?s not|not (?:my|the|that|him|her|what)|you (?:misunderstood|misheard|got (?:that|it) wrong|mixed)|actually|i was(?:n'?t)?|what i (?:meant|said))",
+    r"^ ?" + _FILL + r"(?:no|nope|nah|not quite|not exactly|that's not right|wait)(?:[ ,.!]+(?:wait|hang on|hold on|sorry))?[ ,.!]+(?:that'?s not (?:what i (?:meant|said|mean)|right|it|quite it|true)|i (?:didn'?t|did not) (?:say|mean)|i (?:meant|said|mean)|it was(?:n'?t)?|it'?s not|not (?:my|the|that|him|her|what)|you (?:misunderstood|misheard|got (?:that|it) wrong|mixed)|actually|i was(?:n'?t)?|what i (?:meant|said))",
     r"\bthat'?s not (?:what i (?:meant|said|mean)|quite what i (?:meant|said))\b|\byou (?:misunderstood|misheard|got (?:that|it|me) wrong|got the wrong)\b",
     r"^ ?" + _FILL + r"(?:i meant|what i meant was|i mean,? i said|sorry,? i meant|correction)\b",
     r"\bthat'?s wrong\b|\bno,? i said\b|\bi never said\b|\bi said [^,.]{1,30},? not\b|\byou(?:'ve)? (?:got it|have it) backwards\b|\byou heard (?:me|that) wrong\b|\bthat'?s not right\b",

@@ -351,7 +351,17 @@ def clause_prefix(text: str, max_words: int, min_words: int = 2) -> str:
             break
         out = cand
     out = re.sub(r"(?:,|\s(?:and|but|because|so|which|while))\s*$", "", out.strip()).strip(" ,")
-    return out if len(out.split()) >= min_words else ""
+    if len(out.split()) >= min_words:
+        return out
+    # one long clause: cut before a trailing phrase ("... on saturday morning | with a coffee"), never inside one
+    words = text.split()
+    for end in range(min(max_words, len(words) - 1), 4, -1):
+        if words[end].lower() in _PHRASE_STARTS and len(words[:end]) >= min_words:
+            return " ".join(words[:end]).rstrip(" ,")
+    return ""
+
+
+_PHRASE_STARTS = frozenset("with for after before at in by until while when without during".split())
 
 
 FUNCTION_WORDS = frozenset(

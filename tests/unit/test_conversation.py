@@ -199,3 +199,25 @@ async def test_a_name_volunteered_with_an_answer_is_kept_and_the_answer_taken(en
     assert state.modality == "cbt" and state.name == "Joel" and state.slots.get("emotion") == "ashamed", (reply.text, state.slots)
     reply = await engine.handle(user, "a lot. like, as bad as it gets nearly")
     assert engine.state_of(user).slots.get("emotion_intensity") == "90", reply.text
+
+
+async def test_the_thought_put_right_at_the_trap_question_replaces_it(engine, clock):
+    user = "u_conversation_rethought"
+    await run(engine, ["sam", "four", "can we do the thought work", "friday night, they all went for drinks without me",
+                       "hurt", "eighty", "that i'm the friend people forget"], clock, user=user)
+    reply = await engine.handle(user, "no wait, that's not it exactly. it's more that i'm only ever an afterthought to them")
+    state = engine.state_of(user)
+    assert "afterthought" in state.slots.get("automatic_thought", ""), (reply.text, state.slots)
+    assert engine.lib.modalities["cbt"].steps[state.step].kind == "distortion" and reply.text.rstrip().endswith("?")
+
+
+async def test_a_returning_persons_plan_is_recalled_in_grammatical_reported_speech(engine, clock):
+    user = "u_conversation_kofi"
+    await run(engine, ["kofi", "four", "i'm burnt out at work, i keep putting off my tax stuff and it's piling up",
+                       "i'd open my laptop without that sick feeling", "friday afternoons are okay, nobody bothers me",
+                       "three", "i still get my reports in on time, mostly",
+                       "i'll spend twenty minutes on the tax forms on saturday morning with a coffee", "five", "four", "no"],
+              clock, user=user)
+    assert engine.state_of(user).phase == "ended"
+    greeting = (await engine.open(user)).text
+    assert "you said you'd spend twenty minutes on the tax forms" in greeting.lower(), greeting
