@@ -204,7 +204,7 @@ class _Compose:
 
     def say(self, variants: list[str], step: str, **extra: str) -> str:
         fields = self.fields(**extra)
-        for echoed in self.echoed:  # their words are said back once per reply, not twice
+        for echoed in self.echoed - set(extra):  # their words are said back once per reply, not twice
             fields[echoed] = ""
         chosen = self.pick(variants, fields)
         self.echoed |= placeholders(chosen) & {"key", "echo"}
@@ -712,6 +712,7 @@ class SessionEngine:
                 if st.slot:
                     s.slots.pop(st.slot, None)
             s.card, s.card_read = None, False
+        c.echoed |= {"key", "echo", "feeling"}  # "i just want to vent" is a request, never reflected as what happened
         self._start_modality(c, target, f"asked for by name: {name}", switched=s.phase != "opening")
 
     def _bridge(self, c: _Compose, text: str, expectation: str) -> None:
@@ -906,6 +907,8 @@ class SessionEngine:
         c.event("modality", modality=mod_id, name=mod.name, reason=reason)
         if switched:
             c.line("modality_switch")
+            # the moment they were last working on is fresher than the opening's words
+            s.topic = next((s.slots[k] for k in ("situation", "event", "trigger") if s.slots.get(k)), s.topic)
         else:
             c.say(mod.intro, f"{mod_id}.intro")
         told = self._prefill(c, mod)
@@ -938,7 +941,6 @@ class SessionEngine:
                 here, s.step = s.step, i
                 self._fill_ahead(s, mod, Reading(kind="answer", slots=extract(topic, "situation")))
                 s.step = here
-            c.echoed.discard("key")
             said = spoken(value, 12, frame=True)
             return key_phrase(topic) or (said if tx.is_clause(said) else "")  # never a bare fragment ("your mum")
         return ""
@@ -1030,6 +1032,8 @@ class SessionEngine:
                     self._bridge(c, text, step.expectation)
             elif outcome == "declined":
                 c.line("decline_ok")
+                if step.exercise and step.exercise not in s.refused:
+                    s.refused.append(step.exercise)  # no "how is it now, after that?" for an exercise never done
         s.reprompts = s.unclear = 0
         before = len(c.parts)
         self._advance(c, mod)
@@ -1087,11 +1091,13 @@ class SessionEngine:
         """A rating or yes/no step answered with a plan ("I'll go for a walk on Saturday") that a step
         just ahead asks for: the plan fills that step, and the one asked is left unanswered."""
         s = c.state
-        if step.kind not in ("number", "yesno") or r.kind not in ("answer", "partial"):
+        if step.kind not in ("number", "yesno", "choice") or r.kind not in ("answer", "partial", "decline", "dont_know"):
             return False
         if tx.parse_number(text, 0, 100) is not None and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
             return False  # "i could ask not to be put on doubles, or only one": the plan, not a rating of one
         if step.kind == "yesno" and tx.yes_no(text) is not None:
+            return False
+        if step.kind == "choice" and any(tx.matches_any(cues, text.lower()) for cues in step.choices.values()):
             return False
         if not (PLAN.search(text.lower()) or sounds_like_plan(text)):
             return False
