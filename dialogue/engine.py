@@ -868,6 +868,8 @@ class SessionEngine:
         s.reprompts = 0
         if s.topic:
             self._take_topic(c, s.topic)
+        elif r.kind == "partial" and _substance_of(text) >= 1:
+            self._take_topic(c, text)  # asked twice, they name what it's about instead: "girlfriend stuff"
         else:
             c.line("ask_topic")
             s.stage = "topic"
@@ -1126,7 +1128,8 @@ class SessionEngine:
             if st.slot and st.recognise and not s.slots.get(st.slot) and tx.matches_any(st.recognise, low):
                 self._fill(s, st.slot, tx.own_words(text))
                 s.notes.append(f"{st.id}: answered early")
-        if text and mod.steps[s.step].optional and current == "text" and _MOMENT.search(text.lower()):
+        if text and mod.steps[s.step].optional and current == "text" and _MOMENT.search(text.lower()) \
+                and _substance_of(_MOMENT.sub(" ", text.lower())) >= 2:  # a moment with what happened, not "last night" alone
             # "how are you right now?" answered with the moment itself ("last night he kept scrolling, so i
             # snapped"): that is the situation the next step would ask for
             for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:

@@ -389,7 +389,7 @@ def _answer(text: str, n: str, expects: str, slots: dict[str, Any], words: int) 
             return Reading(kind="answer", slots=slots)
         if slots.get("mood_words"):
             slots["topic"] = topic
-            return Reading(kind="answer", slots=slots, confidence=0.8)
+            return Reading(kind="answer", slots=slots, confidence=0.9 if words <= 4 else 0.8)  # "meh" is a mood
         if content >= 3:
             return Reading(kind="new_topic", slots={**slots, "topic": True}, confidence=0.6)
         return Reading(kind="unclear" if filler_only or content == 0 else "partial", slots=slots, confidence=0.5)
