@@ -597,6 +597,10 @@ _FRIEND_FRAME = re.compile(
 _IMPERATIVE = re.compile(
     r"^(?:to\s+)?(?:(?:don'?t|do not|never)\s+)?(?:go|be|take|give|stop|try|remember|relax|chill|forgive|look|let|cut|keep|"
     r"talk|ask|rest|breathe|focus|think|trust|believe|ease|treat|allow|accept|hold|slow|get|do|see|learn|move|stay|call)\b", re.I)
+_YOU_BEFORE_VERB = re.compile(
+    r"\byou(?= (?:really |still |just |do |did )?(?:care|cared|matter|mattered|are|were|can|could|will|would|should|did|do|have|"
+    r"had|need|deserve|deserved|tried|try|know|knew|mean|meant|made|make|got|get|love|loved|want|wanted|feel|felt|work|worked|"
+    r"belong|count|did|handled|managed|coped|survived|learned|learnt)\b)", re.I)
 _YOU_SUBJECT = re.compile(r"(^|\b(?:that|and|but|so|because|if|when|cos|though)\s+|,\s*)you\b(?!')", re.I)
 _TO_FIRST_YOU = [
     (r"\byou'?re\b", "I'm"), (r"\byou'?ve\b", "I've"), (r"\byou'?ll\b", "I'll"), (r"\byou'?d\b", "I'd"),
@@ -695,12 +699,15 @@ def friend_to_first(text: str) -> list[str]:
             piece = re.sub(r"^to\s+", "", piece, flags=re.I)
             neg = re.match(r"^(?:don'?t|do not|never)\s+", piece, re.I)
             piece = ("I don't have to " + piece[neg.end():]) if neg else ("I can " + piece[:1].lower() + piece[1:])
+        addressed = bool(re.search(r"\byou(?:'re|'ve|'ll|'d|r)?\b", piece, re.I))  # then "them" is other people
         piece = _YOU_SUBJECT.sub(lambda mm: mm.group(1) + "I", piece)
+        piece = _YOU_BEFORE_VERB.sub("I", piece)  # "it just means you care" -> "it just means I care"
         for pat, repl in _TO_FIRST_YOU:
             piece = re.sub(pat, repl, piece, flags=re.I)
-        piece = first_person(piece)
+        if not addressed:
+            piece = first_person(piece)
         piece = re.sub(r"\bI (are|were|is|was)\b", lambda mm: "I am" if mm.group(1) in ("are", "is") else "I was", piece)
-        piece = re.sub(r"\bI am\b", "I'm", piece)
+        piece = re.sub(r"\bI am\b(?=\s+\w)", "I'm", piece)  # "who I am" keeps its verb
         piece = re.sub(r"\b(can|have to|to|don't|do|will|should|might|could|would|must)\s+I\b", r"\1 me", piece)
         if _is_clause(piece) and 3 <= len(piece.split()) <= 14 and not re.match(r"^(?:that'?s|it'?s) (?:fine|ok|okay|good|true|right)\b", piece, re.I):
             out.append(piece)

@@ -184,6 +184,9 @@ def test_evidence_side_reads_the_clause_after_but_and_negation(text: str, side: 
 def test_friend_advice_in_their_own_voice_never_turns_someone_else_into_i() -> None:
     assert tx.friend_to_first("i'd tell them they did their best") == ["I did my best"]
     assert tx.friend_to_first("i'd tell her she's not a failure, she was tired") == ["I'm not a failure", "I was tired"]
+    assert tx.friend_to_first("that a shaky voice just means you care") == ["a shaky voice just means I care"]
+    assert tx.friend_to_first("i'd say it shows you care about them") == ["it shows I care about them"]
+    assert tx.friend_to_first("people like you for who you are") == ["people like me for who I am"]
     got = tx.friend_to_first("yeah that's close, she criticised one section, it doesn't mean i'm useless")
     assert not any("I criticised" in g for g in got), got
 
