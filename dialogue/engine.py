@@ -683,6 +683,8 @@ class SessionEngine:
             c.say(self.lib.scope.ask_if_human.lines, "scope.ask_if_human", step_question=q)
         elif r.ask == "advice":
             c.line("answer_advice", step_question=q)
+        elif r.ask == "privacy":
+            c.line("answer_privacy", step_question=q)
         elif r.ask == "time":
             c.line("answer_time", minutes_left=self._minutes_left(s), step_question=q)
         elif r.ask == "repeat":
@@ -899,7 +901,7 @@ class SessionEngine:
         return ", ".join(names[:-1]) + ", or " + names[-1]
 
     # ------------------------------------------------------------------ working
-    def _start_modality(self, c: _Compose, mod_id: str, reason: str, switched: bool = False) -> None:
+    def _start_modality(self, c: _Compose, mod_id: str, reason: str, switched: bool = False, lead: str = "") -> None:
         s = c.state
         mod = self.lib.modalities[mod_id]
         s.modality, s.step, s.reprompts, s.unclear, s.router_reason = mod_id, 0, 0, 0, reason
@@ -907,7 +909,9 @@ class SessionEngine:
         s.notes.append(f"modality {mod_id}: {reason}")
         c.set_phase("working")
         c.event("modality", modality=mod_id, name=mod.name, reason=reason)
-        if switched:
+        if lead:
+            c.line(lead)
+        elif switched:
             c.line("modality_switch")
             # the moment they were last working on is fresher than the opening's words
             s.topic = next((s.slots[k] for k in ("situation", "event", "trigger") if s.slots.get(k)), s.topic)
@@ -962,6 +966,9 @@ class SessionEngine:
             return
         if step.kind == "adaptive_thought" and k in ("unclear", "partial") and OK_WITH_IT.search(text.lower()):
             k = "answer"  # "that's fine" to the draft is a yes
+        if k == "new_topic" and _TOPIC_LEAD.search(text) and len(text.split()) >= 5:
+            self._new_topic(c, mod, text)
+            return
         if k in ("answer", "partial", "unclear", "new_topic") and self._late_name_or_mood(c, mod, step, text):
             return
         if s.name is None and k in ("answer", "partial", "new_topic") and (name := tx.volunteered_name(text)):
@@ -1042,6 +1049,20 @@ class SessionEngine:
         if s.phase == "working" and s.step < len(mod.steps) and mod.steps[s.step].kind in ("adaptive_thought", "artefact"):
             # the draft or the card read-back says their words back already: no reflection in front of it
             c.parts[:before] = [p for p in c.parts[:before] if p[1] not in BRIDGES]
+
+    def _new_topic(self, c: _Compose, mod: Modality, text: str) -> None:
+        """ "Actually the bigger thing is my mum, she's in hospital": the work turns to it, from its first step,
+        in the approach that fits it (the same one when nothing else fits better)."""
+        s = c.state
+        for st in mod.steps:
+            if st.slot:
+                s.slots.pop(st.slot, None)
+        s.card, s.card_read, s.draft = None, False, ""
+        s.topic = tx.own_words(_TOPIC_LEAD.sub("", text, count=1)) or tx.own_words(text)
+        rt = route(s.topic, self.lib.modalities)
+        s.notes.append(f"new topic mid-session ({rt.reason})")
+        c.echoed |= {"key", "echo"}  # the topic is reflected once, from the new words
+        self._start_modality(c, rt.modality or mod.id, f"a new topic: {rt.reason}", lead="new_topic")
 
     def _late_name_or_mood(self, c: _Compose, mod: Modality, step: Step, text: str) -> bool:
         """The work began before the opening was done ("can we do the thought work thing" to "what should I
@@ -1341,6 +1362,8 @@ class SessionEngine:
                 return short
             if r.slots.get("emotion"):
                 return str(r.slots["emotion"])
+            feeling = tx.own_feeling(text) or tx.feeling_word(text)
+            return feeling or ""  # "when i was practising last night" names no feeling: asked again, never "you felt when ..."
         if not any(ch.isalpha() for ch in text):
             return ""
         # "i guess that i'm not just angry" is the answer "I'm not just angry"
@@ -1477,11 +1500,17 @@ class SessionEngine:
 
     def _partial_summary(self, s: SessionState) -> str:
         """When the work stopped early: what they brought, in their words, and nothing claimed."""
+        lines = self.lib.session.lines
+        moment = ""
         for value in [s.slots.get(k, "") for k in PARTIAL_SLOTS] + [s.topic]:
             said = spoken(value, 12, frame=True)
-            if said:
-                return _tidy(self.lib.session.lines["summary_partial"][0].format(key=said))
-        return ""
+            if said and (tx.is_clause(said) or _HAS_SUBJECT.search(said)):  # never "... on this today: yesterday afternoon"
+                return _tidy(lines["summary_partial"][0].format(key=said))
+            if said and not moment and _MOMENT.fullmatch(said.lower().strip(" .,")):
+                moment = said
+        if moment and lines.get("summary_partial_moment"):  # "... on what happened yesterday afternoon"
+            return _tidy(lines["summary_partial_moment"][0].format(key=moment))
+        return _tidy(lines["summary_partial_plain"][0]) if lines.get("summary_partial_plain") and s.turns > 2 else ""
 
     @staticmethod
     def _card_complete(s: SessionState, mod: Modality, summary: bool = False) -> bool:
@@ -1703,7 +1732,7 @@ class SessionEngine:
         s.crisis.asides += 1
         cr, pending = self.lib.crisis, s.last_question
         s.last_question = ""  # the answer alone; the safety question follows in words that stand on their own
-        if r.ask in ("human", "time", "repeat", "advice"):
+        if r.ask in ("human", "time", "repeat", "advice", "privacy"):
             self._question(c, r)
         else:
             c.say(cr.lines["why_ask"], "crisis.why_ask", step_question="")
@@ -1790,6 +1819,12 @@ POSITIVE_FEELINGS = frozenset({"calm", "calmer", "relieved", "better", "hopeful"
 HARSH = re.compile(r"\b(failure|useless|worthless|stupid|idiot|loser|pathetic|ugly|burden|disgusting|hate yourself|inadequate|small|"
                    r"deserve|fault|mess|weak|broken|crazy|kill|die|dead)\b", re.I)
 EXERCISE_WORDS = re.compile(r"\b(breath\w*|breathing|grounding|exercises?|meditat\w*|senses)\b")
+_HAS_SUBJECT = re.compile(r"\b(?:you|you're|you've|you'd|you'll|he|she|he's|she's|they|they're|it|it's|we|your \w+)\s+[a-z']{2,}", re.I)
+_TOPIC_LEAD = re.compile(
+    r"^\W*(?:(?:actually|honestly|um+|uh+|well|so|but|and|sorry|look|ok|okay)\W+)*(?:(?:the )?(?:bigger|real|actual|main) "
+    r"(?:thing|problem|issue) (?:is|here is)|there'?s something else(?: (?:too|as well))?|something else (?:is|has been) \w+ (?:me|on my mind)|"
+    r"(?:can|could) (?:i|we) (?:talk about|bring up)|i (?:want|need|wanna) to talk about|what'?s really (?:bothering|getting to|bugging) me is)\W*",
+    re.I)
 PARTIAL_SLOTS = ("situation", "event", "trigger", "best_hopes", "body_notice")  # what a session that stopped early was about
 DRAFT_WORDS = 35
 LONG_REPLY_WORDS = 30  # a reply this long needs no acknowledgement in front of it

@@ -20,7 +20,7 @@ from attune.dialogue.types import KINDS, Kind
 
 Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
                  "topic", "text", "choice", "body", "none"]
-Ask = Literal["advice", "human", "repeat", "time", "other"]
+Ask = Literal["advice", "human", "repeat", "time", "privacy", "other"]
 MODEL_OVERRIDES_BELOW = 0.85  # the turn model may override only rule readings less sure than this
 MODEL_MIN_P = 0.5  # ...and only with at least this probability (both chosen on a split of the train file)
 
@@ -106,6 +106,13 @@ QUESTION_REPEAT = _rx(
     r"\bwhat do you mean\b|\bi don'?t (?:understand|get) (?:the|your|that|what you)(?: question| mean| said)?\b",
     r"^ ?" + _FILL + r"(?:huh|eh|what was that|sorry,? (?:i|you) (?:missed|cut out|broke up)(?: that)?)\b|\byou cut out\b|\b(?:say|ask|repeat) the question again\b",
     r"^ ?" + _FILL + r"(?:sorry,? )?\w+ what ?\? ?$|\bwhat (?:scale|number|was the scale) (?:was that|again)\b",
+)
+QUESTION_PRIVACY = _rx(
+    r"\bare (?:you|u) (?:recording|saving|storing|keeping|logging|taping|writing (?:this|it|that) down)\b",
+    r"\b(?:is|are|will) (?:this|it|these|that|our (?:talks?|chats?|conversations?|sessions?)|my (?:words|data|answers|stuff))"
+    r"(?: (?:being|going to be|gonna be|be))? (?:recorded|saved|stored|private|confidential|shared|kept|anonymous|listened to)\b",
+    r"\bwho (?:else )?(?:can|could|will|gets to|is going to) (?:see|read|hear|listen to|access)\b|\bdo (?:you|u) (?:record|save|store|keep|share|sell)\b",
+    r"\bwhere (?:does|do|will) (?:this|it|my \w+|what i say) (?:go|end up|get stored)\b|\b(?:what|how) do (?:you|u) do with (?:this|it|my)\b",
 )
 QUESTION_TIME = _rx(
     r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
@@ -208,6 +215,8 @@ _YES_ONLY = re.compile(r"^ ?" + _FILL + r"(?:yes|yeah|yep|yup|ya|sure|okay|ok|al
 
 
 def _kind_of_question(n: str) -> Ask | None:
+    if QUESTION_PRIVACY.search(n):
+        return "privacy"
     if QUESTION_HUMAN.search(n):
         return "human"
     if QUESTION_TIME.search(n):
@@ -342,7 +351,7 @@ def interpret(text: str, expects: str = "text", *, aliases: dict[str, list[str]]
     if switch:
         return Reading(kind="switch", modality=switch)
     ask = _kind_of_question(n)
-    if ask == "human":
+    if ask in ("human", "privacy"):
         return Reading(kind="question", ask=ask)
     if DECLINE.search(n) and not STRONG_CORRECTION.search(n):
         if not (expects == "yesno" and "yes" in slots and words <= 3):

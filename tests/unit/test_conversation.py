@@ -221,3 +221,19 @@ async def test_a_returning_persons_plan_is_recalled_in_grammatical_reported_spee
     assert engine.state_of(user).phase == "ended"
     greeting = (await engine.open(user)).text
     assert "you said you'd spend twenty minutes on the tax forms" in greeting.lower(), greeting
+
+
+async def test_a_new_topic_mid_session_turns_the_work_to_it(engine, clock):
+    user = "u_conversation_newtopic"
+    await run(engine, ["nadia", "five", "i keep thinking i'm useless at work", "yesterday afternoon in the standup", "anxious"],
+              clock, user=user)
+    reply = await engine.handle(user, "actually the bigger thing is my mum, she's been in hospital since sunday and i can't focus")
+    state = engine.state_of(user)
+    assert "hospital" in state.topic and not state.slots.get("emotion"), (reply.text, state.slots)
+    assert reply.text.rstrip().endswith("?")
+
+
+async def test_are_you_recording_gets_what_is_saved_not_the_ai_answer(engine, clock):
+    user = "u_conversation_privacy"
+    replies = await run(engine, ["sam", "five", "i keep thinking i'm useless at work", "is this being recorded?"], clock, user=user)
+    assert re.search(r"encrypted", replies[-1].text) and re.search(r"delete", replies[-1].text), replies[-1].text
