@@ -181,7 +181,9 @@ _RELATIVE = re.compile(r"\b(?:anything|things|something|stuff|items?|objects?|wh
                        r" (?:you|you've|you'd)(?: (?:thought about|been thinking of|might|would|could|can))? ?$")
 # A thought quoted back: "how much do you believe the old thought, that you're useless".
 _QUOTED = re.compile(r"\b(?:thoughts?|belief|label|words|voice|story|critic|idea|old one|message)\b(?:\s*(?:was|is|were"
-                     r"|[,:\"]|that|of|called|saying|says|said|went|goes|like))+\s*$")
+                     r"|[,:\"]|that|of|called|saying|says|said|went|goes|like))+\s*"
+                     r"(?:(?:everyone|everybody|nobody|no one|people|they|others|he|she|my \w+)(?: all)? (?:thinks?|knows?|sees?"
+                     r"|believes?|will think|would think)(?: that)?\s*)?$")  # "the old thought was, everyone thinks you're ..."
 _HYPERBOLE = re.compile(r"\bso (?:\w+ ){1,3}(?:that )?(?:you|i) $")
 _COND_AS_SUBJECT = re.compile(r"(?:'s)? (?:makes?|made|has|had|is|was|meds|medication|keeps|kept|gets|got|can|could"
                               r"|feels"

@@ -375,8 +375,10 @@ def test_typos_lower_case_and_chat_spellings() -> None:
 def test_quoted_thoughts_are_not_attunes_words() -> None:
     for line in ["Now, how much do you believe the old thought, that you're useless and wasting your life?",
                  "The old thought was, that everyone would be better off without you. The new one is, your kids want you here.",
-                 "What makes the thought, that you're a failure, feel true to you?"]:
+                 "What makes the thought, that you're a failure, feel true to you?",
+                 "Let me read back your coping card. The old thought was, everyone thinks you're incompetent."]:
         assert guard.scan(line).ok, line
+    assert not guard.scan("Everyone thinks you're incompetent.").ok  # said as a fact, not quoted
 
 
 def test_every_line_the_client_bank_produces_passes(client_bank) -> None:
