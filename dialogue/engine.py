@@ -254,9 +254,13 @@ def spoken(value: str, max_words: int = 12, frame: bool = False) -> str:
 
 def spoken_slots(slots: dict[str, str]) -> dict[str, str]:
     """Slots said back. The thoughts are framed by their templates ("the thought, {automatic_thought}"),
-    so they keep their words; any other slot holding a harsh self-label is not said."""
-    return {k: (spoken_thought(v, SPOKEN_WORDS.get(k, 12)) if k in THOUGHT_SLOTS else spoken(v, SPOKEN_WORDS.get(k, 12)))
-            for k, v in slots.items()}
+    so they keep their words; words a body sensation "said" are quoted as said ("it said, put me down");
+    any other slot holding a harsh self-label is not said."""
+    def one(k: str, v: str) -> str:
+        if k in QUOTED_SLOTS:
+            return tx.clause_prefix(v or "", SPOKEN_WORDS.get(k, 12), min_words=1)
+        return spoken_thought(v, SPOKEN_WORDS.get(k, 12)) if k in THOUGHT_SLOTS else spoken(v, SPOKEN_WORDS.get(k, 12))
+    return {k: one(k, v) for k, v in slots.items()}
 
 
 def spoken_thought(value: str, max_words: int = 12) -> str:
@@ -269,6 +273,7 @@ def spoken_thought(value: str, max_words: int = 12) -> str:
 
 
 THOUGHT_SLOTS = frozenset({"automatic_thought", "old_thought"})  # templates always say "the thought, ..."
+QUOTED_SLOTS = frozenset({"sensation_voice"})  # "when it had a voice it said, put me down": the body's own words
 
 
 def key_phrase(text: str) -> str:
@@ -278,7 +283,8 @@ def key_phrase(text: str) -> str:
     if voice:
         return voice
     for clause in re.split(r"[,.;!?]|\b(?:and|but|because|so)\b(?! not\b)", text):
-        clause = re.sub(r"^\W*(?:(?:when|that|like|then|well|um|uh|honestly|actually|just|yeah|oh)\W+)*", "", clause.strip(), flags=re.I)
+        clause = re.sub(r"^\W*(?:(?:when|that|like|then|well|um|uh|honestly|actually|just|yeah|oh|i guess|i think|i suppose|"
+                        r"i mean|i dunno)\W+)*", "", clause.strip(), flags=re.I)
         clause = _LEAD_SETTING.sub("", clause)  # "last friday at work my manager ..." -> "my manager ..."
         clause = _HEDGES.sub("", clause).strip()  # "i'd maybe actually eat breakfast" -> "i'd eat breakfast"
         words = clause.split()
@@ -1354,6 +1360,8 @@ class SessionEngine:
         if expectation == "action":  # the plan itself, not the hedge in front of it ("i dunno, maybe call him")
             return re.sub(r"^(?:(?:i dunno|i don'?t know|not sure|maybe|probably|perhaps|i guess|i suppose|i think|honestly|"
                           r"just|um+|uh+|well|so|ok|okay)\W+)+", "", tx.own_words(text), flags=re.I) or tx.own_words(text)
+        if expectation == "feeling" and len(feelings := tx.feeling_words(text)) >= 2:
+            return " and ".join(feelings[:2])  # "i'm tired. and sad, i think" -> "tired and sad"
         if expectation == "feeling":  # "angry i guess" is "angry": a hedge said back reads "angry you guess"
             short = re.sub(r"\s+", " ", re.sub(r"\b(?:i guess|i think|i suppose|maybe|probably|kind of|sort of|kinda|mostly|"
                                               r"honestly|really|just|like|um+|uh+)\b", " ", tx.own_words(text), flags=re.I)).strip(" ,.")

@@ -321,6 +321,16 @@ def feeling_word(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def feeling_words(text: str) -> list[str]:
+    """Every emotion word in their words, in order, once each ("i'm tired. and sad, i think" -> ["tired", "sad"])."""
+    low = _NOT_A_FEELING.sub(" ", text.lower().replace("\u2019", "'"))
+    out: list[str] = []
+    for m in _FEELING_RE.finditer(low):
+        if m.group(1) not in out and not re.search(r"\b(?:not|n't|never)\s+(?:\w+\s+)?$", low[max(0, m.start() - 16):m.start()]):
+            out.append(m.group(1))
+    return out
+
+
 def own_feeling(text: str) -> str | None:
     """A feeling the person names as their own: "my boss looked annoyed" is not theirs."""
     low = text.lower().replace("\u2019", "'")
