@@ -1271,7 +1271,7 @@ class SessionEngine:
             d = self._distortion(c.state.candidates[min(c.state.offered, len(c.state.candidates) - 1)])
             extra = {"distortion_name": d.name, "distortion_explanation": d.explanation}
         if step.kind == "artefact":
-            extra["card"] = self._card_sentence(c.state, mod)
+            extra["card"] = self._card_sentence(c.state, mod, CARD_STEP_WORDS)  # the closing question follows it
             c.state.card_read = True
         if step.pace == "slow":
             c.pace = "slow"
@@ -1410,11 +1410,11 @@ class SessionEngine:
         s.card = {"title": mod.artefact.title, "modality": mod.id, **card}
         c.event("coping_card", **s.card)
 
-    def _card_sentence(self, s: SessionState, mod: Modality) -> str:
-        """The card read aloud: second person, at most SPOKEN_CARD_WORDS (the screen keeps the full text)."""
+    def _card_sentence(self, s: SessionState, mod: Modality, words: int = 0) -> str:
+        """The card read aloud: second person, at most ``words`` (SPOKEN_CARD_WORDS; the screen keeps the full text)."""
         if not s.card:
             return ""
-        return _fit(mod.artefact.readback, spoken_slots(s.slots), SPOKEN_CARD_WORDS)
+        return _fit(mod.artefact.readback, spoken_slots(s.slots), words or SPOKEN_CARD_WORDS)
 
     # ------------------------------------------------------------------ closing
     def _start_closing(self, c: _Compose, early: bool = False, card_said: bool = False) -> None:
@@ -1422,6 +1422,7 @@ class SessionEngine:
         the card was read back (``card_said``) the summary is only shown: the card already said it."""
         s = c.state
         c.set_phase("closing")
+        c.parts = [p for p in c.parts if p[1] not in BRIDGES]  # the summary says it back; no stale reflection before it
         if s.card is None and s.modality and self._card_complete(s, self.lib.modalities[s.modality]):
             self._make_card(c, self.lib.modalities[s.modality])
         if early:
@@ -1837,6 +1838,7 @@ PARTIAL_SLOTS = ("situation", "event", "trigger", "best_hopes", "body_notice")  
 DRAFT_WORDS = 35
 LONG_REPLY_WORDS = 30  # a reply this long needs no acknowledgement in front of it
 SPOKEN_CARD_WORDS = 60
+CARD_STEP_WORDS = 45  # read as a step, the card is followed by the closing question: the action they just said can go
 RECALL_WORDS = 30
 _ASKS_BACK = re.compile(r"\?\s*$|^\W*(what|why|how|huh|sorry|pardon)\b", re.I)
 
