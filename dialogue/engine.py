@@ -1371,7 +1371,8 @@ class SessionEngine:
             if r.slots.get("emotion"):
                 return str(r.slots["emotion"])
             feeling = tx.own_feeling(text) or tx.feeling_word(text)
-            return feeling or ""  # "when i was practising last night" names no feeling: asked again, never "you felt when ..."
+            if feeling or _MOMENT.search(text.lower()):  # "when i was practising last night" is a moment, not a feeling:
+                return feeling or ""                     # asked again, never "how strong was it when you felt when ..."
         if not any(ch.isalpha() for ch in text):
             return ""
         # "i guess that i'm not just angry" is the answer "I'm not just angry"

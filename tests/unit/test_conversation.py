@@ -237,3 +237,14 @@ async def test_are_you_recording_gets_what_is_saved_not_the_ai_answer(engine, cl
     user = "u_conversation_privacy"
     replies = await run(engine, ["sam", "five", "i keep thinking i'm useless at work", "is this being recorded?"], clock, user=user)
     assert re.search(r"encrypted", replies[-1].text) and re.search(r"delete", replies[-1].text), replies[-1].text
+
+
+async def test_a_plan_given_instead_of_choosing_an_exercise_ends_the_work_without_asking_how_it_went(engine, clock):
+    user = "u_conversation_choice_plan"
+    replies = await run(engine, ["mira", "three", "my boss called my work sloppy in front of another manager and i just need to vent",
+                                 "it's just so unfair, i stayed late all week and he only sees the one mistake"], clock, user=user)
+    assert engine.state_of(user).modality == "express"
+    reply = await engine.handle(user, "i guess i'll talk to my colleague tomorrow, she gets it")
+    state = engine.state_of(user)
+    assert "colleague" in state.slots.get("next_step", ""), (reply.text, state.slots)
+    assert state.phase == "closing" and "after that" not in reply.text.lower(), reply.text
