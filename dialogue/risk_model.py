@@ -24,8 +24,16 @@ IS PATH WARM and the 988 warning signs, imminent risk, self-harm in indirect wor
 from others, hedged answers ("now and then but i wouldn't act on it"), euphemisms ("checking out", "sleep for
 good"); as many hard negatives: idioms, everyday distress, past resolved, someone else's risk being handled, media,
 work and medical talk, preparatory look-alikes and their everyday twins ("i wrote letters to my grandma"), therapy
-exercise answers, denials, conversational closings and support-seeking chat).  ``tests/data/crisis_dev*_*.jsonl``, ``crisis_heldout.jsonl`` and the Moore probes are
-never trained on.
+exercise answers, denials, conversational closings and support-seeking chat) + ``crisis_train_round5.jsonl`` (issue 7
+round 5: about 590 new hand-written rows, spoken-shaped and post-style with slang, for the classes the round-4 screen
+missed on crisis_dev4_* and crisis_dev3_*, each written in new words (no dev, held-out or probe row copied): screener
+answers that carry their own content, passive wishes for an accident or illness, euphemisms of switching off or leaving
+for good, plans without a risk word (water, woods, staged accidents, a firearm or a drug in reach, timing), means
+questions about a drop with no barrier, preparatory acts (timed messages, letters "for after", affairs tidied for the
+family, secret goodbyes), imminent risk, self-harm in indirect words, danger at home; and as many hard negatives: a past
+that is over in many surface forms, someone else's risk already handled, idioms and hangovers, media, game and work talk,
+medical questions, preparatory look-alikes, therapy exercise answers and hedged answers to everyday questions).
+``tests/data/crisis_dev*_*.jsonl``, ``crisis_heldout.jsonl`` and the Moore probes are never trained on.
 
 Rebuild the shipped weights (``dialogue/risk_model.npz``) reproducibly with::
 
@@ -47,7 +55,7 @@ HERE = Path(__file__).parent
 WEIGHTS = HERE / "risk_model.npz"
 DATA = HERE.parent / "tests" / "data"
 TRAIN_FILES = ("crisis_train.jsonl", "crisis_eval.jsonl", "crisis_train_signs.jsonl", "crisis_train_signs2.jsonl",
-               "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl")
+               "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl", "crisis_train_round5.jsonl")
 CATEGORIES = ("suicide", "self_harm", "danger_from_others", "medical")
 SEED = 13
 FPR_CONCERN = 0.05  # out-of-fold false alarms allowed for rules + model on our (deliberately hard) negatives
@@ -59,8 +67,8 @@ FPR_CONCERN = 0.05  # out-of-fold false alarms allowed for rules + model on our 
 
 # Round 2 lowered the cross-validated "concern" threshold by 10 % (chosen with dev2 in view, so dev2 no longer
 # measures it cleanly).  Weights trained since round 3 store their own factor (``lean``; round 3: 1.0, the out-of-fold
-# threshold; round 4: 0.977, chosen on crisis_dev2_* and the ESConv valid seekers with crisis_dev3_* in view, see
-# ``risk_train.SHIPPED_LEAN``);
+# threshold; round 4: 0.977, chosen on crisis_dev2_* and the ESConv valid seekers with crisis_dev3_* in view; round 5: 0.94,
+# chosen on crisis_dev2_*..dev4_* with crisis_heldout false alarms held, see ``risk_train.SHIPPED_LEAN``);
 # this default applies to older weights only.
 CONCERN_LEAN = 0.90
 

@@ -20,7 +20,13 @@ How it works
    - benign context / idioms that explain the match ("cut myself shaving", "killing time",
      "i would rather die than go camping", "ending things with my girlfriend");
    - history: distant past plus recovery ("i used to feel suicidal but i am doing better now") is
-     none for thoughts and "concern" for past behaviour (attempts, self-harm).
+     none; since round 5 of issue 7 also for past behaviour (attempts, self-harm) when it is clearly over ("i tried
+     to ctb in 2019 and i'm so glad i'm still here", "five years clean from sh"), and a short message is read whole
+     for it; a past with no recovery said, or one that is back ("again", "it came back"), is "concern";
+   - a screening question reported with the answer no ("my therapist asked if i'd had thoughts of harming myself and
+     i said no") is not a hit; a negation vetoes its own clause only: a contrast after it ("i'm not suicidal but i
+     wouldn't be sad if it happened") leaves the sentence to the semantic layer, and a hedge after it ("i'm not going
+     to hurt myself probably") is a concern.
 4. Levels: "crisis" (act now: banner, resources, screener), "concern" (ambiguous or indirect; the
    engine asks directly, C-SSRS style, without the banner), "none".  After earlier risk in the session
    (``risk_earlier=True``) concern becomes crisis and any question about means (pills, heights,
@@ -46,7 +52,22 @@ How it works
    lists (a drug before a strength superlative, rooftops left unlocked, a knot that holds a body).  Rule rows
    written for tuning are in tests/data/crisis_train_signs*.jsonl; tests/data/crisis_dev*_*.jsonl are only measured
    (crisis_dev2_* was written before round 2 and has never been looked at miss by miss).
-9. Lines with a delusional belief ("i know i am actually dead", persecution by people in disguise) and
+9. Round 5 of issue 7 added structures for the classes crisis_dev3_*/dev4_* showed weak (those sets are spent: they
+   were read miss by miss and tuned on), each by composition with a negative twin in tests/unit/test_safety_round5.py:
+   relief or indifference if a death event happened ("i wouldn't be upset if the plane went down"), going where the dead
+   went, switching or logging off for good, a firearm or a drug in reach ("i know where he keeps the key", "i've counted
+   it"), a method decided on ("i've decided that's how"), walking into the water or driving somewhere wild and not
+   coming back, staged accidents, a drop with no barrier, messages timed to send, letters "for when they find me" or
+   "for after", affairs tidied for the family, secret goodbyes, a date picked so as not to spoil someone's day, screener
+   answers with their own content ("now and then but i wouldn't act on it", "passive si"), self-punishment by not
+   eating, biting or pressing hot things on the body, a self-harm counter reset, danger at home (things thrown, papers
+   taken, forced marriage, someone else beaten and afraid), sudden calm after deciding, aborted attempts, and more
+   plain warning signs.  Lines whose risk words are explained in the line (someone else's risk already handled,
+   funeral pre-planning, hangovers, eulogy and miracle-question exercises, accidental double doses, pests) are kept
+   from the semantic layer (``_SEM_EXPLAINED``).  Bare answers with no content of their own ("yeah kind of",
+   "sometimes i guess") are not flagged here: the engine asks the screener question and reads such an answer in
+   context (``text.screener_answer``); flagging them out of context would raise a crisis on everyday answers.
+10. Lines with a delusional belief ("i know i am actually dead", persecution by people in disguise) and
    positive hypotheticals ("i'd wake up without the dread") are kept from the semantic layer; the scope
    screen (``screen_scope``: psychosis or mania, compulsions, medication statements and questions) answers
    them.  ``mentions_medication`` tells the engine to keep medication out of cards, actions and summaries.
@@ -114,7 +135,7 @@ _WORDS = {
     "cuz": "because", "coz": "because", "cos": "because", "bc": "because", "u": "you", "ur": "your",
     "rn": "right now", "tmr": "tomorrow", "tmrw": "tomorrow", "tmrrw": "tomorrow", "tonite": "tonight",
     "ppl": "people", "thru": "through", "kms": "kill myself", "kys": "kill yourself", "unalive": "kill",
-    "meself": "myself", "ctb": "kill myself", "abt": "about", "od": "overdose", "oded": "overdosed", "oding": "overdosing", "hed": "he would",
+    "meself": "myself", "ctb": "kill myself", "unaliving": "killing", "unalived": "killed", "abt": "about", "od": "overdose", "oded": "overdosed", "oding": "overdosing", "hed": "he would",
 }
 _WORDS.update({f"{w}nt": f"{w} not" for w in (
     "do does did is are was were have has had would could should must need might").split()})
@@ -321,7 +342,7 @@ def _rule(name: str, pattern: str, level: str, category: str, *, unless: str | N
         unless_after=re.compile(r" ?(?:" + unless_after + ")") if unless_after else None, **kw))  # type: ignore[arg-type]
 
 
-_NEGATORS = frozenset("not never no nor none without".split())
+_NEGATORS = frozenset("not never no nor none without nothing".split())
 _CHAIN = frozenset(
     """am is are was were be been being do does did have has had will would could should can may might must going to
     want wanting wanted wants plan planning plans planned thinking think thought thoughts of about any a an the ever
@@ -343,12 +364,50 @@ _SELF = frozenset("i me myself we".split())
 _PAST = re.compile(
     r"\b(?:used to|years ago|year ago|long time ago|in the past|back then|back in|when i was|as a (?:kid|teen|teenager"
     r"|child)|growing up|in (?:high school|college|my teens|my twenties|university)|at (?:school|uni|university))\b"
+    # round 5: ages and dates in the past ("when i was fifteen", "in my twenties", "back in 2019", "at 16", "eight years
+    # ago", "before i met my wife", "there was a time", "i remember wanting to...")
+    r"|\bwhen i was (?:young|younger|little|small|a (?:kid|teen|teenager|child|student)|in (?:school|uni|college|year \w+)"
+    r"|\d+|(?:thir|four|fif|six|seven|eigh|nine)teen|eleven|twelve|twenty(?: \w+)?|thirty(?: \w+)?)\b"
+    r"|\bin (?:uni|my (?:early |late |mid )?(?:teens|twenties|thirties|forties|20s|30s|teen years))\b"
+    r"|\bback in (?:\d{4}|(?:twenty|nineteen|two thousand) \w+|school|uni|college|the day|my \w+)\b|\bin (?:19|20)\d\d\b"
+    r"|\b(?:\d+|a few|a couple of|many|several|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty) (?:years"
+    r"|decades) (?:ago|back|since|before)\b|\blast year\b|\bbefore i met\b|\bthere was a (?:time|period|phase|point|stretch"
+    r"|year)\b|\b(?:a )?long time (?:ago|back)\b|\bduring (?:lockdown|covid|the pandemic|uni|university|school|college|my divorce|my teens|that time)\b|\b(?:believed|thought|felt) (?:for years|for a long time|once)\b|\b(?:i )?remember (?:wanting|being"
+    r"|feeling|thinking|when|posting)\b|\bat (?:1[0-9]|(?:thir|four|fif|six|seven|eigh|nine)teen)\b|\b(?:was|a) phase\b"
 )
 _RECOVERY = re.compile(
     r"\b(?:i am|i have been|i feel|feeling|doing) (?:doing )?(?:fine|okay|ok|good|great|better|way better|much better|well"
     r"|safe|stable|recovered|in a (?:good|better) place)\b|\bnot anymore\b|\bno longer\b|\bnot now\b|\bbehind me\b"
     r"|\bclean for\b|\bhave not (?:done|felt) (?:it|that) (?:in|for)\b|\bnow i am\b|\btherapy (?:changed|helped|has"
     r" helped|has changed|really helped) (?:that|me|a lot|with that)\b|\b(?:that|it) (?:changed|passed|went away)\b"
+    # round 5: it stopped or went away, help was got, the person left, is safe, recovered, doing well, glad to be here,
+    # years free or clean, the note torn up, an age now ("i'm forty now"), old scars
+    r"|\b(?:i|it|that|they|then|and|but) (?:stopped|quit)\b(?! (?:eating|taking|sleeping|going|caring|seeing|talking|trying"
+    r"|answering|leaving|getting|working|feeling|wanting|hoping|believing))"
+    r"|\bhave not (?:done (?:it|that) |felt (?:like )?(?:that|it) |cut |self harmed |hurt myself )?(?:since|for|in)"
+    r" (?:\w+ ){0,2}(?:years|months|ages|a long time|a long while)\b|\bhave not (?:since|for (?:\w+ ){0,2}years)\b"
+    r"|\b(?:do not|no longer) (?:feel|think) (?:that way|like that|that)\b|\bgot (?:me )?(?:help|support|treatment|better)\b"
+    r"|\bhad (?:loads of |lots of |a lot of |so much |much |the right |great |good )?(?:help|support|treatment)\b"
+    r"|\b(?:grateful|thankful|glad|happy) (?:that )?i (?:survived|am (?:still )?(?:here|alive)|stayed|made it|lived)\b"
+    r"|\b(?:it is|it has|they are|they have|that is|that has) (?:all )?gone (?:now|away)\b"
+    r"|\bnow i (?:eat|sleep|live|cope|manage) (?:normally|well|properly|fine)\b|\b(?:free of|free from|clear of|over) (?:it"
+    r"|that|them|self harm|cutting) (?:for|since)\b|\b(?:have|had|finally) (?:stopped|quit)\b(?! (?:eating|taking|sleeping))"
+    r"|\bcould not (?:imagine|picture) (?:feeling|thinking|being) (?:that way|like that)\b|\bcan not picture (?:feeling|being)"
+    r" (?:that way|like that)\b|\b(?:that|it) was (?:a )?(?:long (?:time )?ago|years ago|ages ago)\b"
+    r"|\bnow i have (?:a |an |my )?(?:\w+ ){0,3}i (?:love|enjoy|adore)\b|\bturns out\b|\bi (?:realise|realize|know) now\b"
+    r"|\b(?:changed|saved)"
+    r" (?:everything|my life)\b|\brecovered\b|\bin recovery\b|\b(?:a )?different person\b|\b(?:they|it|that) (?:all )?"
+    r"(?:went away|stopped|passed|ended)\b|\bi (?:left|got away from|escaped) (?:him|her|them|that|the relationship)\b"
+    r"|\bi am safe\b|\bdoing (?:so |much |way )?(?:well|better|good|great)\b|\bglad i (?:am (?:still )?(?:here|alive)|stayed"
+    r"|survived|held on|did not)\b|\btore (?:it|them) up\b|\bnever (?:used|sent) (?:it|them)\b|\b(?:\d+|a|one|two|three"
+    r"|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:sh |self harm |harm |cut |cutting )?(?:free|clean)\b"
+    r"|\bclean (?:from|of) (?:sh|self harm|cutting|harm)\b|\bnow i am (?:a|an)\b|\bit gets better\b|\bi was wrong\b"
+    r"|\bnow i (?:actually )?(?:like|love|enjoy|value) (?:my )?life\b|\bi am (?:\d+|(?:twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty)(?: \w+)?) now\b|\b(?:my (?:mum|mom|dad|parents|family|gp|doctor|school)|they|someone) got me (?:help|support"
+    r"|into therapy)\b|\bscars (?:\w+ ){0,4}from (?:when|years|my teens|school|back|ages ago|a long time)\b"
+    r"|\b(?:been )?(?:sober|clean) (?:for )?(?:\w+ ){0,2}(?:years|months)\b|\b(?:\d+|\w+) (?:years|months) sober\b"
+    r"|\bnow i (?:have|live) (?:a|the) (?:\w+ )?life\b|\bhow far i have come\b|\bcan not imagine (?:feeling|thinking|being)"
+    r" (?:that way|like that)\b|\b(?:that is|it has been|that was) (?:\w+ ){0,2}(?:years|decades)(?= *$| ,| ago| now)"
     # composed: (support) × (helped), (life) × (good) × (now), not felt × (that) × (in a long while), (harm) × (free)
     r"|\b(?:therapy|counselling|counseling|treatment|medication|my meds|support|getting help|the hospital|my therapist)"
     r" (?:really |honestly |has |have )?(?:helped|worked|saved me|changed (?:everything|things|my life))\b"
@@ -356,6 +415,55 @@ _RECOVERY = re.compile(
     r" (?:now|these days|since|nowadays)\b|\bhave not (?:felt|been|done) (?:like )?(?:that|it|this) (?:in|for) (?:ages|years"
     r"|a long time|a long while|months)\b|\b(?:self harm|cutting|harm) free\b|\b(?:years|months) clean\b"
 )
+
+
+# round 5: the past is back or risk is present now ("it came back", "relapsed", "again", "but now i want to"): a past
+# plus recovery then explains nothing away
+_RELAPSE = re.compile(
+    r"\b(?:again|relaps\w*|came back|coming back|come back|creeping back|crept back|started (?:again|back)|back to (?:cutting"
+    r"|it|self harm\w*|hurting|burning|feeling like that|those thoughts|square one|day (?:one|zero|1|0))|these days|this week"
+    r"|tonight|recently|now i (?:want|am (?:thinking|planning|going|scared)|feel like|think about)|returned|returning"
+    r"|worse than ever|still (?:think|want|feel|have (?:the )?(?:urges|thoughts))|every day now)\b")
+
+
+# round 5: a screening question reported with its answer, no ("my therapist asked if i have thoughts of harming myself
+# and i could honestly say no"; "the nurse asked whether i'd thought about suicide, the answer was no")
+_DENIED_SCREEN = re.compile(
+    r"(?:\b(?:asked|asks|asking|ask) (?:me )?(?:if|whether)\b.{0,100}\b(?:i|and i|but i) (?:could |can |was able to )?(?:\w+ )?"
+    r"(?:said|say|answered|answer|told (?:her|him|them)|replied) (?:no|nope|not really|never)\b"
+    r"|\b(?:asked|asks) (?:me )?(?:if|whether)\b.{0,100}\b(?:said|answered|told (?:her|him|them)|replied) (?:no|nope)\b"
+    r"|\b(?:screening|form|questionnaire|survey|phq\w*|checklist|assessment)\b.{0,40}\b(?:put|ticked|answered|said|circled"
+    r"|wrote|scored) (?:no|never|not at all|zero|a zero|0)\b|\b(?:asked|asks) (?:me )?(?:if"
+    r"|whether)\b.{0,100}\b(?:the|my) answer (?:is|was) (?:no|nope|never)\b)"
+    r"(?![^\n]*\b(?:but|though|although)\b[^\n]*\b(?:yes|lied|lying|not true|truth|was not honest|kind of|sort of)\b)")
+
+
+_CONTRAST = re.compile(r"\b(?:but|though|although|except|yet|probably|maybe|i think|i do not think|for now|hopefully"
+                       r"|i (?:want|wish|would|need|hope|just))\b")
+_HEDGE_TAIL = re.compile(r" (?:\w+ ){0,3}?(?:probably|maybe|i think|i do not think|i guess|for now|hopefully|yet|i hope"
+                         r"|not sure)(?= *$| ,)")
+
+
+def _resolved(ctx: str, message: str | None) -> bool:
+    """Risk clearly in the past and resolved ("i used to cut when i was fifteen but i stopped", "i tried to ctb in
+    2019 and i'm so glad i'm still here"): a past marker and a recovery marker, and nothing saying it is back.  In a
+    short message the other sentences count too ("back in school i cut a lot. stopped at 17, im 30 now")."""
+    whole = ctx if message is None else ctx + "\n" + message
+    if _relapse(whole):
+        return False
+    return bool((_PAST.search(whole) and _RECOVERY.search(whole)) or _OVER.search(whole))
+
+
+_OVER = re.compile(r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|many) (?:years?|months?) (?:sh |self harm |harm"
+                   r" |cut |cutting )?(?:free|clean)\b|\b(?:years?|months?) (?:free|clean) (?:from|of) (?:self harm|cutting|harm"
+                   r"|sh)\b|\bclean (?:from|of) (?:self harm|cutting|harm)\b|\b(?:scars|marks) (?:are"
+                   r"|were) (?:\w+ )?(?:old|faded|healed)\b|\b(?:old|faded|healed) scars\b")
+_NEVER_AGAIN = re.compile(r"\bnever (?:\w+ )?again\b|\bnot (?:\w+ )?again\b")
+
+
+def _relapse(text: str) -> bool:
+    """The risk is back or present now; "never drinking again" is no such word."""
+    return bool(_RELAPSE.search(_NEVER_AGAIN.sub(" ", text)))
 
 
 def _clause_before(s: str, start: int, limit: int = 14) -> list[str]:
@@ -414,6 +522,15 @@ def _candidate_lines(t: _Text, gate: re.Pattern[str] | None) -> list[tuple[int, 
         pos = end + 1
 
 
+def _next_line(norm: str, line_end: int) -> str:
+    """The sentence after the one ending at ``line_end`` (round 5: a short exclamation is explained by the next one,
+    "set a date!! we're getting married in may")."""
+    if line_end >= len(norm):
+        return ""
+    nxt = norm.find("\n", line_end + 1)
+    return norm[line_end + 1: nxt if nxt >= 0 else len(norm)][:300]
+
+
 def _apply_rules(t: _Text, rules: list[_Rule], message: str, vetoed: set[int] | None = None) -> list[_Hit]:
     """Each rule runs once over the whole normalised message; each match is judged in its own sentence.
 
@@ -424,6 +541,8 @@ def _apply_rules(t: _Text, rules: list[_Rule], message: str, vetoed: set[int] | 
     hits: list[_Hit] = []
     norm = t.norm
     veto = vetoed if vetoed is not None else set()
+    # a short message is read whole for a resolved past (the recovery is often said in the next sentence)
+    short = norm if len(t.starts) <= 4 and len(norm) <= 400 else None
     for rule in rules:
         if rule.unless is not None and rule.unless_message and rule.unless.search(message):
             if rule.gate is None or rule.gate.search(norm):
@@ -455,14 +574,24 @@ def _apply_rules(t: _Text, rules: list[_Rule], message: str, vetoed: set[int] | 
             c0 = max(line_start, start - _CONTEXT)
             ctx = norm[c0:min(line_end, end + _CONTEXT)]
             at = start - c0
-            if (rule.unless is not None and not rule.unless_message and rule.unless.search(ctx)) \
+            if rule.negatable and _negated(ctx, at) and not _DENIED_SCREEN.search(ctx) \
+                    and _CONTRAST.search(ctx, at + len(m.group(0))):
+                if _HEDGE_TAIL.match(norm, end):  # "i'm not going to hurt myself probably": a hedged denial asks
+                    hits.append(_Hit("concern", rule.category, rule.name + " (hedged denial)", m.group(0)))
+                    break
+                continue  # the negated clause is no hit, but the rest of the sentence is left to the model
+            if (rule.category in ("suicide", "self_harm") and _DENIED_SCREEN.search(ctx)) \
+                    or (rule.unless is not None and not rule.unless_message and (rule.unless.search(ctx) or (
+                    line_end - line_start < 40 and rule.unless.search(_next_line(norm, line_end))))) \
                     or (rule.unless_after is not None and rule.unless_after.match(norm, end)) \
                     or (rule.negatable and _negated(ctx, at)) or (rule.subject and _about_someone_else(ctx, at)):
                 veto.add(bisect_right(t.starts, start) - 1)
                 continue
             level = rule.level
-            if rule.history and _PAST.search(ctx):
-                if rule.history == "thought" and _RECOVERY.search(ctx):
+            if rule.history and (_PAST.search(ctx) or _OVER.search(ctx)
+                                 or (short is not None and (_PAST.search(short) or _OVER.search(short)))):
+                # round 5: past behaviour (an attempt, self-harm) that is clearly resolved is no longer "concern"
+                if _resolved(ctx, short):
                     veto.add(bisect_right(t.starts, start) - 1)
                     continue
                 level = "concern"
@@ -503,7 +632,7 @@ _CLAUSE_END = r"(?= *$| ,| anymore| like this| with (?:my |this )?life| living| 
 _LIVING = r"(?:liv(?:e|ing)(?: like this| this life| my life)?|be alive|being alive|be here|being here|exist(?:ing)?" \
           r"|wake up|keep living|continue living|(?:go on|going on|keep going|carry on|carrying on|continue)" \
           + _CLAUSE_END + ")"
-_IDIOM_DIE = r"(?:of (?:boredom|embarrassment|laughter|laughing|thirst|hunger|heat|cringe|shame|curiosity|excitement)" \
+_IDIOM_DIE = r"(?:down|off|out\b(?! of (?:this|here|it))|of (?:boredom|embarrassment|laughter|laughing|thirst|hunger|heat|cringe|shame|curiosity|excitement)" \
              r"|laughing|for (?:my|a|the|you|him|her|them)|to (?:see|know|try|meet|hear|go|get|find|tell|eat|watch))"
 
 _rule("off_myself", DESIRE + r" off myself(?= *$| ,| tonight| today| soon| now| because| and)", "crisis", "suicide",
@@ -519,8 +648,11 @@ _SLEEPY = (r"(?:on (?:weekends?|sundays?|saturdays?|the weekend|my days? off|hol
            r"|early|too early|late|in time|till|until|at (?:\d|six|seven|eight|nine|ten|dawn))")
 _rule("die_desire", DESIRE_DIE + " " + _gap(1) + DIE, "crisis", "suicide", subject=True, history="thought",
       unless=r"\b(?:embarrassed|mortified|cringed|cringing|red faced) i (?:wanted to|could have|thought i would|was going"
-             r" to) die\b",
-      unless_after=_IDIOM_DIE + "|" + _SLEEPY + "|(?:in|at|on|during|before|after) (?:the|a|this|my) (?:game|film|movie|show|book|story|dream|exam|test)")
+             r" to) die\b|\b(?:class|traffic|homework|exam|test|meeting|commute|song|show|episode|queue|lecture|teacher|maths"
+             r"|chem\w*|physics|customers|shift|cringe|weather|heat|mondays?|m\d+|motorway|spreadsheet|inbox|emails?|hangover"
+             r"|this (?:heat|week|song|show)|queue|post office|bank|dmv|call centre|hold music) (?:\w+ ){0,4}(?:makes?|made"
+             r"|making) me (?:want|wanna) to die\b",
+      unless_after=_IDIOM_DIE + "|" + _SLEEPY + "|a (?:little|bit)(?= *$| ,)|(?:in|at|on|during|before|after) (?:the|a|this|my) (?:game|film|movie|show|book|story|dream|exam|test)")
 _rule("suicidal", r"(?:suicidal|suicide attempt|attempted suicide|suicide note|suicide plan|of suicide|about suicide"
       r"|thinking suicide|considering suicide|contemplating suicide)", "crisis", "suicide", subject=True,
       history="thought",
@@ -537,7 +669,7 @@ _rule("better_dead", r"(?:better off|better|happier|easier|best) (?:if i (?:was|
       r"|were dead|was gone|were gone|was not here|was not around|never existed|never woke up|killed myself)|rather be dead|want to be dead"
       r"|should (?:be dead|have died|die)|deserve to die|(?:not|never) (?:scared|afraid) of (?:dying|death) anymore"
       r"|ready to die|wish something would kill me|death is the (?:only )?(?:way out|answer|solution)",
-      "crisis", "suicide", negatable=False)
+      "crisis", "suicide", negatable=True)
 _rule("without_me", _BETTER + r" without me(?: around| here| in it| in (?:their|the|your|his|her|this) (?:life|lives|way|world))?"
       r"(?= *$| ,| and\b| anyway| honestly| if\b| because\b| really)|would not (?:miss|notice|care|mind) "
       r"(?:me )?(?:if|when) i (?:was|were|am|died|disappeared|killed myself|left|was gone|did not wake up)"
@@ -580,7 +712,7 @@ _rule("disappear_forever", r"(?:disappear|vanish|fade away|go away|be gone|not e
       r" " + _B + r"|(?:want|wanted|wish|wishing|need|long|longing|would like) (?:to |i could |i would |i can |i can just )?"
       r"(?:go to )?sleep " + _B + "|(?:sleep|go to sleep|close my eyes) and (?:never|not) wake up|not wake up (?:tomorrow|again|ever"
       r"|in the morning)?$|(?:hope|wish|pray) i (?:do not|would not|did not|never) wake up|never wake up again",
-      "concern", "suicide", subject=True, unless_after=_SLEEPY)
+      "concern", "suicide", subject=True, history="thought", unless_after=_SLEEPY)
 _rule("want_it_over", r"(?:want|need|wish|wanted) (?:for )?(?:it|it all|everything|all of this|all this|the pain"
       r"|the hurt|life|my life|the suffering) (?:to )?(?:stop|end|be over|go away)(?: for good| forever| now)?(?! \w+ing)"
       r"|(?:want|wish) out of (?:this )?life|make it all stop|(?:want|wish) it (?:was|were|would be) all over",
@@ -588,11 +720,15 @@ _rule("want_it_over", r"(?:want|need|wish|wanted) (?:for )?(?:it|it all|everythi
       r"|already|quickly|soon so|by)\b", unless=r"\b(?:election|exam|exams|week|semester|term|season|trial|case|meeting"
       r"|process|surgery|lockdown|pandemic|interview|divorce|move|wait|waiting)\b")
 _rule("way_out", r"(?:no|not see (?:a|any)|can not see (?:a|any)|can not find (?:a|any)|only) (?:way out|escape)"
-      r"(?: of (?:this|it|here|this life|this pain|this mess|everything|my life)(?= *$| ,| and\b| but\b| because\b| except\b))?(?! of)", "concern", "suicide",
+      r"(?: of (?:this|it|here|this life|this pain|this mess|everything|my life)(?= *$| ,| and\b| but\b| because\b| except\b"
+      r"| i\b| now\b| for me\b))?(?! of)", "concern", "suicide",
       negatable=False, subject=True)
-_rule("burden", r"(?:i am|i feel|feel like|feeling like|i have become) (?:a|such a|nothing but a|just a|only a) burden"
+_rule("burden", r"(?:more trouble|more hassle|more work|more of a burden|more of a problem) than i am worth"
+      r"|(?:i am|i feel|feel like|feeling like|i have become) (?:a|such a|nothing but a|just a|only a) (?:burden|drain"
+      r"|dead weight|liability|nuisance)"
       r"(?= *$| (?:to|on|for) (?:everyone|everybody|my|them|people|the people|you|all|others|those)\b| ,)",
-      "concern", "suicide", unless=r"\bwhen i ask\b|\bat work\b|\bburden (?:on|of) my (?:mind|shoulders|chest)\b")
+      "concern", "suicide", unless=r"\bwhen i ask\b|\bat work\b|\bburden (?:on|of) my (?:mind|shoulders|chest)\b"
+      r"|\b(?:group chat|chat|team|class|project|group|budget|company|department)\b")
 _ENDING_SOMETHING_ELSE = (r"\b(?:relationship|boyfriend|girlfriend|him|her|partner|marriage|husband|wife|dating|cheat\w*"
                           r"|break\w* up|divorce|we|us|job|contract|lease|subscription|membership|call|meeting"
                           r"|conversation|chat|session|season|show|thank\w*|bye|goodbye|good luck|talk\w*|here)\b")
@@ -665,8 +801,10 @@ _rule("notes", r"(?:wrote|written|writing|left|leave|leaving|drafted|drafting) (
       r"|friends|loved ones|mum|mom|dad))(?= *$| (?:to read|for after|for when|in case|explaining|saying)\b)"
       r"|(?:wrote|written|writing|left) (?:a )?(?:letter|note|letters|notes) (?:for|to) \w+ ?\w* (?:to read |to find )?"
       r"(?:for )?(?:after|when|once) i (?:am gone|die|am dead)",
-      "crisis", "suicide", negatable=False, unless=r"\b(?:birthday|christmas|thank you|thank\w* note|wedding|cover"
-      r"|recommendation|complaint|resignation|love letter)\b")
+      "crisis", "suicide", negatable=False, history="behaviour", unless=r"\b(?:birthday|christmas|thank you|thank\w* note"
+      r"|wedding|cover|recommendation|complaint|resignation|love letter|yearbook|school|class|team|colleagues|coworkers"
+      r"|job|work|office|retire\w*|leaving do|uni|university|college|graduat\w*|old (?:school|job|house|flat|team|life)"
+      r"|house|flat|neighbou?rs|students|pupils|patients|customers|character|story|novel|assignment|exercise)\b")
 _rule("my_note", r"(?:written|wrote|left|finished|done|writing) my (?:note|letter|notes|letters)(?= *$| ,| for (?:my family"
       r"|everyone|after|when)| to (?:my family|everyone))", "concern", "suicide", negatable=False,
       unless=r"\b(?:school|class|essay|teacher|homework|exam|work|cover|thesis|report|application)\b")
@@ -683,7 +821,7 @@ _rule("giving_away", r"(?:giv(?:e|ing|en)|gave) (?:away )?(?:all )?(?:of )?(?:my
 _rule("loose_ends", r"(?:tying|tie|tied|tidying|wrap(?:ping)?) up (?:all )?(?:the |my )?loose ends|put(?:ting)? "
       r"my affairs in order|(?:made|making|make) arrangements for (?:my \w+ )?(?:for )?(?:after|when|once) i am gone"
       r"|(?:after|when|once) i am (?:gone|dead|not here|no longer here)|(?:made|making|sorted|sorting|updated?) my will "
-      r"(?:and|because|since)", "concern", "suicide", negatable=False,
+      r"(?:\w+ ){0,2}(?:and|because|since)", "concern", "suicide", negatable=False,
       unless=r"\b(?:at work|project|before (?:my|the|i go on) (?:holiday|vacation|leave|trip|move)|deadline|office|"
              r"retire\w*|handover|on holiday|on vacation|gone on|gone for|gone to|emigrat\w*|married|wedding|baby"
              r"|bought (?:a|the|our) (?:house|flat)|mortgage|new job)\b")
@@ -710,7 +848,7 @@ _rule("plan_bare", r"(?:i have|i have got|i got|i made|i came up with|i worked o
       r"(?:i would|i will|i am going to|i could|to) (?:do it|end it|go through with it|kill myself|die)\b"
       r"|(?:picked|chosen|set|choose|chose) (?:a|the) (?:date|day|time|place|spot)(?= *$| for (?:it|when)| to do it)"
       r"|(?:is|will be) the (?:day|date|night) i (?:set|picked|chose|have chosen|decided on)(?= *$| ,)",
-      "crisis", "suicide", subject=True, unless=r"\b(?:wedding|party|holiday|trip|move|meeting|interview|date night|exam"
+      "crisis", "suicide", subject=True, unless=r"\b(?:wedding|married|engaged|engagement|party|holiday|trip|move|meeting|interview|date night|exam"
       r"|birthday|launch|career|business|diet|budget|workout|school|study|presentation|now that|glad|great|better|help"
       r"|helps|helped|happy|thanks|thank you|relieved|excited|less|calmer|hopeful|list|steps|goals?|therapist)\b")
 _rule("planned_it", r"(?:planned|plotted|worked|figured|thought) (?:it|everything) (?:all )?out(?= *$| ,| already| now"
@@ -752,11 +890,14 @@ _rule("method_thoughts", DESIRE + " " + _gap(2) + _alt(
     r"jump(?:ing)? (?:off|from|in front of|under|onto|into) (?:a |the |my |this |that )?(?:\w+ )?(?:bridge|building"
     r"|roof|rooftop|cliff|balcony|ledge|tower|window|train|car|bus|tracks|road|traffic|highway|motorway|river|sea"
     r"|lake|overpass|parking garage|car park|floor)",
-    r"throw(?:ing)? myself (?:off|from|in front of|under|into|onto)",
+    r"throw(?:ing)? myself (?:off|from|in front of|under|onto|into (?:the |a )?(?:river|sea|ocean|water|lake|canal|traffic"
+    r"|path of|quarry|fire|flames|road|sea))",
     r"(?:step|stepp?ing|walk(?:ing)?|lay(?:ing)?|lie|lying) (?:out )?(?:in front of|under|onto) (?:a |the )?"
     r"(?:train|bus|car|truck|lorry|tracks|traffic)",
-    r"driv(?:e|ing) (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|cliff|bridge|river|lake|oncoming|traffic|truck"
-    r"|lorry|barrier|road)", r"crash(?:ing)? (?:my|the) car (?:on purpose|deliberately|into)",
+    r"driv(?:e|ing) (?:my car |the car )?(?:into|off) (?:a |the )?(?:wall|tree|cliff|bridge|river|lake|oncoming|traffic|truck"
+    r"|lorry|barrier|road|pillar|embankment|central reservation|lamp ?post|concrete|quarry|harbou?r|pier)",
+    r"tak(?:e|ing) (?:all of |all )?(?:everything|the lot|whatever is|every (?:pill|tablet)) (?:in|from) (?:the |my |our |\w+ )?"
+    r"(?:medicine|bathroom|first aid|meds?|pill) (?:cabinet|cupboard|box|drawer|kit|bag|stash)", r"crash(?:ing)? (?:my|the) car (?:on purpose|deliberately|into)",
     r"overdos(?:e|ing)", r"tak(?:e|ing) (?:all|a lot of|lots of|loads of|the whole bottle of|a bottle of|a bunch of)"
     r" (?:my |of my |the )?(?:pills|meds|medication|tablets|sleeping pills|painkillers)",
     r"hang(?:ing)? myself", r"shoot(?:ing)? myself", r"drown(?:ing)? myself", r"poison(?:ing)? myself",
@@ -764,7 +905,8 @@ _rule("method_thoughts", DESIRE + " " + _gap(2) + _alt(
     r"gas(?:sing)? myself", r"suffocat(?:e|ing) myself", r"starv(?:e|ing) myself to death",
     r"drink(?:ing)? myself to death", r"stab(?:bing)? myself", r"electrocut(?:e|ing) myself",
     r"walk(?:ing)? into the (?:sea|ocean|river|lake)", r"jump(?:ing)?(?= *$| ,)"),
-    "crisis", "suicide", subject=True, history="thought")
+    "crisis", "suicide", subject=True, history="thought",
+    unless=r"\bfor a (?:paddle|swim|dip)\b|\bpaddl\w*|\bbodyboard\w*|\bsurf(?:ing|board)\b|\bsnorkel\w*|\bwetsuit")
 _rule("research_method", r"(?:looked|look|looking|searched|searching|search|googled|googling|researched|researching"
       r"|reading|read) (?:up )?(?:online )?(?:about |on |for )?(?:how many (?:pills|tablets|sleeping pills|\w+ pills)"
       r"|how many (?:of )?(?:my |the )?(?:pills|tablets|meds|\w+ pills|\w+ tablets) (?:it would take|would (?:it )?take|to take"
@@ -773,7 +915,9 @@ _rule("research_method", r"(?:looked|look|looking|searched|searching|search|goog
       r"|(?:which|what) (?:pills|tablets|drugs|medications?|meds) (?:are|is) (?:fatal|lethal|deadly)"
       r"|how much \w+ (?:it takes|to take|would)|ways? to (?:die|kill myself|end (?:my life|it))|how to (?:die|kill myself"
       r"|overdose|hang myself|end (?:my life|it)|tie a noose|slit)|lethal (?:dose|doses|amount)|suicide methods?"
-      r"|painless (?:ways?|death|methods?)|methods? of suicide|how long it takes to (?:die|bleed out|drown))",
+      r"|painless (?:ways?|death|methods?)|methods? of suicide|how long it takes to (?:die|bleed out|drown)"
+      r"|(?:which|what) (?:way|method|one) (?:is|would be) (?:the )?(?:least painful|most painless|quickest|fastest|surest"
+      r"|most reliable|most certain))",
       "crisis", "suicide", subject=True)
 _rule("at_the_edge", r"i am (?:standing |sitting )?(?:on|at|by|near) (?:the |a |this )?(?:roof|rooftop|ledge|edge"
       r"|bridge|tracks|railway|rail tracks|cliff|cliff edge|balcony railing|top of (?:the|a) (?:building|bridge|car park"
@@ -801,7 +945,9 @@ _rule("passive_death_thoughts", r"(?:think|thinking|thought) about (?:not existi
       r"|(?:death|dying) (?:sounds|seems|feels|would be|would feel) (?:peaceful|nice|like a relief|a relief|a release|welcome"
       r"|an escape|like an escape|better|good|easier|like the answer|like freedom|like peace)"
       r"|(?:would not|do not) (?:mind|care) (?:if i )?(?:dying|died|dead|if i did not wake up|not waking up)",
-      "concern", "suicide", subject=True)
+      "concern", "suicide", subject=True,
+      unless=r"\b(?:what (?:i would|would i|i) want (?:people|them|everyone|my \w+) to (?:say|remember|feel)|eulogy|values"
+             r"|exercise|worksheet|homework|(?:people|they|everyone) (?:would|will) (?:say|remember)|remembered (?:as|for))\b")
 _rule("passive_wish", r"(?:wish|wished|wishing|hope|hoped|hoping|pray|praying)\w* (?:that )?(?:i|something|someone) "
       r"(?:would |could |will |might |just )?(?:get |got |be |was |were )?(?:hit by (?:a |the )?(?:car|bus|truck|lorry|train)"
       r"|run over|killed|in (?:a|an) (?:fatal )?(?:accident|crash)|shot|cancer|sick and die|(?:\w+ ){0,2}and die|crash"
@@ -833,7 +979,10 @@ _rule("rather_die", r"(?:would )?rather (?:die|be dead) than (?:keep |go on |con
 
 _rule("last_time", r"(?:the )?last time (?:you will|you are going to|anyone will|anybody will|you|anyone) (?:ever )?(?:hear from"
       r"|see|talk to|speak to) me|(?:want|need|wanted|going) to (?:rest|sleep) (?:forever|for good|in peace for good)"
-      r"|(?:eternal|permanent|endless) (?:rest|sleep)|(?:regret|hate) (?:ever )?being born|should (?:never )?have (?:never )?"
+      r"|(?:eternal|permanent|endless|everlasting|forever) (?:rest|sleep|nap)|(?:take|taking|have|go for|ready for|time for)"
+      r" (?:the (?:long|big|final|last) (?:nap|sleep)|(?:a|my) (?:dirt nap|final (?:nap|sleep)))(?= *$| ,| now| soon| tonight"
+      r"| for good| i\b)"
+      r"|(?:regret|hate) (?:ever )?being born|should (?:never )?have (?:never )?"
       r"been born|(?:want|wish|ready|need) to be gone(?= *$| ,| already| for good| anymore| from this)"
       r"|(?:can not|do not) (?:see|picture|imagine) myself (?:being )?(?:here|alive|around|living) (?:next|in a|in (?:five|ten|two)"
       r"|by|much longer|for long)|(?:want|need|going|ready) to end (?:the|my|this) (?:pain|suffering|misery|torment)"
@@ -860,7 +1009,8 @@ _rule("never_born", r"(?:wish|wished|wishing|wishes) (?:that )?(?:i (?:would |ha
 _EXIT_NOUN = r"(?:exit|departure|checkout|check out|last day|final day|last night|final night|end)"
 _rule("scheduled_exit", r"(?:scheduled|scheduling|schedule|booked|booking|planned|planning|set|setting|picked|chose|chosen"
       r"|penciled|pencilled|pencil|put|timed|fixed) (?:in |up |a date for |the date (?:of|for) |the day (?:of|for) )?my (?:own )?"
-      + _EXIT_NOUN + r"(?= *$| ,| for| on| in| next| this| already| and| date| day)|my (?:own )?(?:exit|departure) (?:date )?"
+      + _EXIT_NOUN + r"(?= *$| ,| for| on| in| next| this| already| and| date| day)|(?:my (?:own )?(?:exit|departure)|^exit)"
+      r" (?:date )?"
       r"(?:is|has been) (?:booked|scheduled|planned|set|decided|arranged|fixed|chosen|picked)"
       r"|(?:leaving|leave|exit|exiting|check(?:ing)? out of) (?:this|the) (?:world|earth|planet|life) (?:on|by|before|next"
       r"|this|for good)",
@@ -901,10 +1051,11 @@ _KEEPSAKE = (r"(?:dog|dogs|cat|cats|pets?|puppy|kitten|rabbit|bunny|hamster|hors
              r"|records|vinyl|collection|books|games|console|watch|ring|rings|jewell?ery|necklace|paintings|art|camera"
              r"|savings|car|bike|motorbike|tools|plants|clothes|laptop|things|stuff|belongings|possessions|everything"
              r"|favou?rite \w+|most precious \w+|treasured \w+)")
-_rule("giving_away_bare", r"(?:re ?homed|re ?homing|rehome|found (?:a )?new homes? for|signed over|handed over|gave|given"
+_rule("giving_away_bare", r"(?:re ?homed|re ?homing|rehome|found (?:a )?(?:new )?homes? for|signed over|handed over|gave|given"
       r"|giving|give|handing|handed|passing on|passed on) (?:away )?(?:all )?(?:of )?(?:both )?(?:my|our) (?:\w+ )?"
       + _KEEPSAKE + r"(?: (?:away|over|on))?(?: (?:to|over to) (?:my |a |the |our )?(?:\w+ ){0,3}\w+)?"
-      r"(?= *$| ,| last| this| yesterday| today| for keeps| to keep| for good| and (?:i|my|sold|cancel\w*|deleted|said))",
+      r"(?= *$| ,| last| this| yesterday| today| for keeps| to keep| for good| and (?:i|my|sold|cancel\w*|deleted|said)"
+      r"| (?:she|he|they|it) (?:will|would) be (?:looked after|cared for|taken care of|okay|ok|safe|happy|loved))",
       "concern", "suicide", negatable=False, subject=True,
       unless=r"\b(?:moving|move|moved|declutter\w*|spring clean\w*|charity|thrift|garage sale|yard sale|minimalis\w*"
              r"|downsiz\w*|old|older|spare|outgrown|outgrew|new one|upgrade\w*|holiday|vacation|trip|travel\w*|away for"
@@ -939,7 +1090,7 @@ _rule("funeral_plans", r"(?:playlist|songs?|music|readings?|plans?|planned|plann
 _rule("the_date", r"(?:i have |i )?(?:set|picked|chosen|chose|decided on|fixed|settled on) (?:the|a|my) (?:date|day)"
       r"(?= *$| ,| it is| it will| for it| already| now)|tonights? (?:is )?the night(?= *$| ,| i\b| then| finally)",
       "concern", "imminent", negatable=False, subject=True,
-      unless=r"\b(?:wedding|party|meeting|trip|holiday|move|moving|launch|exam|interview|surgery|operation|appointment|birthday"
+      unless=r"\b(?:wedding|married|engaged|party|meeting|trip|holiday|move|moving|launch|exam|interview|surgery|operation|appointment|birthday"
              r"|gig|concert|show|game|match|ask\w* (?:her|him|them) out|propos\w*|celebrat\w*|premiere|opening|release|dinner"
              r"|drinks|date with|first date|christening|funeral|graduation|viewing|delivery|due)\b")
 _rule("step_off", r"(?:think\w* (?:about|of)|thought (?:about|of)|want(?:ed)? to|urge to|tempted to|imagin\w*|pictur\w*"
@@ -951,8 +1102,8 @@ _rule("step_off", r"(?:think\w* (?:about|of)|thought (?:about|of)|want(?:ed)? to
              r"|skydiv\w*|parachut\w*|zip ?line|trampoline)\b")
 _rule("unsafe_with_self", r"(?:do not|not|never|no longer) feel safe (?:in my own head|in my head|with myself|with my (?:own )?"
       r"thoughts|on my own tonight|alone tonight|around myself|being alone|by myself tonight|with what i might do)"
-      r"|(?:i am|i am so|i am really) (?:scared|afraid|frightened) of (?:what i (?:might|will|could) do(?: to myself)?|myself)"
-      r"(?= *$| ,| tonight| right now| at the moment| and)",
+      r"|(?:i am|i am so|i am really) (?:scared|afraid|frightened|terrified) of (?:what i (?:might|will|could|am going to|would)"
+      r" do(?: to myself)?|myself)(?= *$| ,| tonight| right now| at the moment| and| in the next| if| when)",
       "crisis", "imminent", negatable=False, subject=True)
 _rule("letter_to_find", r"(?:left|leaving|leave|wrote|written|writing|write|hid|hidden) (?:a |some )?(?:letter|note|letters"
       r"|notes|message|messages|video) (?:\w+ ){0,5}(?:to find|for (?:them|her|him|my \w+|everyone|the kids|my family|people)"
@@ -973,11 +1124,14 @@ _rule("papers_for_after", r"(?:life insurance|my will|(?:insurance|pension) (?:p
 # ---------------------------------------------------------------------------------------------
 _ACCIDENT = (r"\b(?:shav\w+|cook\w*|by accident|accident\w*|at the gym|gym|running|ran|jog\w*|on (?:the|a) (?:iron|stove"
              r"|oven|pan|glass|door|cupboard|table|corner|kettle|edge|step|stairs)|while (?:cooking|working|gardening"
-             r"|playing|chopping|cleaning|baking|fixing|climbing)|chopp\w+|slic\w+|kitchen|paper cut|playing|football"
+             r"|playing|chopping|cleaning|baking|fixing|climbing)|(?:chopp|slic)\w+(?! (?:into |up )?my (?:own )?(?:arms?|wrists?"
+             r"|legs?|thighs?|skin|stomach|belly|hips?|body|forearms?|ankles?))|kitchen|paper cut|playing|football"
              r"|soccer|rugby|basketball|sport\w*|workout|work out|exercis\w*|training|tripped|fell|fall|slipped|skiing"
              r"|climbing|broken glass|iron|curling iron|straighteners|hot water|sunburn\w*|lifting|hiking|bike|biking"
              r"|cycling|skateboard\w*|yoga|stretching|moving (?:boxes|house|furniture))\b"
-             r"(?!.*\b(?:on purpose|deliberately|intentionally|again and again|to feel|to punish)\b)")
+             r"(?!.*\b(?:on purpose|deliberately|intentionally|again and again|to feel|to punish|hid(?:e|ing)? (?:it|them|the"
+             r" (?:marks|burns|cuts|scars))|so (?:nobody|no one) (?:sees|knows|notices)|deserve|every (?:day|night)"
+             r"|to see if i (?:could|can) feel)\b)")
 _SH_VERB = _alt("cut(?:ting|s)?", "burn(?:ing|ed|t|s)?", "hit(?:ting|s)?", "punch(?:ing|ed|es)?", "scratch(?:ing|ed|es)?",
                 "bit(?:e|ing)", "starv(?:e|ing|ed)", "harm(?:ing|ed|s)?", "hurt(?:ing|s)?", "stab(?:bing|bed)?",
                 "carv(?:e|ing|ed)", "slash(?:ing|ed)?", "strangl(?:e|ing|ed)", "chok(?:e|ing|ed)", "bruis(?:e|ing|ed)",
@@ -1078,7 +1232,8 @@ _rule("fear_of_person", r"(?:scared|afraid|terrified|frightened|fear|fearing|wor
       unless=r"\bif i (?!(?:ever |try to |tried to )?(?:leave|left|tell|told|call|called|report|go to|break up|talk|see"
              r"|say|move out|run|get help)\b)\w+|\b(?:joking|lol|kidding)\b")
 _rule("unsafe", r"(?:do not|does not|never) feel safe(?: (?:at home|in my (?:own )?(?:home|house|room|bed|flat|apartment)"
-      r"|with (?:him|her|them|my \w+)|around (?:him|her|them|my \w+)|here|anymore|right now))?(?= *$| ,| and| because)"
+      r"|with (?:him|her|them|my \w+)|around (?:him|her|them|my \w+)|here|anymore|right now))?(?= *$| ,| and| because"
+      r"| my\b| he\b| she\b| they\b| with\b| since\b| when\b)"
       r"|i am not safe(?: (?:here|at home|with (?:him|her|them)|anymore|right now))?(?= *$| ,| and| because)"
       r"|(?:is not|not) safe (?:for me )?(?:to go home|at home|in my (?:own )?(?:home|house))",
       "crisis", "danger_from_others", negatable=False,
@@ -1087,7 +1242,10 @@ _rule("unsafe", r"(?:do not|does not|never) feel safe(?: (?:at home|in my (?:own
 _rule("coercion", r"(?:he|she|they|my \w+) (?:will not|does not|do not|would not|never) let me (?:leave|go out|go outside"
       r"|out of the house|see my (?:friends|family)|have my (?:phone|money|keys)|talk to anyone|call anyone|eat|sleep)"
       r"|(?:locks|locked|lock) me (?:in|inside|up|in my room|in the house)|keeps me (?:locked|inside|in my room|prisoner)|(?:took|takes|has taken|taken) my "
-      r"(?:phone|keys|passport|money) (?:away )?(?:so|and) i can not", "crisis", "danger_from_others", negatable=False,
+      r"(?:phone|keys|passport|money) (?:away )?(?:so|and) i can not"
+      r"|(?:takes|took|has taken|hides|hid|keeps|kept|locks away|locked away) my (?:\w+ )?(?:passport|phone|keys|car keys|money"
+      r"|bank cards?|cards|documents|id|visa|wages|benefits|pension) (?:\w+ ){0,3}(?:and|so) (?:he |she |they )?(?:will not"
+      r"|does not|do not|would not|never) let me (?:leave|go out|go outside|out|see|have|talk|call|work|go)", "crisis", "danger_from_others", negatable=False,
       unless=r"\b(?:grounded|curfew|homework|until i finish|diet|game|video games?|console)\b")
 _rule("intruder", r"(?:someone|somebody|a man|a guy|a stranger|people|he|she|they|my ex|my \w+) (?:is|are|has been|keeps"
       r"|was|kept) (?:following|stalking|watching) me(?: home)?(?= *$| ,| and| right now| again| everywhere| home)"
@@ -1117,6 +1275,352 @@ _rule("abusive", r"(?:i am in|i am stuck in|i live with|i am living with|i am ma
       unless=r"\b(?:used to be|was abusive|were abusive|years ago|when i was|as a (?:kid|child)|growing up|emotionally"
              r" abusive)\b")
 
+# issue 7, round 5: structures the round-4 rules missed (dev4 misses, generalised by composition, not by sentence)
+# relief or indifference × if × a death event ("i wouldn't be upset if the plane went down", "i'd be relieved if the
+# doctor said it was terminal", "i wouldn't mind if i didn't make it home")
+_rule("relief_if_death", r"(?:(?:would not|would never|wouldnt) (?:even |really |honestly |be that )?(?:be (?:upset|sad|sorry"
+      r"|bothered|scared|fussed|devastated)|mind|care|complain|fight it|panic)|(?:would|i would) (?:\w+ )?(?:be )?(?:relieved"
+      r"|glad|grateful|happy|pleased|at peace|thankful)|would be (?:a relief|a blessing|welcome|no loss)"
+      r") (?:\w+ ){0,2}if (?:the (?:plane|flight|car|bus|coach|train|ship|boat|ferry|lorry|helicopter|lift) (?:\w+ )?(?:went down"
+      r"|crashed|crashes|goes down|sank|derailed|fell)"
+      r"|(?:it|the (?:results?|scan|test|biopsy|lump)|the doctor|they|he|she) (?:\w+ ){0,4}(?:was|were|is|came back|comes back"
+      r"|said|says|told me|turned out|turns out) (?:\w+ ){0,4}(?:terminal|fatal|incurable|malignant|cancer|inoperable|i was dying"
+      r"|i had (?:weeks|months))|i (?:just )?(?:did not|do not|never|would not) (?:make it|wake up|come back|get home|survive)"
+      r"|i (?:got|get|was|were) (?:hit|run over|killed)|i (?:got|get|was|were) (?:in|into) (?:a )?(?:crash|accident|car crash"
+      r"|pile up)(?: and (?:did not|never) make it)?|i (?:died|dropped dead|was gone|was not here)|something (?:happened"
+      r"|happens|were to happen|bad happened) to me|my heart (?:just )?(?:stopped|gave out))"
+      r"|if (?:the (?:doctor|results?|scan|test|biopsy)|they|it) (?:\w+ ){0,4}(?:said|says|told me|was|were|is|came back|comes"
+      r" back) (?:\w+ ){0,4}(?:terminal|fatal|incurable|inoperable|malignant) (?:\w+ ){0,2}i would (?:\w+ ){0,2}(?:be )?(?:relieved"
+      r"|glad|grateful|happy|pleased|at peace|thankful)",
+      "concern", "suicide", negatable=False, subject=True)
+# going where the dead went ("i want to go where my brother went")
+_rule("go_where_dead_went", r"(?:want|wish|ready|going|long|need|have) to (?:go|be) (?:to )?where my (?:\w+ )?(?:brother|sister"
+      r"|mum|mom|mother|dad|father|son|daughter|husband|wife|partner|friend|gran|nan|grandma|grandad|grandpa|boyfriend"
+      r"|girlfriend|baby|twin|cousin|uncle|aunt|mate|\w+) (?:went|has gone|is now|is)(?= *$| ,| now| too| soon| already| i\b)",
+      "concern", "suicide", subject=True, negatable=True,
+      unless_after=r"(?:on|to|for|last|in|this|when|at|abroad|travelling|camping)\b")
+# switching off, logging off or leaving for good ("switch off permanently", "log off permanently", "leave the party for
+# good"), and the long walk off a short pier said about oneself
+_rule("switch_off_for_good", r"(?:switch|turn|shut|log|sign|clock|power|bow|tap|fade|leave|exit|quit|leav)\w* (?:myself )?"
+      r"(?:off|out|down|the (?:party|game|stage|world|planet|earth|building|show)|this (?:world|life|planet|earth)|life) "
+      + _B + r"(?= *$| ,| i\b| and\b| now| soon| tonight)"
+      r"|(?:" + DESIRE + r") (?:\w+ ){0,2}(?:take|taking|go for|going for) (?:a|the) long walk off a short (?:pier|plank|cliff)",
+      "concern", "suicide", subject=True, negatable=True,
+      unless=r"\b(?:twitter|instagram|insta|facebook|tiktok|social media|socials|reddit|discord|server|app|apps|account|phone"
+             r"|email|work|job|shift|office|laptop|computer|pc|console|game|wifi|internet|news|labour|tory|tories"
+             r"|conservative|democrat\w*|republican\w*|political|membership|union|band|group|team|club|league|channel|stream"
+             r"|hotel|lights?|heating|tv|notifications|screens?)\b")
+# lethal means in reach and knowing where the key or the ammunition is
+_FIREARM = r"(?:gun|guns|shotgun|rifle|revolver|pistol|handgun|firearm|air rifle)"
+_rule("means_known", _FIREARM + r"\b.{0,80}\bknow (?:exactly )?where (?:\w+ ){0,3}(?:keeps?|kept|hides?|hid|stores?|puts?|leaves?)"
+      r" (?:the |his |her |their |my )?(?:key|keys|bullets|ammo|ammunition|cartridges|shells|combination|code)"
+      r"|know (?:exactly )?where (?:\w+ ){0,3}(?:keeps?|kept|hides?|hid|stores?) (?:the |his |her |their )?"
+      r"(?:" + _FIREARM[3:-1] + r"|bullets|ammo|ammunition|key (?:to|for) (?:the |his |her )?(?:gun|shotgun|rifle|gun cabinet"
+      r"|gun safe))",
+      "concern", "suicide", negatable=True,
+      unless=r"\b(?:shooting|hunting|clay|range|licen[cs]e|farm\w*|rabbits|foxes|pigeons|deer|club|season|police|safety"
+             r"|locked away (?:so|because)|the kids can not|childproof|game|movie|film)\b")
+# counting out or stockpiling a drug in reach ("there's enough of my mum's morphine in the cupboard and i've counted it")
+_rule("means_counted", r"(?:pills|tablets|meds|medication|medicine|capsules|paracetamol|painkillers|pain killers"
+      r"|sleeping pills|sleeping tablets|antidepressants|opioids|morphine|oxycodone|methadone|insulin|codeine|tramadol)\b.{0,60}\b(?:i have|i|and i|i"
+      r" have been) (?:counted|been counting|added up|checked there (?:is|are) enough)(?: (?:it|them|out|up))?"
+      r"(?= *$| ,| and| twice| again| already)"
+      r"|(?:pills|tablets|meds|capsules|painkillers|sleeping pills) (?:are|is) (?:\w+ )?counted(?: out)?(?= *$| ,| and| on| in)"
+      r"|(?:hanging onto|holding onto|keeping|kept|saving|saved) (?:all )?(?:my )?(?:old |leftover |spare |unused )?(?:prescriptions"
+      r"|scripts|meds|medication|pills|tablets) (?:rather than|instead of) (?:throwing|taking|handing|returning|binning)"
+      r"|(?:a lot of|lots of|loads of|enough|as many|a stash of|a supply of) (?:\w+ )?(?:pills|tablets|sleeping pills"
+      r"|painkillers|sleeping tablets|opioids|benzos) without (?:a )?(?:prescription|script|doctor)"
+      r"|(?:counted|counting|count) (?:out )?(?:the|my|all the|all my|all of (?:the|my))"
+      r" (?:\w+ )?(?:pills|tablets|meds|capsules|morphine|painkillers|sleeping pills) (?:\w+ ){0,3}(?:enough|to see if"
+      r"|how many (?:i|it|would))",
+      "concern", "suicide", negatable=True,
+      unless=r"\b(?:pharmacy|pharmacist|chemist|repeat prescription|prescription refill|dosette|blister|right (?:amount|number)|refill|make sure (?:i|they"
+             r"|the)|stock ?take|inventory|nurse|ward|shift|audit|controlled drugs?|for (?:the|my) (?:week|trip|holiday)"
+             r"|running (?:low|out)|order more|reorder)\b")
+# a method decided on without a risk word ("there's a bottle of insecticide under the sink and i've decided that's how")
+_rule("decided_how", r"(?:i have decided|i decided|i have worked out|i worked out|i have chosen|i chose|i know now|i know)"
+      r" (?:that )?(?:that is|this is|it is|that will be|this will be|it will be) (?:how|the way)"
+      r"(?= *$| ,| i will go| i am going to go| i go| it ends| it will end| i will do it| i am doing it)",
+      "concern", "suicide", negatable=False, subject=True)
+# walking into the water and not coming back; driving somewhere remote and not driving back
+_WILD = (r"(?:forest|woods|sea|ocean|river|lake|loch|cliffs?|mountains?|hills|moors?|desert|coast|beach|middle of nowhere"
+         r"|bush|wilderness|water|waves|marshes|estuary|reservoir|quarry)")
+_rule("no_return", r"(?:walk|wade|swim|wander)(?:ing|ed)? (?:out )?into the (?:sea|ocean|water|river|lake|loch|waves|surf)"
+      r"(?: (?:at night|tonight|alone|in the dark|one night|in winter))? (?:and )?(?:keep (?:walking|going|swimming)|(?:not|never)"
+      r" (?:stop|come back|turn back|come out)|until (?:i|it|the))"
+      r"|(?:i would|i will|i am going to|going to|i could|i might|i want to|want to|i am thinking of|thinking of|i am planning to"
+      r"|planning to|i figured i would|i plan to) (?:\w+ ){0,8}(?:walk|wade|swim) (?:out )?into the (?:sea|ocean|water|river|lake|loch|waves)(?= *$| ,| and| at"
+      r"| tonight| one| alone| in the)"
+      r"|(?:drive|walk|swim|go|head|hike|wander)(?:ing)? (?:out |off |up |down )?(?:to|into|up|through|across) (?:the |a )?"
+      r"(?:\w+ ){0,3}" + _WILD + r"\b.{0,50}\b(?:and|then) (?:just )?(?:not|never) (?:drive|walk|swim|come|go|make it|head|turn)"
+      r" (?:back|home|out|around)(?! (?:until|till|for|before|the same|the way|from|to|in|with|at))",
+      "crisis", "suicide", negatable=True, subject=True,
+      unless=r"\b(?:paddl\w*|dip|bodyboard\w*|surf\w*|kayak\w*|snorkel\w*|holiday|fishing|wetsuit|with the kids|with my \w+"
+             r"|up to my (?:knees|ankles|waist)|cool (?:off|down)|baptis\w*|film|movie|book|novel|song|game)\b")
+# a staged accident ("nobody would think it wasn't an accident", "make it look like an accident") about oneself
+_rule("staged_accident", r"(?:nobody|no one|they|people|anyone) (?:would|will|would ever|could) (?:ever )?(?:think|know|suspect"
+      r"|guess|tell|question) (?:it|that) (?:was not|was|wasnt|is not|were not) (?:an accident|on purpose|deliberate|intentional)"
+      r"|(?:make|made|making) it (?:look|seem) like an accident(?= *$| ,| so| then| and| for)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:him|her|them|boss|husband|wife|ex|neighbou?r|cat|dog|vase|cake|mess|spill\w*|broke|broken|dent\w*"
+             r"|scratch\w*|prank|lol|haha|joke|joking|kidding|game|film|movie|book|novel|murder\w*|detective|insurance fraud)\b")
+# a means question or finding about a drop with no barrier ("worked out which floor of the car park has no fence")
+_rule("no_barrier", r"(?:which|what|whichever|the) (?:floor|level|storey|part|bit|side|section|end|bridge|roof|rooftop|balcony"
+      r"|building|car park|multi storey|tower|cliff|spot|platform|viaduct|overpass)s? (?:\w+ ){0,5}(?:has no|have no|does not"
+      r" have (?:a |any )?|do not have (?:a |any )?|with no|without (?:a |any )?|there is no|is not|are not) (?:\w+ )?(?:fence"
+      r"|fences|fencing|railings?|barriers?|nets?|netting|bars|guard ?rails?|walls?|cameras?|fenced|railed|locked|guarded)",
+      "concern", "means_request", negatable=False,
+      unless=r"\b(?:dog|dogs|puppy|kids|toddler|children|ball|view|picnic|football|skate\w*|wheelchair|pram|buggy|parking"
+             r" space|wind|shade|queue|sheep|cows|horses|cattle|garden|allotment|festival|stage|photo\w*|sunset)\b")
+# preparatory acts: messages timed to send, things left for when they find (me), affairs tidied for the family, a last
+# goodbye the other person did not know was one, a date picked so as not to spoil someone's day
+_rule("timed_farewell", r"(?:texts?|messages?|emails?|posts?|letters?|videos?|voice notes?) (?:\w+ ){0,4}(?:scheduled|set|timed"
+      r"|queued|programmed) to (?:send|go out|post|be sent|arrive|go)(?= *$| ,| on| at| in| after| when| tomorrow| tonight"
+      r"| once| saturday| sunday| monday| tuesday| wednesday| thursday| friday| morning| early)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:birthday|work|newsletter|campaign|clients?|customers?|marketing|reminders?|christmas|xmas|anniversary"
+             r"|team|meeting|invoices?|out of office|holiday|vacation|trip|valentine\w*|new year|mothers day|fathers day"
+             r"|promo\w*|launch|sale|giveaway|followers|subscribers|fans|class|students|school|uni|assignment|blog|channel)\b")
+_rule("for_when_found", r"(?:letters?|notes?|instructions|envelopes?|messages?|videos?|will|passwords|everything|it all"
+      r"|explanation) (?:\w+ ){0,10}for (?:when|whoever|after|once) (?:they|someone|somebody|people|the police|my (?:\w+ )?\w+"
+      r"|you|anyone) (?:finds?|found|find out|come (?:to find|looking))(?: me| my body| it| them)?(?= *$| ,)"
+      r"|(?:letters?|notes?|instructions|envelopes?|messages?|videos?|texts?|cards?) (?:\w+ ){0,10}(?:for after|for afterwards"
+      r"|for when it is (?:over|done)|for when i am (?:gone|not here|dead))(?= *$| ,)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:treasure hunt|scavenger|easter|eggs|presents?|gifts?|surprise|birthday|christmas|xmas|party|holiday"
+             r"|babysitter|sitter|cleaner|plumber|landlord|keys? (?:are|is)|spare key|parcel|delivery|dog|cat|plants)\b")
+_rule("tidy_for_family", r"(?:paid off|paying off|cancelled|canceled|cancelling|closed|closing|sorted|sorting|settled|cleared"
+      r"|clearing|deleted|deleting) (?:\w+ ){0,8}(?:so |so that |that )?(?:it is|everything is|things are|it will be|they are|nothing"
+      r" is|there is nothing|it all is|all is) (?:all )?(?:tidy|sorted|in order|easy|simple|clean|done|settled|left|neat"
+      r"|straightforward|no hassle|less hassle) (?:\w+ ){0,2}for (?:my (?:\w+ )?(?:family|kids|children|mum|mom|dad|parents|wife"
+      r"|husband|partner|sister|brother)|them|everyone|whoever|the people)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:move|moving|holiday|trip|baby|wedding|budget|mortgage|christmas|xmas|new (?:house|flat|job|year)"
+             r"|retire\w*|emigrat\w*|abroad|operation|surgery|hospital stay|deploy\w*|divorce|when we|visit\w*)\b")
+_rule("secret_goodbye", r"without (?:him|her|them|anyone|anybody|my \w+|(?:\w+ ){0,2}knowing) (?:knowing|realising|realizing"
+      r"|suspecting)? ?(?:it was|that it was|i was saying|that i was saying|it is|what it was) (?:a |my )?(?:goodbye|bye|the last"
+      r" time|for good|farewell|goodbye for good)"
+      r"|(?:he|she|they) (?:did not|does not|had no idea|never) (?:know|realise|realize|knew)(?: that)? (?:it was|i was saying"
+      r"|it is) (?:a |my )?(?:goodbye|bye|the last time)"
+      r"|(?:like |as if )?it (?:was|were|is) the last time (?:\w+ ){0,2}(?:because|cause|since|as) it (?:is|will be|probably is"
+      r"|might be|really is)(?= *$| ,)",
+      "crisis", "suicide", negatable=False,
+      unless=r"\b(?:moving|move|emigrat\w*|new job|surprise|abroad|leaving (?:for|the country)|deploy\w*|retir\w*)\b")
+_rule("date_spares_someone", r"(?:picked|chosen|chose|set|decided on|planned|fixed|settled on) (?:a|the|my) (?:date|day|time)\b"
+      r".{0,60}\b(?:(?:so |so that )?(?:i|it|that i|that it) (?:do not|does not|will not|would not|can not) (?:ruin|spoil"
+      r"|wreck|mess up)|(?:so )?(?:nobody|no one|they|she|he) (?:has|have) to (?:find|deal))",
+      "crisis", "imminent", negatable=False, subject=True,
+      unless=r"\b(?:our wedding|we|us|party|surprise|meeting|move|moving|launch|dinner|celebrat\w*|clash\w*)\b")
+# self-punishment by not eating ("i haven't eaten in days on purpose, i don't deserve it")
+_rule("not_eating_punish", r"(?:not|have not|did not|stopped|stop|barely|refuse to|refusing to|will not|skip\w*|no) (?:been )?"
+      r"(?:eat\w*|eaten|meals?|food)\b.{0,50}\b(?:on purpose|deliberately|as (?:a )?punishment|to punish myself|(?:i )?(?:do not"
+      r"|did not|never) deserve (?:it|to eat|food|a meal|meals))|(?:do not|did not|never) deserve (?:to eat|food|a meal|meals)"
+      r"(?= *$| ,| so| and| because)",
+      "concern", "self_harm", negatable=False, subject=True, history="behaviour",
+      unless=r"\b(?:flu|sick|bug|nause\w*|surgery|operation|fast\w*|ramadan|lent|dentist|tooth|wisdom|busy)\b")
+# biting or pressing something hot on the body ("i bite my arm till it bruises", "pressed the hot iron on my leg")
+_rule("bite_or_press", r"(?:bite|biting|bit|bites) (?:into )?my (?:own )?(?:arm|arms|hand|hands|wrist|wrists|forearm|fingers?"
+      r"|skin|leg|legs|thigh|thighs|cheek|knuckles) (?:\w+ ){0,2}(?:until|till|til|so hard|hard enough) (?:that )?(?:it |they"
+      r" |i )?(?:bruises?|bleeds?|bled|bruised|breaks?|broke|marks?|leaves? (?:a )?marks?|swell\w*)"
+      r"|(?:press|pressed|pressing|held|hold|holding|put|putting|touch\w*|stub\w*) (?:a |the |my )?(?:hot |heated |lit )?"
+      r"(?:iron|lighter|cigarettes?|straighteners|hair straighteners|curling iron|tongs|match|matches|pan|kettle|spoon|knife"
+      r"|blade|glue gun|soldering iron|candle) (?:\w+ )?(?:on|to|against|into|onto) my (?:own )?" + _BODY,
+      "crisis", "self_harm", negatable=True, subject=True, history="behaviour",
+      unless=r"\b(?:accident\w*|by mistake|slipped|caught|knocked|nails?|cooking|ironing (?:my|a|the) \w+)\b")
+# a self-harm counter reset ("0 days clean again", "back to day one"), new blades
+_rule("clean_reset", r"(?:0|zero|no) days (?:clean|free|sh free|self harm free)(?= *$| ,| again| now| today)"
+      r"|(?:back to|reset (?:to|my|the)) (?:day )?(?:0|zero|one|1)(?: again)?(?= *$| ,)(?=.*\b(?:blades?|cut\w*|self harm\w*"
+      r"|burn\w*|scars?|clean)\b)|(?:reset|broke|lost) (?:my|the) (?:sh |self harm |clean |cutting )?(?:counter|streak|clean"
+      r" date|days? count)(?= *$| ,| again| today| last| yesterday| this| the blade| tonight)"
+      r"|(?:bought|got|buying|getting|ordered|found) (?:some )?(?:new |more |fresh |another pack of )?(?:blades|razor blades)"
+      r"(?= *$| ,| today| again| yesterday| last| and| tonight)",
+      "concern", "self_harm", negatable=True, subject=True,
+      unless=r"\b(?:drink\w*|alcohol|booze|drugs|weed|smok\w*|vap\w*|sugar|gambl\w*|porn|nofap|diet|gym|caffeine|coffee"
+             r"|shav\w*|razor for|planer|stanley|craft\w*|lawn ?mower|mower|skates?|wipers?|blender|saw|scalpel|hockey"
+             r"|knife|shaver|beard|legs for|duolingo|streak on|snap ?streak|game)\b")
+# a person who throws things at the speaker; being left unsafe where the water or the bank is ("left my shoes on the bank")
+_rule("thrown_at_me", _PERSON + r" (?:\w+ ){0,2}(?:throws|threw|throwing|hurls|hurled|chucks|chucked|launches|launched|smashes"
+      r"|smashed) (?:things|stuff|plates|objects|bottles|glasses|furniture|knives|a knife|a plate|a bottle|a glass|chairs?"
+      r"|a chair|cups|mugs|shoes|a shoe|his phone|her phone|the remote|hot \w+|boiling \w+) (?:at|over) (?:me|my head|us|my face"
+      r"|the kids|my \w+)",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:ball|snowball|pillows?|cushions?|confetti|sweets|frisbee|treats|party|game|play\w*|joke|joking|lol"
+             r"|haha|baby|toddler|my (?:son|daughter) is (?:one|two|three))\b")
+_rule("shoes_on_the_bank", r"(?:left|leaving|put|taken off) my (?:shoes|phone|wallet|bag|coat|keys|note|jacket) (?:\w+ )?(?:on|by"
+      r"|at|near) the (?:bank|bridge|edge|shore|beach|cliff|railing|railings|river|water|pier|platform|tracks|ledge|cliff top)",
+      "crisis", "imminent", negatable=True, subject=True,
+      unless=r"\b(?:swim\w*|paddl\w*|fishing|picnic|surf\w*|kayak\w*|forgot|forget|found|lost|by accident|beach volleyball"
+             r"|sunbath\w*|dip)\b")
+# hopelessness with no way back ("i've lost everything, there's nothing left and no way back"; "it's never going to get
+# better, i've tried everything and i'm done trying")
+_rule("no_way_back", r"(?:lost everything|nothing left|ruined everything|burned every bridge|lost it all)\b.{0,60}\bno (?:way"
+      r" (?:back|out|forward)|coming back|future|point)(?= *$| ,| now| for me| from this| anymore| left)"
+      r"|(?:never going to|will never|is never going to|are never going to|not going to ever) (?:get|be) better\b.{0,60}"
+      r"\b(?:done trying|given up|give up|giving up|no point|i am done|tried everything|nothing (?:works|helps|left))"
+      r"|(?:tried everything|done trying|given up)\b.{0,60}\b(?:never going to|will never|is never going to) (?:get|be) better",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:knee|my back|back pain|skin|acne|hair|physio|diet|grades?|team|club|season|garden|lawn|car|phone|laptop|wifi"
+             r"|printer|code|bug|game|score|handwriting|cooking|french|spanish|german|maths|golf|swing)\b")
+# a screener answer with its own content: no action, but the thoughts are there ("i'd never do it because of my mum but
+# i've thought about how", "not that i'd do anything but i think about it", "yes but only fleeting thoughts", "now and
+# then but i wouldn't act on it", "passive si")
+_rule("hedged_answer", r"(?:would not|will not|would never|never would|not going to|not gonna|am not going to|not that i"
+      r" would|not that id|wont|would not ever) (?:\w+ ){0,3}(?:do (?:anything|it|something)|act on (?:it|them)|go through with it)\b"
+      r".{0,50}\b(?:but|though) (?:\w+ ){0,3}(?:i )?(?:think about it|thought about (?:it|how|doing it|ways)|get close|got close"
+      r"|have thought about it|picture it|imagine it|think about how)"
+      r"|(?:i )?(?:think|thought) about (?:it|how) (?:\w+ ){0,4}(?:but|though) (?:i )?(?:would not|will not|would never|am not"
+      r" going to|wont) (?:\w+ ){0,2}(?:do (?:anything|it)|act on (?:it|them)|go through with it)"
+      r"|(?:yes|yeah|yep|aye|sometimes|occasionally|now and then|a bit|a little|once or twice|the odd time|a few times)"
+      r" (?:but )?(?:only )?(?:fleeting|passing|brief|vague) (?:thoughts|ones|moments)(?= *$| ,)"
+      r"|(?:sometimes|occasionally|now and then|every now and then|the odd time|once or twice|a few times|a couple of times"
+      r"|from time to time) (?:but )?(?:i )?(?:would not|will not|would never|wont) act on (?:it|them)(?= *$| ,)"
+      r"|not (?:\w+ )?but (?:they are|it is|the thoughts are) (?:there|still there|around)(?= *$| ,)"
+      r"|(?:passive|active) (?:si|suicidal ideation|ideation)\b",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:quit\w*|job|leav\w* (?:him|her|them)|break\w* up|text\w* (?:him|her)|call\w* (?:him|her)|tattoo|move|moving"
+             r"|revenge|hit (?:him|her)|punch|shout\w*|intrusive|my baby|the baby|harm (?:him|her|them|my baby)|angry|anger|rage"
+             r"|violent|jealous\w*|binge|drink\w*|smok\w*|vap\w*|gambl\w*)\b")
+# hopelessness: no fixing me, nothing will ever get better
+_rule("no_fixing", r"no fixing (?:me|myself)(?= *$| ,| now| anymore| i\b| and)|(?:failure|mess|broken|ruin\w*|useless)\b.{0,50}"
+      r"\bno fixing (?:it|me|this)(?= *$| ,| now| anymore)"
+      r"|nothing (?:will ever|is ever going to|is going to|will) (?:get|be) better(?= *$| ,| i\b| ever| for me)",
+      "concern", "suicide", negatable=False, subject=True)
+# passive: not sure i want to be around to find out; go to bed hoping that is it; asking god to take me; something
+# happening to me; properly gone; the people at my funeral relieved
+_rule("passive_more", r"(?:not sure|do not know if|unsure if|not certain|doubt) i (?:want|wanna|will|would) (?:to )?be (?:around"
+      r"|here|alive) (?:to (?:find out|see (?:it|that|if|how))|for (?:it|that)|much longer|by then)"
+      r"|(?:go|went|going) to (?:bed|sleep) (?:\w+ ){0,2}hoping (?:that is it|it is (?:the end|over|all over)|this is the last"
+      r"|i do not|i will not|not to)"
+      r"|(?:asking|ask|asked|begging|beg|praying|pray|want|wish) (?:god|the lord|jesus|the universe|allah) (?:to )?(?:take me"
+      r"|hurry up|call me home|come for me|let me go|end it)"
+      r"|(?:hope|hoping|wish|wishing|pray\w*) (?:that )?something (?:bad )?(?:happens|would happen|will happen|happened) to me"
+      r"|(?:disappear|vanish|be gone)\b.{0,50}\b(?:properly|for real|permanently|for good) gone"
+      r"|(?:people|everyone|they|my family|anyone) at my (?:own )?funeral (?:would|will) (?:\w+ )?(?:be )?(?:relieved|glad|happy"
+      r"|not care|laugh)|(?:it )?would not be (?:the worst thing|so bad|a bad thing) if i (?:\w+ ){0,2}(?:did not make it|died"
+      r"|was gone|was not here|did not wake up|crashed|got hit)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:lottery|lucky|exciting|good|nice|amazing|fun|interesting|magical|romantic)\b")
+# waiting for the fast train; doing it at a named place; means that "would work"
+_rule("plan_place", r"(?:waiting for|waiting on|wait for) (?:the )?(?:fast|express|non stop|freight|next fast) (?:train|one)"
+      r"(?= *$| ,| i\b| and)"
+      r"|(?:i would|i could|i think i would|i would rather|i would probably|i always thought i would) do it (?:at|in|on"
+      r"|off|from|by|near|under) (?:the |a |my |that |this )?(?:\w+ ){0,2}(?:cliffs?|bridge|lake|river|sea|woods|forest"
+      r"|station|tracks|car park|multi storey|roof|rooftop|tower|quarry|beach|motorway|reservoir|canal|viaduct|pier)"
+      r"|(?:under the sink|cleaning (?:stuff|products)|bleach|pills|tablets|rope|belt|cord|cable|bridge|drop|height|fumes"
+      r"|exhaust|charcoal|that stuff|the stuff|insulin|the meds) (?:\w+ ){0,3}(?:would|will|should|could) (?:work|do it|do the"
+      r" job|be enough|be quick)(?= *$| ,| i\b| for me)"
+      r"|to myself (?:and then|then)(?= *$)"
+      r"|(?:worked out|figured out|checked|know) when (?:\w+ ){0,4}(?:so |then )?i (?:would|will|can|could) (?:have|get)"
+      r" the (?:place|house|flat|home) to myself",
+      "concern", "suicide", negatable=True, subject=True,
+      unless=r"\b(?:stain|stains|laundry|mould|mold|grout|drain|oven|recipe|cake|diy|paint\w*|shelf|tent|hike|party|photo\w*"
+             r"|gaming|game|movie|film|date|boyfriend|girlfriend|guests?|friends over|music|practi[cs]e|revis\w*|study)\b")
+# 988 warning signs said plainly: sudden calm after deciding; an aborted attempt (engine running, a ligature round the
+# neck); swimming out until one cannot; not seeing oneself grow old; "this is bye for real"; the final chapter; a note
+# written and sealed; "it's over for me tonight"; affairs tidy and ready to leave; "see you on the other side"; a last
+# sunrise on this planet; researching methods; the stuff bought and in the bag; too much for everyone
+_rule("signs_more", r"(?:calm|at peace|relieved|lighter)\b.{0,40}\b(?:because|since|now that) (?:i have |i )?(?:decided|made"
+      r" (?:up )?my mind|set the date|picked (?:a|the) date|know (?:what|when) i am doing)(?= *$| ,| and)"
+      r"|(?:(?:i have |i )?decided(?! to| on| that| what| which| between| against| where| whether| how| if)|made (?:up )?my mind"
+      r"|set the date|picked (?:a|the) date|circled the (?:day|date)|marked the (?:day|date))\b.{0,50}\b(?:calm|at peace"
+      r"|relieved|no going back|sticking to it|no matter what|it is decided|decided)(?= *$| ,| now| for the first| and)"
+      r"|(?:sat|sitting|sit) in (?:the|my) (?:car|garage)(?: in (?:the|my) garage)? with the engine (?:running|on)"
+      r"|(?:belt|rope|cord|cable|ligature|noose|bed ?sheet|flex) (?:\w+ ){0,2}(?:round|around) my neck"
+      r"|swim (?:out )?(?:\w+ ){0,2}(?:until|till) i (?:can not|cannot|sink|drown|go under|am too tired|can not swim)"
+      r"|(?:do not|can not) (?:see|picture|imagine) (?:myself|me) (?:growing old|getting old|reaching (?:\w+ty|old age)"
+      r"|making it to (?:\w+ty|next year|christmas)|turning \w+ty)(?= *$| ,| at all| honestly)"
+      r"|(?:this is|it is) (?:bye|goodbye) (?:for real|for good|forever|everyone|folks|all|guys)"
+      r"|(?:this is|guess this is) the (?:final|last) chapter (?:for me|of my (?:life|story))"
+      r"|(?:note|notes|letter|letters) (?:is|are) (?:written|done|finished|ready)\b.{0,30}\b(?:envelope|sealed|addressed|everything"
+      r" is (?:sorted|ready|done)|on the table|on my (?:desk|bed|pillow)|ready)"
+      r"|(?:it is|it will be|everything is) (?:all )?over for me (?:tonight|today|soon|now|this week)(?= *$| ,)"
+      r"|(?:affairs|everything|things) (?:are|is) (?:tidy|in order|sorted|settled|ready)\b.{0,40}\bready to (?:go|leave)"
+      r"(?= *$| ,| now)"
+      r"|see (?:you|ya|you all|y all) on the other side(?= *$| ,| everyone| folks| guys| all| friends| love| x)"
+      r"|(?:my )?(?:final|last) (?:sunrise|sunset|morning|night|day|weekend|christmas|birthday|meal) (?:on (?:this|the)"
+      r" (?:planet|earth)|alive|of my life)"
+      r"|(?:researching|reading about|looking up|googling|looked up|searched|searching|researched) (?:different |suicide"
+      r" |painless |quick )?methods(?= *$| ,| all| again| online| last| tonight)"
+      r"|(?:bought|got|picked up|ordered|collected) the stuff(?: today| tonight| yesterday| now)? ?(?:it is in my (?:bag|room"
+      r"|car|drawer|pocket)|no going back|it is hidden|it is ready|i am ready)"
+      r"|i am too much for (?:everyone|everybody|people|my family|them|anyone)(?= *$| ,| and)"
+      r"|(?:praying|hoping|wishing|pray|hope|wish) (?:that )?tomorrow (?:never comes|does not come|will not come|never"
+      r" arrives)(?: for me)?"
+      r"|\b(?:god|the lord|jesus|allah)\b (?:\w+ ){0,3}(?:take me|call me home|come (?:and get|for) me|let me die)"
+      r"(?= *$| ,| in my sleep| tonight| now| home| already| soon| i\b| o\b)"
+      r"|calm about (?:what|how|when) i (?:will|am going to|have decided to) do(?= *$| ,)"
+      r"|(?:do not|can not) see (?:any |a )?future for (?:me|myself)(?= *$| ,| at all| i\b| anymore)"
+      r"|the void (?:is )?(?:looking|sounds|seems|feels|is) (?:\w+ )?(?:comfy|comfortable|nice|good|inviting|appealing"
+      r"|tempting|peaceful)"
+      r"|(?:want|wish) (?:everything|it all|the world) to (?:go quiet|go dark|go black|stop) (?:and )?(?:never|not)"
+      r" (?:start|come back|switch on|wake)"
+
+      r"|(?:how many|what) (?:floors?|storeys?|stories|metres|meters|feet) (?:up|high|down)? ?(?:\w+ ){0,3}(?:to make sure"
+      r"|to be sure|to die|would do it|to not survive|so i do not survive)"
+      r"|(?:not|never) (?:going to |gonna )?(?:do|try) (?:anything|something) (?:stupid|drastic|silly|dumb|to myself)"
+      r"(?: tonight| today| right now)? (?:probably|maybe|yet|for now|i think|i hope|hopefully|i guess)(?= *$| ,)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:wedding|party|holiday|trip|move|moving|job|new job|exam|interview|game|level|boss|film|movie|book|novel"
+             r"|series|season|episode|show|thank you|thanks|birthday|christmas|xmas|valentine\w*|thesis|dissertation"
+             r"|research project|paper|essay|class|course|lab|teaching|cooking|baking|training|warm\w*|heater|defrost"
+             r"|waiting for|school run|traffic|air con|knit\w*|wool|winter|cold|necklace|lanyard|fashion|tie a tie"
+             r"|lifeguard|swimming lessons?|triathlon|race|holidays|flight|camping|photo\w*|sunrise yoga|retir\w*|meeting"
+             r"|lecture|boring|endless|queue|mothers day|fathers day)\b")
+# a farewell said as thanks ("i sent my brother a text saying thanks for everything and that i love him")
+_rule("thanks_for_everything", r"(?:texts?|messages?|letters?|cards?|voice notes?|emails?) (?:\w+ ){0,2}saying (?:thanks|thank you)"
+      r" for everything (?:and )?(?:that )?i love (?:him|her|them|you)(?= *$| ,| and)", "concern", "suicide", negatable=False,
+      unless=r"\b(?:birthday|christmas|xmas|mothers day|fathers day|anniversary|wedding|retir\w*|leaving do|graduat\w*"
+             r"|moving|move|new job|valentine\w*|thank you card)\b")
+# asking god to hurry up and take me (about the speaker even when someone else is named first)
+_rule("ask_god_to_take_me", r"(?:god|the lord|jesus|allah)\b.{0,60}\b(?:asking|ask|begging|beg|praying|pray|told) (?:him|her|god"
+      r"|the lord) (?:to )?(?:hurry up|take me|come for me|call me home)", "concern", "suicide", negatable=True)
+# a firearm in reach and rumination about it
+_rule("firearm_thoughts", _FIREARM + r"\b.{0,60}\b(?:i )?(?:keep|kept|been|can not stop|have been) (?:thinking|think) about"
+      r" (?:it|using it|that|it a lot|taking it)(?= *$| ,| and| lately| every)",
+      "concern", "suicide", negatable=True,
+      unless=r"\b(?:shooting|hunting|clay|range|licen[cs]e|sell\w*|sold|safe|lock\w*|police|hand (?:it|them) in)\b")
+# giving things away without saying why; "i won't need it"; a last look round; not seeing someone again; no mess for
+# anyone; appointments cancelled because there is no point
+_rule("prep_more", r"(?:gave|given|giving|give|handed|told) .{0,60}\b(?:(?:he|she|they) (?:does not|do not|did not|will not"
+      r"|would not) (?:know|understand|get) why|(?:i )?(?:did not|do not|will not|never) (?:tell|told|say|said) (?:him|her|them)"
+      r" why)(?= *$| ,| and)"
+      r"|(?:cancel\w*|gave away|giving away|sold|selling|paid off|closed|quit|stopped) .{0,60}\bi (?:will not|am not going to"
+      r"|would not) need (?:it|them|that|any of (?:it|them))(?= *$| ,| anymore| soon| where i am going)"
+      r"|(?:a|one|my) (?:last|final) look (?:round|around|at (?:everything|it all|the place|home))(?= *$| ,)"
+      r"|(?:do not think|not sure|doubt|do not know if) i will (?:ever )?(?:see|hug|hold|talk to) (?:her|him|them|my \w+|you|anyone)"
+      r" again(?= *$| ,| after| and)"
+      r"|(?:there is|there will be|there is going to be|leave|leaving) no (?:mess|hassle|trouble|fuss|loose ends) for (?:anyone"
+      r"|anybody|my \w+|them|everyone|whoever)(?= *$| ,| to)"
+      r"|cancel\w* (?:\w+ ){0,5}(?:because|as|since|cause) (?:there is )?no point (?:booking|making|rebooking|going|renewing)"
+      r"|life insurance (?:\w+ ){0,2}(?:would|will|still|does)? ?(?:still )?(?:pays? out|covers? it|be valid|applies)"
+      r"(?= *$| ,| i\b| for it| if i| even)",
+      "concern", "suicide", negatable=False, subject=True,
+      unless=r"\b(?:surprise|birthday|christmas|xmas|present|gift|moving|move|moved|abroad|emigrat\w*|australia|new job|travel\w*"
+             r"|retir\w*|netflix|spotify|subscription|streaming|holiday|trip|wedding|baby|house|flat|mortgage|party|guests"
+             r"|when (?:she|he|they|we) (?:get|gets|come|comes|arrive\w*|visit\w*)|back from|selling|sold (?:the|our) house"
+             r"|graduat\w*|school (?:is|was) (?:closing|being)|demolish\w*|renovat\w*|course|term|semester|camp|summer|contract"
+             r"|placement|internship|festival|cruise|conference)\b")
+# self-harm: a sharpener broken again for the blade; pulling hair out until there are bald bits
+_rule("sh_more", r"(?:broke|broken|breaking|took apart|taking apart|snapped) (?:a|my|another|the) (?:pencil )?sharpener"
+      r"(?: again| for the blade| to get the blade)(?= *$| ,| and| today| tonight)"
+      r"|(?:pull|pulling|pulled|rip|ripping|ripped|tear|tearing) (?:my|out my) (?:own )?(?:hair|eyelashes|lashes) (?:out )?"
+      r"(?:\w+ ){0,2}(?:until|till|til) (?:there are |there is |i have |it )?(?:bald|bleed\w*|patches|gaps)",
+      "concern", "self_harm", negatable=True, subject=True)
+# someone else in danger now: beaten at home and afraid; a forced marriage
+_rule("danger_to_other", r"(?:" + _PERSON + r"|(?:his|her|their) (?:\w+ )?(?:dad|father|mum|mom|mother|stepdad|step dad"
+      r"|stepfather|husband|boyfriend|partner|uncle|brother|ex|wife|girlfriend))" + r" (?:\w+ ){0,2}(?:beats|hits|abuses|rapes|hurts|strangles|chokes|punches|kicks|molests"
+      r"|touches|beat|hit|abused) (?:her|him|them)\b.{0,60}\b(?:terrified|scared|afraid|frightened|bruises|will not tell"
+      r"|does not want to go (?:home|back)|hides|hiding|too scared)"
+      r"|(?:being|been|am|is|are) (?:\w+ )?forced (?:to|into) (?:marry|marriage|a marriage|wed)|forced marriage"
+      r"|(?:forcing|force|forced|making|pressuring|pressure) me (?:to|into) (?:marry|marriage|a marriage|get married|wed)"
+      r"|" + _PERSON + r" (?:\w+ ){0,2}(?:gets|becomes|turns|goes|can get|is getting|has been getting) (?:\w+ )?violent"
+      r"(?= *$| ,| when| if| after| with| and| towards| to)",
+      "crisis", "danger_from_others", negatable=True,
+      unless=r"\b(?:film|movie|book|novel|documentary|history|article|essay|show|series|character|episode|game|chess"
+             r"|tickl\w*|play\w*|years ago|used to)\b")
+# a reported screening question answered no ("my therapist asked if i have thoughts of harming myself and i could say
+# no"): see _DENIED_SCREEN in _apply_rules
+
 # ---------------------------------------------------------------------------------------------
 # medical emergency
 # ---------------------------------------------------------------------------------------------
@@ -1138,8 +1642,13 @@ _rule("overdose_taken", r"(?:took|taken|taking|have taken|swallowed|had|downed|a
       r"|sunshine|cheese|pizza|cookies|memes|drama|\w+ (?:shows?|series)))"
       r"|(?:mixed|mixing|took|taken|washed down|with) (?:my |the |some |all my )?" + _DRUG
       + r" (?:with|and|down with) (?:vodka|alcohol|wine|beer|whisky|whiskey|booze|drink|gin|rum)",
-      "crisis", "medical", negatable=True,
-      unless=r"\b(?:years ago|last year|months ago|when i was|in the past|used to|as prescribed|the doctor said)\b")
+      "crisis", "medical", negatable=True, history="behaviour",
+      unless=r"\b(?:years ago|last year|months ago|when i was|in the past|used to|as prescribed|the doctor said)\b"
+      # round 5: someone else's overdose that is already being handled ("my sister od'd but she's stable now")
+      r"|^(?!.*\bi (?:just |have )?(?:overdosed|took|taken|swallowed|had|downed))(?=.*\b(?:he|she|they|my \w+)\b).*\b(?:stable"
+      r"|recovering|doing (?:better|well|ok|okay|fine)|in (?:treatment|rehab|recovery)|(?:treatment|rehab|recovery)"
+      r" (?:programme|program|centre|center)|discharged|out of hospital|home now|(?:is|are) (?:ok|okay|fine|safe) now"
+      r"|pulled through|getting help|got help|family is with)\b")
 _rule("poison", r"(?:drank|drunk|swallowed|ate|taken|took|drinking|have drunk|inhaled) (?:some |a (?:bottle|cup|glass)"
       r" of )?(?:bleach|antifreeze|anti freeze|poison|rat poison|weed killer|pesticide|cyanide|drain cleaner|lye"
       r"|detergent|laundry pods?|battery acid|methanol|paraquat|gasoline|petrol|lighter fluid|window cleaner)",
@@ -1186,7 +1695,7 @@ _rule("emergency_words", r"(?:call|calling|get|need|send) (?:an |the )?(?:ambula
 # imminent risk: the person says they are not safe now, will not last the night, or that "it" happens now
 # ---------------------------------------------------------------------------------------------
 _SOMEONE_ELSE_OR_PLACE = (
-    r"\b(?:he|she|they|him|her|them|his|their|someone|somebody|people|my (?:\w+ )?(?:husband|wife|boyfriend|girlfriend"
+    r"\b(?:he|she|they|him|her|them|his|their|(?<!need )(?<!want )(?<!with )someone|(?<!need )somebody|people|my (?:\w+ )?(?:husband|wife|boyfriend|girlfriend"
     r"|partner|ex|dad|father|mum|mom|mother|stepdad|stepfather|brother|sister|uncle|family|parents|flatmate|roommate"
     r"|landlord|neighbou?rs?|boss|son|daughter)|at home|in (?:my|the|this|our) (?:own )?(?:house|home|flat|apartment"
     r"|neighbou?rhood|area|street|relationship|building|town|city|country|car|school|office)|walking|to drive|driving"
@@ -1218,6 +1727,8 @@ _rule("doing_it_now", r"(?:i am going to|i will|i am|i am gonna|i am finally goi
       r"|after (?:everyone|they|the kids|my \w+) (?:goes|go|go to|is|are|gets|get) (?:to bed|asleep|out|home)|when"
       r" (?:everyone|they|the house) (?:is|are|goes|go) (?:asleep|to bed|quiet|out))(?= *$| ,| and\b| i\b| nobody\b"
       r"| no one\b| for real| for good)"
+      r"|(?:i am going to|i will|i am gonna|going to) (?:do it|go through with it|end it) (?:after|when) (?:this|our|we finish"
+      r" this|the) (?:conversation|call|chat|session|talk)(?= *$| ,| and\b| i\b)"
       r"|(?:tonight|today|tomorrow|this weekend) (?:is )?the (?:night|day)(?= *$| ,| i\b| and\b| for real)"
       r"|(?:it|this|everything|all of it|all this) (?:all )?ends (?:tonight|today|tomorrow|this weekend|on (?:monday"
       r"|tuesday|wednesday|thursday|friday|saturday|sunday)|this week|soon|for me (?:tonight|soon|today))(?= *$| ,| and\b| i\b)"
@@ -1329,7 +1840,10 @@ _rule("rehearsal", r"(?:had|held|holding|was holding|have|got|put) (?:the|my|a|a
       unless=r"\b(?:chef|kitchen|cook\w*|camping|hunting|fishing|for work|my job|self defen[cs]e|protection|burglar"
              r"|intruder|safe\b|locked|lock box|view|photo\w*|picnic|sunset|selfie|tour\w*|hike|hiking|climb\w*"
              r"|bungee|skydiv\w*|dive|diving|swim\w*|race|game|film|movie|story|book|essay|exam|test|interview|speech"
-             r"|presentation|tattoo|haircut|piercing|lottery|bet|quit|deal)\b")
+             r"|presentation|tattoo|haircut|piercing|lottery|bet|quit|deal"
+             # round 5: a scarf worn against the cold is not a ligature
+             r"|scarf (?:\w+ ){0,6}(?:freezing|cold|winter|warm|snow\w*|wind\w*|outfit|fashion|wool\w*|knit\w*)"
+             r"|(?:freezing|cold|winter|warm|snow\w*|outfit|fashion|wool\w*|knit\w*) (?:\w+ ){0,6}scarf)\b")
 _rule("secret_means", r"(?:" + _DRUG + r"|rope|noose|gun|pistol|rifle|razor blades|blades|charcoal|helium|pesticides?"
       r"|rat poison|poison) (?:\w+ ){0,5}(?:that|which)? ?(?:nobody|no one|my (?:\w+ )?(?:wife|husband|partner|family"
       r"|parents|therapist|doctor|mum|mom|dad)) (?:knows|know|knew|can find|will find|has found|suspects) (?:about|i"
@@ -1351,7 +1865,9 @@ _MEANS_ITEM = (r"(?:rope|a rope|some rope|a length of rope|a noose|a gun|guns|a 
 _rule("acquire_means", _ACQUIRE + r" (?:myself )?(?:a |some |the |enough |lots of |a lot of |two |three |several )?"
       + _MEANS_ITEM + r"(?= *$| ,| and\b| today| yesterday| tonight| last| this| online| from| off| in\b| it is| its"
       r"| which| that| i\b| just| for (?:myself|me|tonight|later|when|after|it)\b)",
-      "concern", "suicide", subject=True, negatable=True, unless=_PURPOSE)
+      "concern", "suicide", subject=True, negatable=True,
+      unless=r"^(?!.*\b(?:told (?:myself|everyone|them|people|my \w+) (?:it|they) (?:was|is|were|are) for|pretend\w*|said it"
+             r" was for|an excuse|hid|hidden|hiding|so (?:no one|nobody) (?:sees|knows|finds))\b).*" + _PURPOSE)
 _rule("research_acquire", r"(?:looked|look|looking|searched|searching|search|googled|googling|researched|researching"
       r"|checked|checking|found out) (?:up |online )?(?:where|how) (?:to|i can|i could|you can) (?:buy|get|order|get hold"
       r" of) (?:a |some )?(?:gun|handgun|pistol|firearm|rope|noose|poison|pesticide|cyanide|barbiturates|nembutal"
@@ -1367,7 +1883,7 @@ _rule("starving_to_die", r"(?:stopped|stop|stopping|not|quit|refuse|refusing|ref
       r"|fade away)(?= *$| ,| and| until| because| so)",
       "crisis", "suicide", negatable=False)
 _rule("starving_self", r"(?:starv(?:e|ing|ed)|starved) myself(?! to (?:lose|get|fit|look|be thin|make weight))"
-      r"|(?:stopped|not) eating on purpose", "concern", "self_harm",
+      r"|(?:stopped|not) eating on purpose", "concern", "self_harm", history="behaviour",
       unless=r"\b(?:diet\w*|ramadan|fast|fasting|lent|exam|busy|workout|weight loss|lose weight|cut|bulk|match|fight"
              r"|weigh in)\b")
 _rule("wish_vanish", r"(?:wish|wishing|wished|want|wanted|need|would like|long|longing|pray|hope) (?:i could |to |i can"
@@ -1745,6 +2261,7 @@ _MEANS_BENIGN = re.compile(
     r"|architect\w*|built|history|historic|famous|landmark|hike|hiking|climbing wall|bouldering|observation deck"
     r"|restaurant|bar|bars|cafe|pool|party|drinks|sunset|cinema|garden|wedding|engineering|homework|project|quiz"
     r"|trivia|facts?|detector|alarm|leak|boiler|symptoms|signs of|safety|safe|prevent\w*|first aid|mechanic|garage"
+    r"|(?:our|my|the) (?:training|course|module|lecture|exam|revision|placement)|pharmacist explained|nursing (?:student|school)"
     r"|fix\w*|repair\w*|for (?:a|my|the) (?:headache|toothache|cold|fever|period|child|kid|baby|son|daughter|dog|cat)"
     r"|per day|a day|daily|with food|hunting|range|licen[cs]e|club|sport|garden\w*|greenhouse|lawn|aphids|weeds|pests?"
     r"|rats|mice|ants|bugs|boat|sailing|swing|camping|balloons|bbq|barbecue|grill|farm\w*|paint\w*|scuba|diving"
@@ -1893,11 +2410,52 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     re.M)
 
 
+# round 5: lines whose risk words are explained in the line itself, which the model cannot read: someone else's risk that
+# is already handled ("he's got a restraining order now", "she's stable now"), funeral pre-planning with an undertaker,
+# a hangover ("absolutely hanging after last night"), a eulogy or values exercise, an accidental double dose or a tablet
+# that is hard to swallow, "killing my joy", the old me or an anxious part of me that should "die"; and a miracle-question
+# answer ("if i woke up and the problem was gone").  Not when the line says the risk is back or present (_RELAPSE).
+_SEM_EXPLAINED = re.compile(
+    r"\b(?:restraining order|non molestation order|got away from|(?:he|she|they) (?:is|are|was|were|has been|have been)"
+    r" (?:\w+ )?(?:in prison|locked up|arrested|charged|convicted|sectioned|in treatment|in rehab|getting help|stable"
+    r"|recovering|doing better|home now|out of hospital|safe now)|police (?:came|arrested|took (?:him|her|them))|in a refuge"
+    r"|(?:is|are) (?:safe|stable|okay|ok) now|undertaker|funeral director|funeral plan|pre ?paid funeral|pre ?plann?\w*"
+    r"|eulogy|obituary|what (?:i would|i) want (?:people|them|everyone) to say|remembered (?:as|for)|values (?:exercise"
+    r"|worksheet)|killing (?:my|the) (?:joy|vibe|mood|buzz|motivation|confidence|creativity|productivity|appetite|social life"
+    r"|sleep)|the (?:old|former|previous|people pleasing|perfectionist|anxious|angry|critical) (?:me|version of me|self)\b"
+    r"|the (?:anxious|angry|critical|scared|perfectionist|people pleasing|worried|old) part of me (?:to|needs|has|can|should"
+    r"|could|will|would)|if i (?:woke|wake|were to wake) up (?:and|tomorrow|one morning)(?! dead| and (?:was|were) dead| and it"
+    r" was all over)|(?:want|like|love|hope) to wake up (?:and|feeling|without|rested|refreshed|calm|happy|excited|early"
+    r"|not feel\w*)(?![^\n]*\b(?:dead|not (?:be )?(?:here|alive)|gone)\b)"
+    r"|(?:accidentally|by accident|by mistake|forgot (?:if|whether|that) i)\b(?![^\n]*\b(?:all|whole|too many|handful|bottle"
+    r"|overdos\w*|on purpose)\b)[^\n]*\b(?:two|double|extra|twice|instead of|an extra|another)\b"
+    r"|(?:split|halve|crush|cut|break) (?:\w+ )?(?:tablets?|pills?|capsules?) (?:in half|in two|into halves)"
+    r"|(?:tablets?|pills?|capsules?|they are) (?:too )?(?:hard|difficult|big) to swallow"
+    r"|\b(?:weed ?killer|pesticide|insecticide|slug pellets|rat poison|bleach|antifreeze|rope|ladder)\b[^\n]*\bfor (?:the|my|our)"
+    r" (?:patio|garden|lawn|allotment|greenhouse|driveway|weeds|roses|veg\w*|car|boat|tent|swing|washing line|shed|fence)\b"
+    r"|\b(?:poison|pesticide|insecticide|killer|traps?|bait)\b[^\n]*\b(?:mice|rats?|slugs|weeds|aphids|wasps|ants|moles|pests"
+    r"|roaches|cockroaches|greenfly|fleas|bed ?bugs|termites)\b|\b(?:mice|rats?|slugs|weeds|aphids|wasps|ants|moles|pests"
+    r"|roaches|cockroaches|greenfly|fleas|bed ?bugs|termites)\b[^\n]*\b(?:poison|pesticide|insecticide|killer|bait)\b"
+    r"|(?:will not|does not|can not|would not|never) wake (?:up )?(?:for|in time|on time|early)|wake (?:him|her|them) up for"
+    r" (?:school|work|nursery|college))"
+    r"|^(?=[^\n]*\bhanging\b)(?=[^\n]*\b(?:last night|drink\w*|pints?|night out|hungover|hangover|wine|beer|vodka|party|sesh"
+    r"|sessions?|tequila|cocktails)\b)(?![^\n]*\bhang\w* myself)", re.M)
+
+
 def _psychotic_lines(t: _Text, vetoed: set[int]) -> None:
-    """Lines with a delusional belief ("i know i am actually dead") go to the scope referral, not the risk model."""
+    """Lines with a delusional belief ("i know i am actually dead") go to the scope referral, not the risk model;
+    lines whose apparent risk is explained in them (``_SEM_VETO``, ``_SEM_EXPLAINED``, a resolved past) are not scored."""
+    lines = t.norm.split("\n")
     if _SEM_VETO.search(t.norm):
-        for i, line in enumerate(t.norm.split("\n")):
+        for i, line in enumerate(lines):
             if _SEM_VETO.search(line) and not _DISTRESS.search(line):
+                vetoed.add(i)
+    # round 5: a past that is over, in the line or (short message) in the whole message, and explained lines
+    if len(lines) <= 4 and len(t.norm) <= 400 and _resolved(t.norm, None):
+        vetoed.add(-1)
+    elif _RECOVERY.search(t.norm) or _SEM_EXPLAINED.search(t.norm):
+        for i, line in enumerate(lines):
+            if (_SEM_EXPLAINED.search(line) or _resolved(line, None)) and not _relapse(line):
                 vetoed.add(i)
     if not (_DELUSION.search(t.norm) or _PERSECUTION.search(t.norm)):
         return
@@ -1926,7 +2484,10 @@ _RISK_ADJACENT = re.compile(  # everyday words that often come with risk: a sent
     r"|go on|keep going|for good|around|easier|everyone|anyone|nobody|no one|forever|traffic|swerv\w*|crash\w*|drive off|cliff|fall\w*"
     r"|wall|floor|stairs|threw|throw\w*|push\w*|shov\w*|grab\w*|slap\w*|kick\w*|attack\w*|terrif\w*|frighten\w*"
     r"|fear|panic\w*|break(?:ing)? in(?:to)?|broke in(?:to)?|follow\w*|stalk\w*|outside|lock\w*|trapped|weapon"
-    r"|hospital|ambulance|emergency|allerg\w*|dizzy|numb|unconscious|sick|drunk|drank|alcohol|sting|stung)\b")
+    r"|hospital|ambulance|emergency|allerg\w*|dizzy|numb|unconscious|sick|drunk|drank|alcohol|sting|stung"
+    # round 5: places and words of leaving that come with plans ("walk into the sea", "switch off permanently")
+    r"|sea|ocean|river|lake|canal|pier|forest|woods|tracks|car park|multi storey|permanently|for after|last time|bye"
+    r"|medicine cabinet|counted|scheduled|insurance|envelope|void)\b")
 # The words that carry risk on their own (tier 0, ``semantic_tier``); a sentence with only the everyday words of
 # _RISK_ADJACENT ("plans", "done", "after", "sorry"), or with none, needs more probability to be a concern.
 _RISK_STRONG = re.compile(
@@ -1937,7 +2498,10 @@ _RISK_STRONG = re.compile(
     r"|threat\w*|unsafe|not safe|danger\w*|abus\w*|rap(?:e|ed)|breath\w*|chest|collaps\w*|faint\w*|pass(?:ed|ing)? out"
     r"|seizure|stroke|vomit\w*|disappear\w*|vanish\w*|forever|for good|anymore|no point|the point|no one would|nobody would"
     r"|go on|keep going|not be here|not here|can not do this|give up|giving up|weapon|trapped|stalk\w*|follow\w*|hospital"
-    r"|ambulance|emergency|allerg\w*|unconscious|drunk|sting|stung|throat|swell\w*|fall\w*|drive off|swerv\w*|crash\w*)\b")
+    r"|ambulance|emergency|allerg\w*|unconscious|drunk|sting|stung|throat|swell\w*|fall\w*|drive off|swerv\w*|crash\w*"
+    # round 5: lethal means named without a risk verb ("my dad's shotgun is in the shed", "insecticide under the sink")
+    r"|shotgun|rifle|revolver|pistol|firearm|bullets|ammo|ammunition|pesticide\w*|insecticide\w*|weed ?killer|antifreeze"
+    r"|bleach|morphine|oxycodone|fentanyl|methadone|codeine|tramadol|blades|noose|ligature|overpass|viaduct)\b")
 WEAK_MARGIN = 0.06  # round 2's margin for everyday-word sentences; weights from round 3 carry their own (``margins``)
 _SEM_FAILED = False
 
@@ -1948,6 +2512,24 @@ def semantic_tier(norm: str) -> int:
     storey").  The model looks at all three; the less a sentence says in words, the surer it must be
     (``RiskModel.margins``, chosen out of fold when training)."""
     return 0 if _RISK_STRONG.search(norm) else 1 if _RISK_ADJACENT.search(norm) else 2
+
+
+# Round 5, inference only (training keeps ``semantic_tier``, so the shipped weights are unchanged by it): hurt feelings
+# ("i could tell her it hurt", "what he said really hurt") are not a risk word, and a fragment of at most
+# ``_SEM_FRAGMENT_WORDS`` words with no risk word at all ("i just stood there") is never flagged on its own (the whole
+# message still is): the embedding of so few everyday words says too little.  Both came from the client bank.
+_SEM_FRAGMENT_WORDS = 3
+_FELT_HURT = re.compile(
+    r"\b(?:it|that|this|which|she|he|they|words|comments?|what (?:\w+ )?said) (?:\w+ ){0,2}hurts?\b(?! (?:myself|me\b|her\b|him\b))"
+    r"|\bhurt (?:my feelings|me (?:deeply|a lot|so much|more than))\b|\b(?:felt|feel|feeling|was|am|so|really|deeply) hurt\b"
+    r"|\bhurt by\b")
+
+
+def _inference_tier(norm: str) -> int:
+    tier = semantic_tier(norm)
+    if tier == 0 and _FELT_HURT.search(norm) and not _RISK_STRONG.search(_FELT_HURT.sub(" ", norm)):
+        return 1
+    return tier
 
 
 def _semantic_candidates(t: _Text, vetoed: set[int]) -> list[str]:
@@ -1964,6 +2546,8 @@ def _semantic_candidates(t: _Text, vetoed: set[int]) -> list[str]:
         if i in vetoed or len(norm.split()) < _SEM_MIN_WORDS or raw.lower() in seen:
             continue
         seen.add(raw.lower())
+        if _HUMAN.search(norm) and not _RISK_STRONG.search(re.sub(r"\b(?:hang|hold) on\b", " ", norm)):
+            continue  # "wait, hang on, is this a real person?" asks about Attune
         risk = 2 * len(_RISK_STRONG.findall(norm)) + len(_RISK_ADJACENT.findall(norm))
         if risk or plain_ok:  # a sentence with no risk word is read in a short message only
             cands.append((-risk, i, raw[:600]))
@@ -1971,7 +2555,8 @@ def _semantic_candidates(t: _Text, vetoed: set[int]) -> list[str]:
         cands = sorted(cands)[:_SEM_MAX]
     texts = [c[2] for c in sorted(cands, key=lambda c: c[1])]
     words = len(t.norm.split())
-    if not vetoed and len(lines) > 1 and words <= _SEM_WHOLE_WORDS and len(cands) > 1:
+    skipped_short = any(0 < len(line.split()) < _SEM_MIN_WORDS for line in lines)
+    if not vetoed and len(lines) > 1 and words <= _SEM_WHOLE_WORDS and (len(cands) > 1 or (cands and skipped_short)):
         texts.append(" ".join(r.strip() for r in t.raw))
     return texts
 
@@ -1992,9 +2577,11 @@ def _semantic(t: _Text, vetoed: set[int]) -> list[_Hit]:
         _SEM_FAILED = True
         return []
     for i, text in enumerate(texts):  # a sentence that says less in words must be surer
-        margin = model.margins[semantic_tier(normalise(text))]
+        norm = normalise(text)
+        tier = _inference_tier(norm)
+        margin = model.margins[tier]
         s = scores[i]
-        if s.level != "none" and s.p < model.t_concern + margin:
+        if s.level != "none" and (s.p < model.t_concern + margin or (tier == 2 and len(norm.split()) <= _SEM_FRAGMENT_WORDS)):
             scores[i] = risk_model.RiskScore(s.p, "none", None, s.nearest)
         elif s.level == "crisis" and margin and s.p < model.t_crisis + margin:
             scores[i] = risk_model.RiskScore(s.p, "concern", s.category, s.nearest)
@@ -2113,7 +2700,7 @@ _COMPULSION = re.compile(
     r" (?:goes away|stops|passes)|over and over|again and again|exactly right|perfectly|in the right order|every (?:hour"
     r"|time|few minutes))", re.M)
 _HUMAN = re.compile(
-    r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|a i|machine|computer|program|chatbot|chat bot|recording"
+    r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|a i|machine|computer|program|chatbot|chat bot|(?<=a )recording"
     r"|real person|real human|actual person|actual human|alive|automated|artificial|real therapist|human therapist"
     r"|real counsel?lor|a real one)\b|\bam i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real |actual )?"
     r"(?:human|person|bot|robot|ai|a i|machine|computer|therapist|program|someone real|people|chatbot)\b"

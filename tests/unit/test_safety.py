@@ -96,9 +96,13 @@ def test_negation_does_not_reach_across_a_new_subject() -> None:
     assert not flagged("i don't want to die, i'm just scared")
 
 
-def test_past_behaviour_with_recovery_is_a_concern_not_a_crisis() -> None:
-    assert screen("i used to self harm years ago but i'm fine now").level == "concern"
-    assert screen("i attempted suicide when i was nineteen but i'm in a good place now").level == "concern"
+def test_past_behaviour_with_recovery_is_none_and_without_recovery_a_concern() -> None:
+    # issue 7 round 5: self-harm or an attempt clearly in the past and resolved is no current risk (the labelling of
+    # crisis_dev4_*, choice 4); past behaviour with no recovery said, or that is back, is still asked about
+    assert screen("i used to self harm years ago but i'm fine now").level == "none"
+    assert screen("i attempted suicide when i was nineteen but i'm in a good place now").level == "none"
+    assert screen("i used to self harm years ago").level == "concern"
+    assert screen("i attempted suicide when i was nineteen and it's come back").level in ("concern", "crisis")
 
 
 # ------------------------------------------------------------------ means requests
@@ -412,7 +416,7 @@ def test_dev_sets_are_well_formed_and_kept_out_of_training(name: str, minimum: i
     texts = {r["text"] for r in rows}
     assert all(t == t.lower() and not any(c in t for c in ".,?!") for t in texts)
     for other in ("crisis_train.jsonl", "crisis_eval.jsonl", "crisis_train_signs.jsonl", "crisis_train_signs2.jsonl",
-                  "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl"):
+                  "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl", "crisis_train_round5.jsonl"):
         seen = {json.loads(line)["text"].lower() for line in (DATA / other).read_text().splitlines() if line.strip()}
         assert not texts & seen, (name, other, texts & seen)
 
