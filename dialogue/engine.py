@@ -1453,6 +1453,9 @@ class SessionEngine:
         if r.kind == "end" and s.stage != "comment":
             self._goodbye(c)
             return
+        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat") and s.stage != "comment":
+            self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
+            return
         if s.stage in ("mood", "mood_early"):
             answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
             if not answered:

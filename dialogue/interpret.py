@@ -462,7 +462,9 @@ _PLAN_INTENT = re.compile(
     re.I)
 _PLAN_NOT = re.compile(
     r"\b(?:i (?:should|could|would|might|must)(?:'ve| have| of)|i (?:should|could)n'?t have|i can'?t|i could never|i won'?t be able|"
-    r"i wish i had|i (?:need|have) to stop being)\b", re.I)
+    r"i wish i had|i (?:need|have) to stop being|i'?ll (?:end up|never|always)|"
+    r"(?:not knowing|no idea|don'?t know|wondering|worried about|scared of|afraid of) (?:where|what|if|whether|how) i'?(?:ll| will| would|'d))\b",
+    re.I)
 _ACTION_VERBS = frozenset(
     """call ring phone text message email write send reply answer ask tell say talk speak apologise apologize explain
     go walk run swim cycle stretch exercise move visit meet see invite hug sit stay leave head

@@ -205,3 +205,10 @@ def test_a_strength_in_words_is_mapped_only_where_clear(text: str, value: int | 
 ])
 def test_a_rerating_in_words_reads_the_direction(text: str, change: str | None) -> None:
     assert tx.rating_change(text) == change
+
+
+def test_a_worry_about_the_future_is_not_a_plan() -> None:
+    from attune.dialogue.interpret import sounds_like_plan
+    assert not sounds_like_plan("i guess the worst bit is not knowing where i'll end up")
+    assert not sounds_like_plan("i'll end up alone")
+    assert sounds_like_plan("not knowing what i'll do, but i'll call my sister tonight")
