@@ -182,8 +182,11 @@ MARGINS_2 = (0.25,)
 # the lean is now 0.94 (shipped threshold 0.560), chosen on crisis_dev2_*, crisis_dev3_* and crisis_dev4_* (all spent
 # for tuning) with crisis_heldout false alarms no worse than round 4's: below 0.54 the held-out false-alarm rate rises
 # (0.006 -> 0.019), between 0.54 and 0.58 dev recall is flat, so the pick sits in the middle of the flat stretch.
+# Then the ESConv replay (60 valid seekers, 872 turns) showed 14 false concerns at 0.94, above its 1.2 % bar; at 1.0
+# (the out-of-fold threshold itself, no lean) it shows 6, with dev4 spoken unchanged (0.930 / 0.004) and dev3 spoken
+# 0.958 -> 0.944. Shipped: 1.0, chosen on ESConv valid and the spent dev sets; crisis_dev5_* was not looked at.
 SHIPPED_MARGIN_2 = 0.25
-SHIPPED_LEAN = 0.94
+SHIPPED_LEAN = 1.0
 
 
 def train(out: Path = WEIGHTS, cache: Path | None = None, fpr_concern: float | None = None, fpr_crisis: float = 0.002,
