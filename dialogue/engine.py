@@ -1120,7 +1120,7 @@ class SessionEngine:
         """A rating or yes/no step answered with a plan ("I'll go for a walk on Saturday") that a step
         just ahead asks for: the plan fills that step, and the one asked is left unanswered."""
         s = c.state
-        if step.kind not in ("number", "yesno", "choice") or r.kind not in ("answer", "partial", "decline", "dont_know"):
+        if step.kind not in ("number", "yesno", "choice") or r.kind not in ("answer", "partial"):
             return False
         if tx.parse_number(text, 0, 100) is not None and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
             return False  # "i could ask not to be put on doubles, or only one": the plan, not a rating of one
@@ -1302,7 +1302,8 @@ class SessionEngine:
         elif step.kind == "distortion":
             low = text.lower()
             said = RESTATED.search(low.replace("’", "'"))
-            if said and len(said.group("thought").split()) >= 3 and re.search(r"\b(?:i|i'm|im|me|my)\b", said.group("thought")):
+            if said and len(said.group("thought").split()) >= 3 and re.search(r"\b(?:i|i'm|im|me|my)\b", said.group("thought")) \
+                    and re.search(r"\b(?:no|not|nah|nope|wait|actually)\b", low[:said.start()]):  # put right, not "yeah, more like"
                 return "rethought", said.group("thought")  # "no, it's more that i'm only ever an afterthought to them"
             for d in self.lib.distortions.distortions:
                 if d.name.lower() in low or d.id.replace("_", " ") in low:
