@@ -153,8 +153,10 @@ class LLMClient:
         loop = asyncio.get_running_loop()
         client = self._clients.get(id(loop))
         if client is None:
-            client = self._openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key,
-                                        timeout=self.timeout_s, max_retries=0)
+            # our own httpx client: openai's default one, when garbage-collected unclosed, schedules its close on
+            # whatever loop is running then, which fails on a loop it was never bound to ("Event loop is closed")
+            client = self._openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key, timeout=self.timeout_s,
+                                              max_retries=0, http_client=self._openai.DefaultAsyncHttpxClient())
             self._clients = {id(loop): client}  # an old loop's client is dropped with its loop
         return client
 
