@@ -1755,8 +1755,8 @@ class SessionEngine:
             st = cr.screener[s.crisis.index]
             c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
         else:
-            key = {"danger_from_others": "concern_check_danger", "medical": "concern_check_medical"}.get(
-                s.crisis.category or "", "check_again")
+            key = _check_key(s.crisis.category)
+            key = "check_again" if key in ("concern_check", "means_concern") else key  # asked again: words that stand alone
             c.say(cr.lines[key], f"crisis.{key}")
         return True
 
