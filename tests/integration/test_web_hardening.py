@@ -46,12 +46,6 @@ class NoLoop:
         pass
 
 
-def _ours(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
-    """Log records from the server under test. An HTTP client that another test in this worker left behind can be
-    closed by the garbage collector on this test's loop and log "Event loop is closed" from asyncio: not ours."""
-    return [r for r in records if not (r.name == "asyncio" and "AsyncClient.aclose" in r.getMessage())]
-
-
 @pytest.fixture
 def store(settings):
     from attune.dialogue.memory import open_store
@@ -502,7 +496,7 @@ async def test_deep_json_is_a_400_and_json_apis_need_application_json(settings, 
                     async with http.post(s.url + path, data=b'{"confirm": "delete"}', headers={"Content-Type": ctype}) as r:
                         assert r.status == 415, (path, ctype, r.status)
                         assert (await r.json())["error"]
-    assert not [rec for rec in _ours(caplog.records) if rec.exc_info or "RecursionError" in rec.getMessage()]
+    assert not [rec for rec in caplog.records if rec.exc_info or "RecursionError" in rec.getMessage()]
 
 
 async def test_the_origin_check_includes_the_scheme(settings, store):
@@ -535,9 +529,9 @@ async def test_malformed_requests_are_logged_once_per_kind_without_a_traceback(s
     client_errors = [r for r in caplog.records if "client error" in r.getMessage()]
     kinds = [re.search(r"client error \(([^)]*)\)", r.getMessage()).group(1) for r in client_errors]
     assert len(kinds) == len(set(kinds)) >= 3, kinds  # two parser kinds + bad JSON, once each
-    assert not [r for r in _ours(caplog.records) if r.exc_info and r.levelno >= logging.WARNING], \
-        [r.getMessage() for r in _ours(caplog.records) if r.exc_info]
-    assert not [r for r in _ours(caplog.records) if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING], \
+        [r.getMessage() for r in caplog.records if r.exc_info]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 # ------------------------------------------------------------------------------ limits from settings
@@ -601,5 +595,5 @@ async def test_a_broken_store_answers_503_without_a_path_or_traceback(settings, 
             async with http.get(srv.url + "/api/sessions") as r:
                 body = await r.text()
                 assert r.status == 503 and "nothing was lost" in body and str(settings.data_dir) not in body
-    errors = [r for r in _ours(caplog.records) if r.levelname == "ERROR"]
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1 and errors[0].exc_info is None
