@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field
 
 from attune.dialogue import guard, safety, text as tx
 from attune.dialogue.distortions import rank_distortions
-from attune.dialogue.interpret import _TIME_PHRASE, _without_name_and_mood, Reading, asks_for_modality, extract, interpret, interpret_turn, sounds_like_plan
+from attune.dialogue.interpret import (_TIME_PHRASE, _without_name_and_mood, Reading, asks_for_modality, extract, interpret,
+                                       interpret_turn, sounds_like_plan, without_talk_request)
 from attune.dialogue.memory import SessionRecord, Store, open_store
 from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
 from attune.dialogue.router import route
@@ -86,6 +87,8 @@ class CrisisState(BaseModel):
     awaiting_person: bool = False  # high risk: "who could you be with right now?" was asked
     leaving: bool = False  # they asked to go before the screen was finished
     asides: int = 0  # questions back ("is this a real person?") answered while a safety question was open
+    prior_phase: str = ""  # the phase the screen interrupted, taken up again when it ends low
+    held: str = ""  # the first answer to "what would you like to talk about?" that raised the screen, routed after it
 
     @property
     def unresolved(self) -> bool:
@@ -135,6 +138,7 @@ class SessionState(BaseModel):
     reflect_turn: int = -9
     mood_words: str | None = None
     last_opener: str = ""
+    denied: bool = False  # they answered the direct question with a plain no: accepted once, not asked again
 
 
 class StaleTurnError(RuntimeError):
@@ -168,6 +172,7 @@ class _Compose:
     emergency: str = ""
     resources: str = ""
     echoed: set[str] = field(default_factory=set)
+    carried: bool = False  # the turn was passed on once to the step after an offer it did not take up
 
     def fields(self, **extra: str) -> dict[str, str]:
         s = self.state
@@ -531,8 +536,12 @@ class SessionEngine:
             return await self._finish(c, user_id, raw, base)
         # 1. safety screen: on the whole message, always first, no LLM; risk accumulates over recent turns
         recent = list(state.recent)
-        verdict = await asyncio.to_thread(safety.screen, text, risk_earlier=state.risk_flag or state.crisis is not None,
-                                          recent=recent)
+        verdict = await asyncio.to_thread(safety.screen, text, risk_earlier=(state.risk_flag and not state.denied)
+                                          or state.crisis is not None, recent=recent)
+        if state.denied and state.crisis is None and verdict.level == "concern":
+            # a plain no is accepted once: words of the same weight later are noted, not asked about again
+            state.notes.append(f"after a plain no, noted and not asked again: {verdict.reason}")
+            verdict = safety.Screen(level="none", category=None, reason="", matched=[])
         state.recent = (recent + [text[:600]])[-4:]
         meta["safety"] = verdict.level
         scope = safety.screen_scope(text)
@@ -561,6 +570,10 @@ class SessionEngine:
             return await self._finish(c, user_id, raw, base, meta)
         # 2. read the turn against what was asked, then 3. the protocol step
         reading = await asyncio.to_thread(self._read, state, text)  # may embed the turn: off the event loop
+        if reading.kind == "switch" and reading.modality == state.modality and state.phase == "working":
+            # "no, i don't want the breathing. can we just talk" in the approach they are already in: not a switch
+            rest = without_talk_request(text)
+            reading = await asyncio.to_thread(self._read, state, rest) if rest else Reading(kind="answer", slots={})
         meta["turn"] = reading.kind
         if state.phase == "closing":
             self._closing(c, text, reading)
@@ -1024,6 +1037,17 @@ class SessionEngine:
                     self._ask(c, mod, step, reprompt=True)
                     return
                 s.notes.append(f"{step.id}: answered with evidence {value} the thought")
+            if outcome in ("again", "declined") and self._passes_offer(c, step, text, r):
+                # "that i'm a terrible mother" to "breathing, or the senses one?": the offer is let go without a word
+                # and their words go to the step after it
+                s.notes.append(f"{step.id}: offer passed over; the answer goes to the next step")
+                s.step = self._next_step(s, mod, s.step)
+                if s.step >= len(mod.steps):
+                    self._start_closing(c)
+                    return
+                c.carried = True
+                self._working(c, text, self._read(s, text))
+                return
             if outcome == "again":
                 s.reprompts += 1
                 self._ask(c, mod, step, reprompt=True)
@@ -1055,6 +1079,12 @@ class SessionEngine:
         if s.phase == "working" and s.step < len(mod.steps) and mod.steps[s.step].kind in ("adaptive_thought", "artefact"):
             # the draft or the card read-back says their words back already: no reflection in front of it
             c.parts[:before] = [p for p in c.parts[:before] if p[1] not in BRIDGES]
+
+    @staticmethod
+    def _passes_offer(c: _Compose, step: Step, text: str, r: Reading) -> bool:
+        """An optional offer (an exercise, a choice) answered with something else that has substance."""
+        return (not c.carried and step.kind == "choice" and step.optional and r.kind == "answer"
+                and len(text.split()) >= 4 and tx.yes_no(text) is None)
 
     def _new_topic(self, c: _Compose, mod: Modality, text: str) -> None:
         """ "Actually the bigger thing is my mum, she's in hospital": the work turns to it, from its first step,
@@ -1117,11 +1147,15 @@ class SessionEngine:
             self._enter_step(c, mod)
 
     def _answers_later_action(self, c: _Compose, mod: Modality, step: Step, text: str, r: Reading) -> bool:
-        """A rating or yes/no step answered with a plan ("I'll go for a walk on Saturday") that a step
+        """A rating, yes/no or check-in step answered with a plan ("I'll go for a walk on Saturday") that a step
         just ahead asks for: the plan fills that step, and the one asked is left unanswered."""
         s = c.state
-        if step.kind not in ("number", "yesno", "choice") or r.kind not in ("answer", "partial"):
+        if r.kind not in ("answer", "partial") or step.kind in ("statement", "artefact", "adaptive_thought", "distortion") \
+                or step.expectation in ("action", "thought", "evidence", "situation"):
             return False
+        if step.kind not in ("number", "yesno", "choice") and not (
+                PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
+            return False  # "how are you now, after that?" - "email three letting agents tomorrow morning": the plan
         if tx.parse_number(text, 0, 100) is not None and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
             return False  # "i could ask not to be put on doubles, or only one": the plan, not a rating of one
         if step.kind == "yesno" and tx.yes_no(text) is not None:
@@ -1305,6 +1339,10 @@ class SessionEngine:
             if said and len(said.group("thought").split()) >= 3 and re.search(r"\b(?:i|i'm|im|me|my)\b", said.group("thought")) \
                     and re.search(r"\b(?:no|not|nah|nope|wait|actually)\b", low[:said.start()]):  # put right, not "yeah, more like"
                 return "rethought", said.group("thought")  # "no, it's more that i'm only ever an afterthought to them"
+            fuller = re.match(r"^\W*(?:(?:um+|uh+|well|so|more|just|like)\W+)*that (?=(?:i|i'm|im|i'll|everyone|everybody|they|"
+                              r"people|nobody|no one|he|she|my)\b)(.{12,})$", low)
+            if fuller and tx.yes_no(text) is None:
+                return "rethought", fuller.group(1)  # "that i'm going to freeze and everyone will think i shouldn't..."
             for d in self.lib.distortions.distortions:
                 if d.name.lower() in low or d.id.replace("_", " ") in low:
                     return "filled", d.name
@@ -1573,7 +1611,8 @@ class SessionEngine:
         cr = self.lib.crisis
         c.exact = True
         if verdict.level == "concern" and s.crisis is None:
-            s.crisis = CrisisState(stage="check", category=verdict.category, resume=s.last_question)
+            s.crisis = CrisisState(stage="check", category=verdict.category, resume=s.last_question,
+                                   prior_phase=s.phase, held=self._held(c))
             s.notes.append(f"safety check: {verdict.reason}")
             key = _check_key(verdict.category)
             c.say(cr.lines[key], f"crisis.{key}")
@@ -1581,8 +1620,12 @@ class SessionEngine:
             return
         first = s.crisis is None or s.crisis.stage == "check"
         if first:
-            confirmed = {"thoughts": True} if s.crisis and s.crisis.stage == "check" else {}
-            s.crisis = CrisisState(stage="screener", category=verdict.category, answers=confirmed)
+            prev = s.crisis
+            confirmed = {"thoughts": True} if prev and prev.stage == "check" else {}
+            s.crisis = CrisisState(stage="screener", category=verdict.category, answers=confirmed,
+                                   resume=prev.resume if prev else s.last_question,
+                                   prior_phase=prev.prior_phase if prev else s.phase,
+                                   held=prev.held if prev else self._held(c))
         s.risk_flag = True
         s.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
         c.set_phase("crisis")
@@ -1630,7 +1673,8 @@ class SessionEngine:
             if st.id in s.crisis.answers:
                 s.crisis.index += 1
                 continue
-            if s.crisis.answers.get("thoughts") is False and st.id in ("method", "intent", "plan"):
+            if s.crisis.answers.get("thoughts") is False and (st.id in ("method", "intent", "plan") or (
+                    st.id in ("preparation", "safe_now") and self._low_kind(s.crisis))):
                 s.crisis.answers[st.id] = None
                 s.crisis.index += 1
                 continue
@@ -1644,6 +1688,9 @@ class SessionEngine:
                 self._resources_line(c)
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
             s.crisis.stage, s.crisis.index, s.crisis.awaiting_person = "plan", 0, True
+            return
+        if s.crisis.answers.get("thoughts") is False and self._low_kind(s.crisis):
+            self._screen_low(c)
             return
         s.crisis.stage, s.crisis.index = "plan", 0
         c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
@@ -1695,26 +1742,36 @@ class SessionEngine:
                 s.crisis.unclear += 1
                 c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
                 return
-            if answer is None:  # asked twice and still no answer: treated as yes (or as not safe)
-                answer = st.id != "safe_now"
+            if answer is None and not (st.id == "preparation" and s.crisis.answers.get("thoughts") is False):
+                answer = st.id != "safe_now"  # asked twice and still no answer: treated as yes (or as not safe)
             s.crisis.unclear = 0
             s.crisis.answers[st.id] = answer
             s.crisis.index += 1
-            c.say(cr.lines["stay"], "crisis.stay")
             if st.id == "safe_now" and answer is False and not _has_number(c.text, c.emergency):
                 c.say(cr.lines["imminent"], "crisis.imminent")
             self._screener_ask(c)
-        elif s.crisis.stage == "plan" and s.crisis.awaiting_person:
-            if not self._declines(text):
-                s.crisis.plan["trusted_person"] = tx.own_words(text)
-            s.crisis.awaiting_person = False
-            c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
-            self._plan_ask(c)
         elif s.crisis.stage == "plan":
-            st = cr.safety_plan[s.crisis.index]
-            if not self._declines(text) and not safety.mentions_medication(text):
-                s.crisis.plan[st.slot or st.id] = tx.own_words(text)
-            s.crisis.index += 1
+            slot = "trusted_person" if s.crisis.awaiting_person else (cr.safety_plan[s.crisis.index].slot
+                                                                      or cr.safety_plan[s.crisis.index].id)
+            value = self._plan_value(text, slot)
+            if value is None and self._answer_aside(c, text):
+                return
+            if value is None and not self._declines(text) and s.crisis.unclear < 1:
+                s.crisis.unclear += 1
+                if s.crisis.awaiting_person:
+                    c.say(cr.lines["trusted_person"], "crisis.trusted_person")
+                else:
+                    st = cr.safety_plan[s.crisis.index]
+                    c.say(st.reprompts or st.prompts, f"crisis.plan.{st.id}")
+                return
+            s.crisis.unclear = 0
+            if value:
+                s.crisis.plan[slot] = value
+            if s.crisis.awaiting_person:
+                s.crisis.awaiting_person = False
+                c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
+            else:
+                s.crisis.index += 1
             self._plan_ask(c)
         else:
             c.say(cr.lines["stay"], "crisis.stay")
@@ -1754,6 +1811,11 @@ class SessionEngine:
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
             c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
+        elif s.crisis.stage == "plan" and s.crisis.awaiting_person:
+            c.say(cr.lines["trusted_person"], "crisis.trusted_person")
+        elif s.crisis.stage == "plan":
+            st = cr.safety_plan[s.crisis.index]
+            c.say(st.reprompts or st.prompts, f"crisis.plan.{st.id}")
         else:
             key = _check_key(s.crisis.category)
             key = "check_again" if key in ("concern_check", "means_concern") else key  # asked again: words that stand alone
@@ -1766,6 +1828,8 @@ class SessionEngine:
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
         answer = tx.screener_answer(text)
+        if s.crisis.category == "medical" and answer is not True and tx.safe_answer(text) is True:
+            answer = False  # "do you need medical help?" - "i'm fine, honestly"
         if answer is None and not wants_out and self._answer_aside(c, text):
             return
         if wants_out and answer is not False:  # leaving with the question open: numbers, then are you safe
@@ -1779,16 +1843,62 @@ class SessionEngine:
             key = "concern_check" if s.crisis.category == "means_request" else _check_key(s.crisis.category)
             c.say(cr.lines[key], f"crisis.{key}")
             return
+        if answer is None and s.crisis.category == "medical":  # twice about something else: the number, then on
+            crisis, s.crisis = s.crisis, None
+            s.notes.append("medical check answered about something else twice: the emergency number given, work resumed")
+            c.say(cr.lines["check_unclear_medical"], "crisis.check_unclear_medical", step_question=crisis.resume)
+            return
         answer = True if answer is None else answer
         if answer:
             self._crisis(c, safety.Screen(level="crisis", category=s.crisis.category or "suicide",
                                           reason="answered the direct question with yes, a hedge or unsure", matched=[]))
             return
         s.notes.append("safety check answered: no")
-        resume = s.crisis.resume
-        s.crisis = None
+        s.denied = True
+        crisis, s.crisis = s.crisis, None
         c.exact = False
-        c.say(cr.lines["check_no"], "crisis.check_no", step_question=resume)
+        c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held else crisis.resume)
+        if crisis.held:
+            self._take_topic(c, crisis.held)
+
+    def _held(self, c: _Compose) -> str:
+        """Their answer to the opening's topic question, kept to be routed once a screen ends low."""
+        s = c.state
+        return c.person if s.phase == "opening" and s.stage == "topic" and s.crisis is None else ""
+
+    @staticmethod
+    def _low_kind(crisis: CrisisState) -> bool:
+        """Only a suicide screen can end low and go back to the work; self-harm, danger and the body keep their path."""
+        return crisis.category in (None, "suicide")
+
+    def _screen_low(self, c: _Compose) -> None:
+        """A plain no to thoughts of suicide is accepted once, and the screen goes no further: thank them, leave the
+        numbers, and go back to what they came with."""
+        s = c.state
+        crisis, s.crisis = s.crisis, None
+        assert crisis is not None
+        s.notes.append("screen ended low: no thoughts of suicide; back to the work")
+        s.denied = True
+        c.say(self.lib.crisis.lines["screen_low"], "crisis.screen_low")
+        c.set_phase(crisis.prior_phase if crisis.prior_phase in ("opening", "working", "closing") else
+                    ("working" if s.modality else "opening"))
+        if crisis.held and s.phase == "opening":
+            self._take_topic(c, crisis.held)
+        elif crisis.resume:
+            c.parts.append((_tidy(crisis.resume), "session.resume"))
+            s.last_question = crisis.resume
+
+    @staticmethod
+    def _plan_value(text: str, slot: str) -> str | None:
+        """Their words for one part of the safety plan, or None when the turn does not answer it (a question back, a
+        number, "yeah", or for the people in it, no person)."""
+        words = tx.own_words(text)
+        if text.rstrip().endswith("?") or interpret(text, "text").kind == "question" \
+                or not re.search(r"[a-z]{3,}", words.lower()) or _FILLER_ONLY.match(text.strip().lower()):
+            return None
+        if slot in ("trusted_person", "people") and not _PERSON.search(text.lower()):
+            return None
+        return words
 
     def _scope(self, c: _Compose, flag: safety.ScopeFlag, resume: bool = True) -> None:
         s = c.state
@@ -1845,6 +1955,18 @@ LONG_REPLY_WORDS = 30  # a reply this long needs no acknowledgement in front of 
 SPOKEN_CARD_WORDS = 60
 CARD_STEP_WORDS = 45  # read as a step, the card is followed by the closing question: the action they just said can go
 RECALL_WORDS = 30
+# A turn that says nothing a safety plan could hold: "yeah", "i guess", "five", "ok sure".
+_FILLER_ONLY = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|right|mm+|hm+|um+|uh+|i guess|i suppose|i dunno|dunno"
+                          r"|i don'?t know|not sure|maybe|probably|no idea|whatever|i think so|so|and|well|like|\d+|zero|one|two"
+                          r"|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -]?ish)?|-?ish)\W*)+$")
+# Someone to reach: a relation, a role, a place with people, or a name said with a verb of reaching ("kirsty knocked").
+_PERSON = re.compile(
+    r"\b(?:mum|mom|mam|mother|dad|father|parents?|sister|brother|sis|bro|siblings?|aunt\w*|uncle|gran\w*|nan|nana|grandma"
+    r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
+    r"|housemates?|neighbou?rs?|colleague|coworker|boss|manager|teacher|tutor|coach|pastor|priest|vicar|imam|rabbi|doctor"
+    r"|gp|nurse|therapist|counsell?or|psychiatrist|social worker|key ?worker|helpline|lifeline|samaritans|crisis line|someone"
+    r"|somebody|anyone|he|she|they|him|her|them|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
+    r"|gym|club|work|office|[a-z]+ (?:knocked|texted|called|rang|messaged|checks?|came|comes|said|asked|is|would|could|will))\b")
 _ASKS_BACK = re.compile(r"\?\s*$|^\W*(what|why|how|huh|sorry|pardon)\b", re.I)
 
 
@@ -1890,6 +2012,13 @@ _MOMENT = re.compile(
     r"|this (?:morning|afternoon|evening)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: morning| afternoon| evening| night)?"
     r"|(?:a|an|one|two|three|few|couple of) (?:days?|hours?|minutes?) ago|the other (?:day|night)|earlier today|just now)\b")
 SWITCH_ONLY = re.compile(r"\b(?:vent|rant|let (?:it|off) (?:out|steam)|off my chest|need to talk|want to talk)\b", re.I)
+# A step said as a bare instruction to oneself: "email three letting agents tomorrow morning", "maybe call mum tonight".
+_IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i guess|i think|tomorrow|tonight|first)\W+)*(?:email"
+                         r"|call|text|ring|phone|write|send|ask|book|go|take|make|start|try|talk to|message|apply|visit|see"
+                         r"|sort|clean|plan|put|get|walk|sleep|rest|stop|leave|finish|check|read|practi[cs]e|do|look for"
+                         r"|look at|tidy|cook|join|sign up|reply|apologi[sz]e|pay|fill in|set)\b")
+_WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
+                   r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
 PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
                   r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b)[a-z]{2,}")
 BARE_NUMBER = re.compile(r"^\W*(?:(?:um+|uh+|about|around|like|maybe|a|an|i'?d say|probably|roughly|so|well|it'?s|its|honestly)\W+)*"
@@ -1946,7 +2075,17 @@ def _without_request(text: str) -> str:
 
 
 def _without_name_and_number(text: str) -> str:
-    """The rest of an opening turn once the name and a rating are taken out ("I'm Dan, a 3, work is crushing me")."""
-    rest = re.sub(r"\b(?:call me|my name is|my name's|i'?m|i am|it'?s|this is)\s+[A-Z][a-z'\-]+\b[,.]?", " ", text)
-    rest = re.sub(r"\b(?:about|around|like|maybe|a|at|i'?d say|probably)?\s*\b(?:\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*(?:out of|/)\s*(?:10|ten))?", " ", rest, flags=re.I)
+    """The rest of an opening turn once the name and a rating are taken out ("hey, i'm priya. mood's a five maybe, but
+    my chest has been tight" -> "my chest has been tight"): clauses that only greet, name or rate are dropped."""
+    kept = []
+    for clause in re.split(r"(?<=[.!?;,])\s+", text.strip()):
+        bare = re.sub(r"\b(?:hey|hi|hiya|hello|oh|um+|uh+|sorry|yeah|ok|okay|so|well|and|but|call me|my name is|my name's"
+                      r"|name's|i'?m|i am|it'?s|this is|by the way|btw|(?:my )?mood(?:'s| is)?|about|around|like|maybe|a|at"
+                      r"|i'?d say|probably|i guess|i think|ish|out of|zero|one|two|three|four|five|six|seven|eight|nine|ten"
+                      r"|\d{1,3}|/)\b", " ", clause, flags=re.I)
+        words = re.findall(r"[A-Za-z']+", bare)
+        if len(words) > 1 or (words and not re.search(r"\b(?:i'?m|i am|it'?s|call me|name|mood)\b", clause, re.I)):
+            kept.append(clause)
+    rest = " ".join(kept) if kept else text
+    rest = re.sub(r"^\W*(?:(?:but|and|so|um+|uh+|well|also)\W+)+", "", rest, flags=re.I)
     return re.sub(r"\s{2,}", " ", rest).strip(" ,.")

@@ -185,7 +185,9 @@ _TIME_PHRASE = re.compile(
     r"|when (?:i|my|we|he|she|they|the))\b")
 BODY_PART = re.compile(
     r"\b(?:my |the |in my |in the )?(jaw|chest|stomach|tummy|belly|gut|throat|neck|shoulders?|back|head|forehead|temples?|face|eyes|"
-    r"hands?|arms?|legs?|feet|knees|heart|ribs|breastbone|sternum|lungs|hips?|whole body|teeth|mouth|fists?)\b")
+    r"hands?|arms?|legs?|feet|knees|heart|ribs|breastbone|sternum|lungs|hips?|whole body|teeth|mouth|fists?|solar plexus|"
+    r"pit of my stomach|middle of my \w+|centre of my \w+|center of my \w+)\b"
+    r"|\b(?:right |just )?(?:in )?the (middle|centre|center)\b")
 _THOUGHT_INTRO = re.compile(
     r"\b(?:i (?:just |kept |keep |was |still |then |kind of |sort of |literally )*(?:thought|think|thinking|told myself|tell myself|telling myself)|my (?:mind|head|brain) (?:said|says|went|was going|was like)"
     r"|all i could think (?:was|of)|the thought was|i was like|i felt like|i went)\b[ ,:]*(?:that )?(.+)$", re.I)
@@ -230,6 +232,22 @@ def _kind_of_question(n: str) -> Ask | None:
     return None
 
 
+# "can we just talk? i don't want to do a whole worksheet thing": no structure, just to be heard (express support).
+_JUST_TALK = re.compile(
+    r"\b(?:can|could) (?:we|i) just (?:talk|chat|vent|rant|get (?:it|this) out|let (?:it|this) out)\b"
+    r"|\bi (?:just )?(?:want|wanna|need|would like|'d like) to (?:just )?(?:talk|chat|get (?:it|this|stuff) out|let (?:it|this) out)"
+    r"(?: (?:about it|for a (?:bit|minute|while)|to someone))? (?:,|and|rather|instead|not|without|$)"
+    r"|\b(?:don'?t|do not|dont) (?:want|wanna|feel like) (?:to do |doing )?(?:a |the |any |this |another )?(?:whole )?"
+    r"(?:worksheet|exercises?|thought records?|structured? (?:thing|stuff)|homework|steps? thing)\b"
+    r"|\bno more (?:worksheets?|exercises?|steps|homework)\b")
+
+
+def without_talk_request(text: str) -> str:
+    """The turn less its "can we just talk" (for when they are in express support already)."""
+    rest = re.sub(r"\s{2,}", " ", _JUST_TALK.sub(" ", _n(text))).strip(" ,.?!")
+    return rest if re.search(r"[a-z]{2,}", rest) else ""
+
+
 def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) -> str | None:
     """A request to switch approach ("can we do the thoughts thing again?"), else None.
 
@@ -237,6 +255,8 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
     is content, not a request. ``aliases`` adds the protocol files' own names for each modality.
     """
     n = _n(text)
+    if _JUST_TALK.search(n):
+        return "express"
     named_thing = re.search(r"\b(?:thing|stuff|one|exercise|approach|work|method|please)\b", n) and len(n.split()) <= 8
     if not SWITCH_VERB.search(n) and not named_thing:
         return None
@@ -257,6 +277,11 @@ def split_clauses(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+# A number said as a sentence of its own at the end of the turn: "i'm ben. um, four", "sam, six i guess".
+_LONE_NUMBER = re.compile(r"(?:^|[.,;!?]\s*)(?:(?:um+|uh+|so|and|oh|well|like|maybe|probably|erm)\W+)*(?:\d{1,2}|zero|one|two"
+                          r"|three|four|five|six|seven|eight|nine|ten)(?:[- ]?ish)?\W*(?:i guess|probably|maybe|i think)?\W*$")
+
+
 def extract(text: str, expects: str) -> dict[str, Any]:
     """Every slot value this turn carries, whatever was asked (several answers in one turn)."""
     n = _n(text)
@@ -274,8 +299,9 @@ def extract(text: str, expects: str) -> dict[str, Any]:
             num10 = tx.parse_number(text, 0, 10)
             # "felt humiliated, maybe an eight" rates that feeling, not today's mood
             rates_feeling = feeling and not re.search(r"\bmood\b", n)
-            if num10 is not None and not rates_feeling and \
-                    re.search(r"\b(?:mood|at|about|around|like|a|maybe|feel(?:ing)?|i'?d say|out of (?:10|ten))\b", n):
+            if num10 is not None and not rates_feeling and (
+                    re.search(r"\b(?:mood|at|about|around|like|a|maybe|feel(?:ing)?|i'?d say|out of (?:10|ten))\b", n)
+                    or _LONE_NUMBER.search(text.lower())):  # "i'm ben. um, four"
                 out["mood"] = num10
             elif rates_feeling:
                 out["intensity"] = num
@@ -302,7 +328,7 @@ def extract(text: str, expects: str) -> dict[str, Any]:
     if expects in ("text", "body"):
         body = BODY_PART.search(n)
         if body:
-            out["location"] = body.group(1)
+            out["location"] = body.group(1) or f"the {body.group(2)}"
     if expects in ("rating", "feeling", "situation"):
         numbers = tx.all_numbers(text, 0, 100)
         if len(numbers) >= 2:
@@ -463,7 +489,11 @@ _PLAN_INTENT = re.compile(
 _PLAN_NOT = re.compile(
     r"\b(?:i (?:should|could|would|might|must)(?:'ve| have| of)|i (?:should|could)n'?t have|i can'?t|i could never|i won'?t be able|"
     r"i wish i had|i (?:need|have) to stop being|i'?ll (?:end up|never|always)|"
-    r"(?:not knowing|no idea|don'?t know|wondering|worried about|scared of|afraid of) (?:where|what|if|whether|how) i'?(?:ll| will| would|'d))\b",
+    r"(?:not knowing|no idea|don'?t know|wondering|worried about|scared of|afraid of) (?:where|what|if|whether|how) i'?(?:ll| will| would|'d)|"
+    # what they would say to a friend is a view, not a step: "i'd say freezing in a rehearsal is what rehearsals are for"
+    r"i'?d (?:say|tell (?:them|him|her|you|myself|my \w+)) (?:that )?(?:[a-z']+ ){0,7}?(?:is|was|are|were|isn'?t|wasn'?t|aren'?t|"
+    r"doesn'?t|don'?t|didn'?t|makes?|means?|can'?t|won'?t|it'?s|they'?re|you'?re|that'?s|she'?s|he'?s|i'?m|we'?re|"
+    r"there'?s|should|shouldn'?t|has|have|had))\b",
     re.I)
 _ACTION_VERBS = frozenset(
     """call ring phone text message email write send reply answer ask tell say talk speak apologise apologize explain

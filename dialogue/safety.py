@@ -2394,6 +2394,8 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r"|practi[cs]ing) (?:try |do )?(?:the|a|some|that|this|your|slow|deep|paced|box)? ?(?:breathing|breaths?)"
     r"(?: (?:exercise|thing|one|technique|together|again|now|first|with you))?(?= *$| ,| and| please| then)"
     r"|\bbreathing (?:exercise|technique|thing) (?:helped|worked|was (?:good|nice|helpful))"
+    r"|\b(?:skip|skipping|pass on|leave out|miss out|without|not do|rather not do|instead of|no more) (?:the |that |this "
+    r"|your |all (?:the |that )?)?(?:breathing|breath|breaths|grounding)(?: (?:bit|part|thing|stuff|exercises?|one|step))?\b"
     # round 4: ending the call or session itself ("i want to end this call and go to bed"), and a break with an end
     # date ("i wish i could disappear for a few days"), unless the line also says it is for good
     r"|\bend (?:this|the|our) (?:call|chat|session|conversation|meeting|exercise|lesson)\b"
@@ -2635,9 +2637,9 @@ _DRUGS = (r"(?:meds|medication|medications|medicine|pills|tablets|dose|dosage|an
 _MEDICATION = re.compile(
     r"\b(?:should|can|could|do|would|shall|must) i (?:\w+ )?(?:stop|start|quit|come off|get off|go off|increase|decrease"
     r"|lower|raise|up|double|halve|skip|change|switch|take|try|keep taking|stop taking|reduce|cut down|wean off|ask for"
-    r"|be on|get on|go on|mix|drink on|drink with)\b.{0,40}\b" + _DRUGS + r"\b"
+    r"|be on|get on|go on|mix|drink on|drink with)\b[^,\n]{0,40}\b" + _DRUGS + r"\b"
     r"|\b(?:can|could|would|will) you (?:please )?(?:up|increase|lower|decrease|change|adjust|prescribe|recommend|suggest"
-    r"|reduce|double|switch|give me|tell me)\b.{0,30}\b" + _DRUGS + r"\b"
+    r"|reduce|double|switch|give me|tell me)\b[^,\n]{0,30}\b" + _DRUGS + r"\b"
     r"|\bwhat (?:kind of |sort of |type of )?(?:medication|meds|medicine|antidepressants?|pills|drugs?|dose|dosage|ssri)"
     r" (?:should|could|would|do|can) (?:i|you)\b|\b(?:is it|is that|would it be) (?:ok|okay|safe|bad|fine|dangerous|alright)"
     r" (?:to|if i) .{0,40}\b" + _DRUGS + r"\b|\bhow (?:much|many)(?: mg| milligrams)? (?:of )?(?:my |the )?\w*"
@@ -2667,6 +2669,13 @@ _PSYCHOSIS = re.compile(
     r" plates|number plates|the internet|my phone|the computer|the numbers|the stars|signs|birds|strangers|people on tv)"
     r" (?:is|are|keeps|keep|has been|have been) (?:sending|giving|talking to|speaking to|telling|leaving) me (?:secret"
     r" |hidden |special |coded )?(?:messages|signs|signals|instructions)\b"
+    r"|\b(?:the )?(?:tv|television|radio|news|newsreader|presenter|dj|songs?|adverts?|ads|billboards|number plates"
+    r"|people on (?:the )?(?:tv|radio)) (?:has |have |is |are |keeps? |kept )?(?:been )?(?:confirm\w*|talking to|speaking to"
+    r"|sending|answering|warning) (?:it to me|me|my (?:name|street|address|thoughts|plans?|secrets?|house|life)"
+    r"|things to me)\b"
+    r"|\b(?:tv|television|radio|news|newsreader|presenter|dj|songs?|adverts?|billboards?)\b[^\n]{0,30}\b(?:said|mentioned"
+    r"|used|played|showed|repeated|says|mentions) my (?:name|street|street name|address|number|birthday|thoughts)\b[^\n]{0,40}"
+    r"\b(?:not a coincidence|no coincidence|on purpose|meant for me|a message|a sign|for me)\b"
     r"|\b(?:sending|giving|leaving) me (?:secret|hidden|special|coded) (?:messages|signs|signals|instructions)"
     r"|\b(?:secret|hidden|coded) (?:messages|signs|signals) (?:meant )?(?:for|to) me\b"
     r"|\b(?:i am|i know|i am certain|i am sure|i am convinced|i can tell) (?:that )?(?:they|people|the government|the cia"
@@ -2734,7 +2743,9 @@ _MANIA_SIGNS = (
                          r"|badly|much better|properly because of (?:the|my) (?:baby|neck|back)))|\bup (?:all night|for"
                          r" (?:the )?(?:past|last) (?:\w+ ){0,2}nights?|for \w+ (?:days|nights)(?: straight| in a row)?)"
                          r"|\bno sleep (?:in|for)\b|\bdo not need (?:to )?sleep\b|\b(?:two|three|four|five|\d) hours of"
-                         r" sleep (?:in|all) (?:a week|days|week)\b")),
+                         r" sleep (?:in|all) (?:a week|days|week)\b"
+                         r"|\b(?:have not|has not|not|barely|hardly) slept (?:since|at all since) (?:monday|tuesday|wednesday"
+                         r"|thursday|friday|saturday|sunday|the weekend|last week|\w+ days? ago)\b")),
     ("energy", re.compile(r"\b(?:ton of|tons of|so much|boundless|endless|crazy|insane|limitless|unlimited) energy\b"
                           r"|\bnever felt (?:this )?(?:better|more alive|so alive|so good)\b|\bon top of the world\b"
                           r"|\b(?:racing thoughts|mind is racing|thoughts are racing|can not stop talking|talking so"
@@ -2745,7 +2756,10 @@ _MANIA_SIGNS = (
                          r"|\b(?:invincible|unstoppable|untouchable)\b|\b(?:a )?(?:million|thousand|hundred) ideas\b"
                          r"|\bempire\b|\b(?:change|save) the world\b|\bcan do anything\b|\bexcellent at\b"
                          r"|\b(?:amazingly|incredibly|hugely|massively) successful\b|\b(?:billionaire|millionaire)\b"
-                         r"|\bsecret mission\b|\bmessage from god\b")),
+                         r"|\bsecret mission\b|\bmessage from god\b"
+                         r"|\b(?:cracked|solved|figured out|worked out|decoded|discovered|found) (?:how |the )?(?:secret"
+                         r" (?:of|to|behind) )?(?:the )?(?:lottery|stock market|markets|universe|meaning of life|code to"
+                         r"|pattern behind|casino|roulette|numbers work)")),
     ("risky", re.compile(r"\b(?:spend|spent|spending|put|putting|invest|investing|bet|betting|gamble|gambling|blow"
                          r"|blowing|max out|maxing out|maxed out) (?:all|every penny of|my entire|my whole|the whole)"
                          r" (?:of )?(?:my )?(?:savings|life savings|pension|inheritance|money|credit cards?|loan)\b"
@@ -2787,6 +2801,24 @@ _MED_STATEMENT = re.compile(
     + r"\b", re.M)
 _MED_MENTION = re.compile(r"\b" + _DRUGS + r"\b|\b\d+ ?(?:mg|milligrams?|mcg|micrograms?)\b|\b(?:prescri\w+|dosage"
                           r"|doses?|pharmac\w+|refills?|psychiatrist changed|side effects)\b", re.M)
+
+
+# A dose question whose drug or dose was named elsewhere in the message ("my gp has me on propranolol, ten mg, could i
+# take like forty before the talk? would that be ok?"): the amount and the asking, with _MED_MENTION in the same message.
+_DOSE_ASK = re.compile(
+    r"\b(?:could|can|should|shall|may|would|is it (?:ok|okay|safe|fine|alright|bad) (?:to|if)|am i (?:ok|okay|allowed) to"
+    r"|what if|is it worth|do you think i (?:could|should|can)) (?:i )?(?:just )?(?:take|have|pop|try|go up to|drop to|up it to"
+    r"|double|halve|skip|use) (?:it |them |a )?(?:like |about |around |maybe |only |just |up to )?(?:\d+|ten|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|two|three|four|five|six|double|more|extra|another|an extra|half|less"
+    r"|fewer|a couple|a few|a higher|a lower|a bigger|a smaller)\b(?! (?:days?|weeks?|hours?|minutes?|months?|years?|nights?"
+    r"|off|steps?|breaths?|breaks?|seconds?|goes|turns?|classes|lessons|questions|shifts|sessions|of (?:days|weeks)))"
+    r"|\bwould (?:that|it|this) be (?:ok|okay|safe|fine|alright|dangerous|too much|enough|better)\b"
+    r"|\bhow (?:many|much) (?:of them |of it )?(?:should|can|could|do|would) i\b", re.M)
+
+
+def _dose_question(norm: str) -> str | None:
+    m = _DOSE_ASK.search(norm)
+    return m.group(0) if m and _MED_MENTION.search(norm) else None
 
 
 def mentions_medication(text: str) -> bool:
@@ -2857,6 +2889,9 @@ def screen_scope(text: str) -> ScopeFlag | None:
             if sleepless and _GRAND.search(norm):
                 found["psychosis_mania"] = ("days without sleep with grand plans", sleepless.group(0))
                 break
+    dose = _dose_question(norm)
+    if dose:
+        found["medication"] = ("asks for medication advice", dose)
     for kind, pat, reason in (("medication", _MEDICATION, "asks for medication advice"),
                               ("medication", _MED_STATEMENT, "plans to change their medication"),
                               ("diagnosis", _DIAGNOSIS, "asks for a diagnosis"),

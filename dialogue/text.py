@@ -179,12 +179,26 @@ def all_numbers(text: str, lo: int, hi: int) -> list[int]:
     return [n for _, n in sorted(found)]
 
 
+# A number that counts or names something is no rating: "year nine", "the worst one", "one bad morning", "2 weeks ago".
+_NOT_RATING_BEFORE = re.compile(r"\b(?:year|years|grade|class|room|bus|page|step|level|chapter|season|the|that|this|which|every|any"
+                                r"|another|worst|best|only|no|each|number|flat|floor|platform|gate|shift|week|day)\W*$")
+_NOT_RATING_AFTER = re.compile(r"^\W*(?:(?:[a-z']+ )?(?:morning|night|evening|afternoon|day|days|week|weeks|month|months|year"
+                               r"|years|hour|hours|minute|minutes|time|times|thing|things|person|people|kids?|child|children"
+                               r"|more|of (?:them|those|these|my|the|us)|bad|good|big|small|little|last|other|am|pm|o'?clock"
+                               r"|o clock|in the|at a time|by one|after another|another|too|way|sec|second|seconds|point|stage|bit))\b")
+
+
+def _counts_something(low: str, start: int, end: int) -> bool:
+    return bool(_NOT_RATING_BEFORE.search(low[:start]) or _NOT_RATING_AFTER.match(low[end:]))
+
+
 def parse_number(text: str, lo: int, hi: int) -> int | None:
-    """First number in range said as digits or words ("about seventy-five", "a 6", "8/10")."""
+    """First number in range said as digits or words ("about seventy-five", "a 6", "8/10"), never one that counts
+    or names something ("year nine", "one bad morning", "the worst one")."""
     low = text.lower()
     for m in _DIGITS.finditer(low):
         n = int(m.group(1))
-        if lo <= n <= hi:
+        if lo <= n <= hi and not _counts_something(low, m.start(1), m.end(1)):
             return _scaled(low, m.end(1), n, hi)
     m = _TENS_UNITS.search(low)
     if m:
@@ -194,7 +208,7 @@ def parse_number(text: str, lo: int, hi: int) -> int | None:
     for m in re.finditer(r"[a-z']+", low):
         w = m.group(0)
         if w in _NUMBER_WORDS and lo <= _NUMBER_WORDS[w] <= hi:
-            if w in ("none", "nothing", "half") and hi <= 10:
+            if w in ("none", "nothing", "half") and hi <= 10 or _counts_something(low, m.start(), m.end()):
                 continue
             return _scaled(low, m.end(), _NUMBER_WORDS[w], hi)
     return None
@@ -229,9 +243,13 @@ _NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|u
                       + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
 _NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|sure)\W+)*" + _NAME_WORD
                          + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here))?\s*[.!]?\s*$", re.I)
-_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today)\b", re.I)
+_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling)\b", re.I)
+# A name said on its own after a greeting or an apology, then a stop: "oh sorry, tomasz. and mood's a four", "hey, jess."
+_NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|hey|hiya|heya|hello|sorry|right|well)\W+)+"
+                           + _NAME_WORD + r"\s*[.!?,;]", re.I)
 _NOT_NAMES = frozenset(
     """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here
+    whatever listen look anyway ugh nah nope dunno cool thanks cheers seriously basically yep yup
     anxious angry stressed alright bad happy depressed down nobody anonymous skip pass rather none
     really feeling doing sorry going trying scared worried lonely exhausted done ready um uh erm hmm
     the a an and but or if it this that what who why how when where which me you he she they we us
@@ -270,7 +288,7 @@ def extract_name(text: str) -> str | None:
     m = _NAME_ASKED.search(t)
     if m:
         return _as_name(m.group(1), strict=False)
-    for pat in (_NAME_IM, _NAME_ALONE, _NAME_THEN):
+    for pat in (_NAME_IM, _NAME_ALONE, _NAME_THEN, _NAME_GREETED):
         m = pat.search(t)
         if m:
             name = _as_name(m.group(1), strict=True)
@@ -285,8 +303,11 @@ def volunteered_name(text: str) -> str | None:
     m = _NAME_ASKED.search(t)
     if m:
         return _as_name(m.group(1), strict=False)
-    m = _NAME_IM.search(t)
-    return _as_name(m.group(1), strict=True) if m else None
+    for pat in (_NAME_IM, _NAME_GREETED):
+        m = pat.search(t)
+        if m and (name := _as_name(m.group(1), strict=True)):
+            return name
+    return None
 
 
 _FEELINGS = (
@@ -480,19 +501,35 @@ def matches_any(patterns: list[str] | tuple[str, ...], text: str) -> bool:
 
 _SAFE_YES = re.compile(
     r"^\W*(?:(?:um+|uh+|well|honestly|yeah|yes|yep|ok|okay)\W+)*(?:yes|yeah|yep|yup|i am|i'?m safe|i'?m okay|i'?m ok|i'?m fine|"
-    r"i'?m alright|safe|i think i'?m safe now|i'?m at home and safe)(?:\W+(?:(?:i'?m|i am|safe|right now|now|for now|thanks?|thank you|"
-    r"at home|here|with (?:my|a) \w+|okay|ok|fine|i think|really|promise)\b\W*){0,6})?$")
+    r"i'?m alright|safe|i think i'?m safe now|i'?m at home and safe)\b")
+# Where they are and who with, said instead of yes ("i'm at my sister's, she's downstairs", "at work with my team").
+_SAFE_PLACE = re.compile(
+    r"^\W*(?:(?:um+|uh+|well|honestly|yeah|yes|yep|ok|okay)\W+)*(?:i'?m |i am )?(?:at|in|with|staying (?:at|with)|home)\b")
+_NOT_SAFE = re.compile(
+    r"\b(?:not|n't|no|nope|unsure|maybe|don'?t know|dunno|kind of|sort of|kinda|i guess|i think so|probably|hope so|"
+    r"for now|idk|not sure|i suppose|suppose so|guess so|ish|scared|afraid|alone with|on my own with|hurt|bleeding|pills?|tablets|knife|blade|rope|gun|"
+    r"bridge|roof|edge|ledge|tracks|cliff|drunk|overdos\w*|took|taken|swallowed|danger)\b")
+# Negations that say safe: "i'm not going to do anything", "not alone", "nobody's here who'd hurt me".
+_SAFE_NEGATION = re.compile(
+    r"\b(?:(?:i'?m )?not (?:going to|gonna) (?:do|try) (?:anything|it)|(?:i )?(?:won'?t|wouldn'?t|will not|would not) "
+    r"(?:do|try) (?:anything|it)|not alone|not on my own|(?:i'?m )?not in (?:any )?danger|no danger|nothing'?s going to happen)\b")
 
 
 def safe_answer(text: str) -> bool | None:
-    """"Are you safe right now?": only a plain yes means safe. A hedge, "not sure" or a no means not safe."""
+    """"Are you safe right now?": a yes, or where they are and who with, is safe unless it carries a no, a hedge or
+    a danger ("yeah i'm safe, i'm in the library" is safe; "i guess", "for now", "at home with the pills" are not).
+    None for a non-answer (the engine asks once more)."""
     low = text.lower().replace("\u2019", "'").strip()
     if not re.search(r"[a-z0-9]", low):
         return None
-    if re.search(r"\b(not|n't|no|unsure|maybe|don'?t know|dunno|kind of|sort of|i guess|i think so|probably|hope so|for now)\b", low) \
-            and not re.search(r"^\W*(?:yes|yeah)\W+(?:i'?m|i am) (?:safe|okay|ok|fine)\W*$", low):
+    if re.match(r"^\W*(?:yes|yeah)\W+(?:i'?m|i am) (?:safe|okay|ok|fine)\W*$", low):
+        return True
+    cleared = _SAFE_NEGATION.sub(" ", low)
+    if _NOT_SAFE.search(cleared):
         return False
-    return bool(_SAFE_YES.match(low))
+    if cleared != low or _SAFE_YES.match(low) or _SAFE_PLACE.match(low):
+        return True
+    return None
 
 
 # ---------------------------------------------------------------------------- self-criticism

@@ -272,9 +272,11 @@ class CrisisProtocol(LineSets):
             "imminent",  # not safe right now: the emergency number first; {emergency}
             "means_concern",  # a lethal means question without other risk: refuse, then ask directly
             "leaving_unsafe",  # leaving without saying they are safe: {emergency} {resources}, goodbye
-            "concern_check_danger",
-            "concern_check_medical",  # an unclear sign of a medical emergency: ask about the body  # an unclear signal of danger from someone else: ask directly
+            "concern_check_danger",  # an unclear signal of danger from someone else: ask directly
+            "concern_check_medical",  # an unclear sign of a medical emergency: ask about the body
             "check_no",  # a plain no to the direct question; {step_question}
+            "screen_low",  # the screen ended low: thanks and {resources}, then back to the work
+            "check_unclear_medical",  # the body check answered about something else twice: {emergency}, then resume
             "leaving_check",  # they want to go with the screen unresolved: numbers, then are you safe right now
         }
     )

@@ -115,10 +115,14 @@ def test_screener_answers_count_any_hedge_as_yes(text: str, answer: bool | None)
 
 
 @pytest.mark.parametrize("text, safe", [
-    ("yes", True), ("yeah I'm safe", True), ("I'm okay", True),
+    ("yes", True), ("yeah I'm safe", True), ("I'm okay", True), ("yeah i'm safe, i'm in the library", True),
+    ("yeah, i'm at my sister's, she's downstairs", True), ("i'm at home with my mum", True),
+    ("yeah i'm not going to do anything", True), ("i'm not alone, my partner's here", True),
     ("I think so", False), ("not really", False), ("for now", False), ("no", False), ("I guess", False),
+    ("at home, the pills are right here", False), ("yes but i'm on my own with the tablets", False),
+    ("lonely. sad. like seventy", None), ("what do you mean", None),
 ])
-def test_only_a_plain_yes_is_safe(text: str, safe: bool) -> None:
+def test_a_yes_or_a_safe_place_is_safe_and_any_hedge_or_danger_is_not(text: str, safe: bool | None) -> None:
     assert tx.safe_answer(text) is safe
 
 

@@ -1,0 +1,148 @@
+"""Defect classes a fresh round of held-out clients found (issue 7), through the real engine: a plain no to the
+suicide question ends the screen and the session goes back to the work; "yeah i'm safe, i'm in the library" is safe;
+a safety plan holds no question or number; a medical check answered about something else is not an emergency; dose
+questions, mania and ideas of reference are referred at any turn; "can we just talk" is heard; numbers that count
+things are not moods; a plan given at a check-in is kept."""
+from __future__ import annotations
+
+import pytest
+
+from attune.dialogue import safety, text as tx
+from attune.dialogue.interpret import asks_for_modality, interpret, sounds_like_plan
+
+USER = "u_round6"
+
+
+async def run(engine, lines, clock, user=USER):
+    replies = [await engine.open(user)]
+    for line in lines:
+        clock.advance(45.0)
+        replies.append(await engine.handle(user, line))
+    return replies
+
+
+def events(replies, kind):
+    return [e for r in replies for e in r.events if e.type == kind]
+
+
+async def test_a_plain_no_ends_the_screen_and_the_session_takes_up_their_topic(engine, clock):
+    user = "u_round6_no"
+    replies = await run(engine, ["fran", "three",
+                                 "i'm so tired of everything lately, some nights i think everyone would be better off without me",
+                                 "no.", "it's more that i feel like a burden, my flatmates do everything"], clock, user=user)
+    state = engine.state_of(user)
+    after_no = replies[4].text.lower()
+    assert "9 8 8" in after_no  # the line is left with them
+    assert "killing yourself" not in after_no and "prepare" not in after_no and "safe right now" not in after_no
+    assert state.crisis is None and state.denied
+    assert "killing yourself" not in replies[5].text.lower()  # burden words after a plain no are noted, not asked again
+    assert state.phase in ("opening", "working")
+    assert any("after a plain no" in n for n in state.notes)
+
+
+async def test_a_yes_then_no_to_each_follow_up_and_safe_in_the_library_is_no_emergency_order(engine, clock):
+    user = "u_round6_safe"
+    replies = await run(engine, ["callum", "three", "lately i've been thinking it'd be easier if i just didn't wake up",
+                                 "sometimes i guess", "no", "no", "no", "no", "yeah i'm safe, i'm in the library"],
+                        clock, user=user)
+    last = replies[-1].text.lower()
+    assert "right now" not in last or "call 9 1 1 right now" not in last
+    assert "call 9 1 1 now" not in last and "call 9 1 1 right now" not in last
+    assert engine.state_of(user).crisis.answers["safe_now"] is True
+
+
+@pytest.mark.parametrize("text, safe", [
+    ("yeah, i'm at my sister's, she's downstairs", True), ("i'm safe, i'm at work", True),
+    ("yes but the tablets are right here", False), ("i suppose", False), ("what do you mean by safe", None),
+])
+def test_are_you_safe_answers(text: str, safe: bool | None) -> None:
+    assert tx.safe_answer(text) is safe
+
+
+async def test_a_safety_plan_never_holds_a_question_back_or_a_bare_number(engine, clock):
+    user = "u_round6_plan"
+    replies = await run(engine, ["owen", "four", "i want to kill myself", "yes", "no", "no", "no", "no", "yes",
+                                 "what would you do in my shoes though?", "my sister jo", "five"], clock, user=user)
+    plan = engine.state_of(user).crisis.plan
+    assert all("shoes" not in v for v in plan.values()), plan
+    assert all(v.strip() not in ("five", "5") for v in plan.values()), plan
+    assert "jo" in plan.get("trusted_person", "").lower() or "jo" in plan.get("people", "").lower() \
+        or "jo" in plan.get("warning_signs", "").lower(), plan
+
+
+async def test_a_medical_check_answered_about_something_else_twice_gives_the_number_and_goes_on(engine, clock):
+    user = "u_round6_medical"
+    replies = await run(engine, ["owen", "four", "i took a few extra of my pills by accident, i feel weird",
+                                 "when we sit down to eat she picks up her phone", "then i go quiet and wash up loudly"],
+                        clock, user=user)
+    assert events(replies, "safety_check") and not events(replies, "crisis")
+    assert engine.state_of(user).crisis is None
+    assert "9 1 1" in replies[-1].text
+
+
+def test_skipping_the_breathing_bit_is_not_a_breathing_problem() -> None:
+    assert safety.screen("can we skip the breathing bit, i'm fine, honestly").level == "none"
+    assert safety.screen("i can't breathe, my chest is so tight").level == "crisis"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("my gp has me on propranolol, ten mg, could i take like forty before the talk? would that be ok?", "medication"),
+    ("i haven't slept since thursday and i don't need to, i've cracked how the lottery numbers work", "psychosis_mania"),
+    ("the radio's been confirming it to me all night", "psychosis_mania"),
+    ("the presenter said my street name twice, that's not a coincidence", "psychosis_mania"),
+])
+def test_scope_is_caught_in_new_words(text: str, kind: str) -> None:
+    flag = safety.screen_scope(text)
+    assert flag is not None and flag.kind == kind
+
+
+@pytest.mark.parametrize("text", [
+    "could i take two days off work, my tablets make me drowsy", "i take ten mg of sertraline and it helps",
+    "my mum said my name twice in the shop", "the radio was talking about the election",
+    "i haven't slept since monday because the baby is teething",
+])
+def test_scope_look_alikes_are_not_referred(text: str) -> None:
+    assert safety.screen_scope(text) is None
+
+
+def test_can_we_just_talk_is_a_request_for_express_support_but_a_refused_exercise_is_not() -> None:
+    assert asks_for_modality("honestly can we just talk? i don't want to do a whole worksheet thing") == "express"
+    assert asks_for_modality("i don't want to do the breathing exercise") is None
+    assert asks_for_modality("i just want to talk about my mum") is None
+
+
+@pytest.mark.parametrize("text, n", [
+    ("like the worst one", None), ("one bad morning", None), ("year nine", None), ("2 weeks ago", None),
+    ("about a four", 4), ("like a six i guess", 6), ("at one point it was a seven", 7),
+])
+def test_numbers_that_count_or_name_something_are_not_ratings(text: str, n: int | None) -> None:
+    assert tx.parse_number(text, 0, 10) == n
+
+
+@pytest.mark.parametrize("text, name, mood", [
+    ("i'm ben. um, four", "Ben", 4), ("sam. mood's a six", "Sam", 6), ("oh sorry, tomasz. and mood's like a four", None, 4),
+])
+def test_a_name_and_a_mood_in_one_breath(text: str, name: str | None, mood: int) -> None:
+    r = interpret(text, "name" if name else "mood")
+    assert r.slots.get("mood") == mood
+    if name:
+        assert r.slots.get("name") == name
+    else:
+        assert tx.volunteered_name(text) == "Tomasz"
+
+
+def test_what_they_would_say_to_a_friend_is_not_a_plan() -> None:
+    assert not sounds_like_plan("i'd say freezing in a rehearsal is literally what rehearsals are for")
+    assert not sounds_like_plan("honestly i'd tell her she's prepared and one bad talk doesn't predict friday")
+    assert sounds_like_plan("i'd tell him how i feel")
+
+
+async def test_a_plan_given_at_a_check_in_is_kept_not_asked_again(engine, clock):
+    user = "u_round6_plancheck"
+    replies = await run(engine, ["marcus", "three", "my landlord texted this morning saying he's selling and i've got six "
+                                 "weeks to get out, i'm still rattled", "that i've got nothing lined up", "the breathing one",
+                                 "a bit steadier", "email three letting agents near the school tomorrow morning"],
+                        clock, user=user)
+    state = engine.state_of(user)
+    assert any("letting agents" in v for v in state.slots.values()), state.slots
+    assert "one thing" not in replies[-1].text.lower()
