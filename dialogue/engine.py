@@ -254,7 +254,9 @@ def spoken(value: str, max_words: int = 12, frame: bool = False) -> str:
     value = tx.clause_prefix(value, max_words, min_words=1)
     if not value:
         return ""
-    return tx.second_person(value, max_words) or ""
+    said = tx.second_person(value, max_words) or ""
+    # said inside a sentence: "a small step, email three agents", not "a small step, Email three agents"
+    return said[:1].lower() + said[1:] if re.match(r"[A-Z][a-z]+\b", said) and not re.match(r"I\b", said) else said
 
 
 def spoken_slots(slots: dict[str, str]) -> dict[str, str]:
@@ -1020,6 +1022,8 @@ class SessionEngine:
             pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
         else:
             outcome, value = self._interpret(c, step, text, r)
+            if step.kind == "statement":  # what they say as an exercise ends may answer the check-in after it
+                self._fill_ahead(s, mod, r, text)
             if outcome == "rethought":  # the thought itself put right: the trap is chosen again for the new words
                 self._fill(s, "automatic_thought", tx.own_words(value))
                 c.line("correction")
@@ -1082,7 +1086,7 @@ class SessionEngine:
 
     @staticmethod
     def _passes_offer(c: _Compose, step: Step, text: str, r: Reading) -> bool:
-        """An optional offer (an exercise, a choice) answered with something else that has substance."""
+        """An optional offer (a mid-work exercise, a choice) answered with something else that has substance."""
         return (not c.carried and step.kind == "choice" and step.optional and r.kind == "answer"
                 and len(text.split()) >= 4 and tx.yes_no(text) is None)
 
@@ -1154,9 +1158,11 @@ class SessionEngine:
                 or step.expectation in ("action", "thought", "evidence", "situation"):
             return False
         if step.kind not in ("number", "yesno", "choice") and not (
-                PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
+                PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and (
+                    _WHEN.search(text.lower()) or len(text.split()) >= 5))):
             return False  # "how are you now, after that?" - "email three letting agents tomorrow morning": the plan
-        if tx.parse_number(text, 0, 100) is not None and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
+        if step.kind in ("number", "yesno", "choice") and tx.parse_number(text, 0, 100) is not None \
+                and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
             return False  # "i could ask not to be put on doubles, or only one": the plan, not a rating of one
         if step.kind == "yesno" and tx.yes_no(text) is not None:
             return False
@@ -1495,6 +1501,8 @@ class SessionEngine:
         if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat") and s.stage != "comment":
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
+        if self._late_plan(c, text):
+            return
         if s.stage in ("mood", "mood_early"):
             answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
             if not answered:
@@ -1523,6 +1531,23 @@ class SessionEngine:
             if not self._declines(text) and tx.yes_no(text) is not False:
                 s.feedback_comment = tx.own_words(text, 80)
             self._goodbye(c)
+
+    def _late_plan(self, c: _Compose, text: str) -> bool:
+        """A next step said while closing ("i'll call her wednesday after her shift and say sorry properly") when the
+        work ended without one: it goes on the card, is acknowledged, and the closing question is asked again."""
+        s = c.state
+        mod = self.lib.modalities.get(s.modality or "")
+        step = next((st for st in mod.steps if st.expectation == "action" and st.slot), None) if mod else None
+        if step is None or s.slots.get(step.slot) or safety.mentions_medication(text) or not (
+                PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
+            return False
+        self._fill(s, step.slot, self._value_for("action", text, Reading(kind="answer", slots={})))
+        s.notes.append(f"{step.id}: said while closing, added to the card")
+        self._make_card(c, mod)
+        c.line("late_plan", key=spoken(s.slots[step.slot], 12))
+        if s.last_question:
+            c.parts.append((_tidy(s.last_question), "session.resume"))
+        return True
 
     def _rating(self, c: _Compose, text: str, lo: int, hi: int, reprompt: str) -> tuple[bool, int | None]:
         """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value)."""

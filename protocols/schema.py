@@ -209,6 +209,7 @@ class SessionFrame(LineSets):
             "decline_ok",  # the person declined a step
             "not_a_plan",  # an action step answered with something that is not a plan; the reprompt follows
             "no_plan_yet",  # still no plan, or "not sure yet": accepted, nothing saved
+            "late_plan",  # a next step said while closing goes on the card; {key}
             "time_check",  # pacing: moving on gently, {minutes_left}
             "closing_start",  # time is up or they want to stop
             "closing_summary",  # {summary}
