@@ -139,6 +139,7 @@ class SessionState(BaseModel):
     mood_words: str | None = None
     last_opener: str = ""
     denied: bool = False  # they answered the direct question with a plain no: accepted once, not asked again
+    check_pending: bool = False  # the direct question went unanswered: asked again before the session closes
 
 
 class StaleTurnError(RuntimeError):
@@ -546,7 +547,7 @@ class SessionEngine:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])
         state.recent = (recent + [text[:600]])[-4:]
         meta["safety"] = verdict.level
-        scope = safety.screen_scope(text)
+        scope = safety.screen_scope(text, recent=recent)
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and scope is not None \
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
@@ -1487,8 +1488,14 @@ class SessionEngine:
         if card:
             c.line("closing_card", card=card)
         s.card_read = s.card_read or bool(s.card)
-        c.line("mood_close")
         s.stage, s.reprompts = ("mood_early" if early else "mood"), 0
+        if s.check_pending:  # never closed with the direct question unanswered: asked now, the mood question after
+            s.check_pending = False
+            mood = _tidy(c.pick(self.lib.session.lines["mood_close"], c.fields()).format(**c.fields()))
+            s.crisis = CrisisState(stage="check", category="suicide", resume=mood, prior_phase="closing")
+            c.say(self.lib.crisis.lines["check_before_close"], "crisis.check_before_close")
+            return
+        c.line("mood_close")
 
     def _closing(self, c: _Compose, text: str, r: Reading) -> None:
         s = c.state
@@ -1728,10 +1735,17 @@ class SessionEngine:
             st = cr.safety_plan[s.crisis.index]
             c.say(st.prompts, f"crisis.plan.{st.id}")
             return
-        s.crisis.stage = "stay"
         c.event("safety_plan", **s.crisis.plan)
-        c.say(cr.lines["trusted_person"], "crisis.trusted_person")
+        s.notes.append("safety plan made; the session closes gently")
+        if not (s.crisis.plan.get("people") or s.crisis.plan.get("trusted_person")):
+            c.say(cr.lines["trusted_person"], "crisis.trusted_person")
+            s.crisis.stage = "stay"
+            return
         c.say(cr.lines["closing"], "crisis.closing")
+        s.crisis = None  # the screen is resolved and the plan made: the usual close (mood, feedback, goodbye) follows
+        c.set_phase("closing")
+        c.line("mood_close")
+        s.stage, s.reprompts = "mood", 0
 
     def _crisis_continue(self, c: _Compose, text: str, scope: safety.ScopeFlag | None) -> None:
         """Stay in the crisis protocol; no normal protocol work in these turns."""
@@ -1799,9 +1813,13 @@ class SessionEngine:
                 s.crisis.index += 1
             self._plan_ask(c)
         else:
-            c.say(cr.lines["stay"], "crisis.stay")
-            if s.turns % 3 == 0:
-                self._resources_line(c)
+            if not self._declines(text) and (value := self._plan_value(text, "trusted_person")):
+                s.crisis.plan["trusted_person"] = value
+            c.say(cr.lines["closing"], "crisis.closing")
+            s.crisis = None
+            c.set_phase("closing")
+            c.line("mood_close")
+            s.stage, s.reprompts = "mood", 0
 
     def _leave(self, c: _Compose, text: str) -> None:
         """The answer to "are you safe right now?" asked as they go; only a plain yes is safe."""
@@ -1867,6 +1885,15 @@ class SessionEngine:
             s.crisis.unclear += 1
             key = "concern_check" if s.crisis.category == "means_request" else _check_key(s.crisis.category)
             c.say(cr.lines[key], f"crisis.{key}")
+            return
+        if answer is None and s.crisis.unclear >= 1 and self._low_kind(s.crisis) and len(text.split()) >= 4 \
+                and not wants_out:  # twice on with their own thread: the numbers, back to it, asked again before the end
+            crisis, s.crisis = s.crisis, None
+            s.check_pending = True
+            s.notes.append("the direct question was not answered twice: the numbers given; asked again before the close")
+            c.say(cr.lines["check_unanswered"], "crisis.check_unanswered", step_question="" if crisis.held else crisis.resume)
+            if crisis.held:
+                self._take_topic(c, crisis.held)
             return
         if answer is None and s.crisis.category == "medical":  # twice about something else: the number, then on
             crisis, s.crisis = s.crisis, None

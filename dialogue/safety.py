@@ -2394,6 +2394,7 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r"|practi[cs]ing) (?:try |do )?(?:the|a|some|that|this|your|slow|deep|paced|box)? ?(?:breathing|breaths?)"
     r"(?: (?:exercise|thing|one|technique|together|again|now|first|with you))?(?= *$| ,| and| please| then)"
     r"|\bbreathing (?:exercise|technique|thing) (?:helped|worked|was (?:good|nice|helpful))"
+    r"|\bjump(?:s|ed|ing)? (?:straight )?to (?:the )?(?:worst(?: case)?(?: scenario)?|conclusions)\b"
     r"|\b(?:skip|skipping|pass on|leave out|miss out|without|not do|rather not do|instead of|no more) (?:the |that |this "
     r"|your |all (?:the |that )?)?(?:breathing|breath|breaths|grounding)(?: (?:bit|part|thing|stuff|exercises?|one|step))?\b"
     # round 4: ending the call or session itself ("i want to end this call and go to bed"), and a break with an end
@@ -2676,6 +2677,9 @@ _PSYCHOSIS = re.compile(
     r"|\b(?:tv|television|radio|news|newsreader|presenter|dj|songs?|adverts?|billboards?)\b[^\n]{0,30}\b(?:said|mentioned"
     r"|used|played|showed|repeated|says|mentions) my (?:name|street|street name|address|number|birthday|thoughts)\b[^\n]{0,40}"
     r"\b(?:not a coincidence|no coincidence|on purpose|meant for me|a message|a sign|for me)\b"
+    r"|\b(?:number plates|licen[cs]e plates|registration plates|car colours|colours of the cars|adverts?|billboards?|songs"
+    r"|the news|the radio|the tv|birds|street signs|the numbers)\b[^\n]{0,40}\b(?:are|were|is|keep being|have been)"
+    r" (?:\w+ )?(?:messages|signs|signals|codes|clues|instructions)(?: meant)? (?:for|to) me\b"
     r"|\b(?:sending|giving|leaving) me (?:secret|hidden|special|coded) (?:messages|signs|signals|instructions)"
     r"|\b(?:secret|hidden|coded) (?:messages|signs|signals) (?:meant )?(?:for|to) me\b"
     r"|\b(?:i am|i know|i am certain|i am sure|i am convinced|i can tell) (?:that )?(?:they|people|the government|the cia"
@@ -2812,13 +2816,17 @@ _DOSE_ASK = re.compile(
     r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|two|three|four|five|six|double|more|extra|another|an extra|half|less"
     r"|fewer|a couple|a few|a higher|a lower|a bigger|a smaller)\b(?! (?:days?|weeks?|hours?|minutes?|months?|years?|nights?"
     r"|off|steps?|breaths?|breaks?|seconds?|goes|turns?|classes|lessons|questions|shifts|sessions|of (?:days|weeks)))"
+    r"|\b(?:could|can|should|shall|is it (?:ok|okay|safe|fine|alright|bad) to|would it be (?:ok|okay|safe|fine|bad) to"
+    r"|am i (?:ok|okay|allowed) to) (?:i )?(?:just )?(?:double|halve|up|increase|skip|split|crush|stop) (?:it|them|that"
+    r"|the dose|my dose|the tablets?|the pills?)\b"
     r"|\bwould (?:that|it|this) be (?:ok|okay|safe|fine|alright|dangerous|too much|enough|better)\b"
     r"|\bhow (?:many|much) (?:of them |of it )?(?:should|can|could|do|would) i\b", re.M)
 
 
-def _dose_question(norm: str) -> str | None:
+def _dose_question(norm: str, earlier: Sequence[str] = ()) -> str | None:
+    """A dose question, with the drug or dose named in it or in the turns just before ("is it fine to double it?")."""
     m = _DOSE_ASK.search(norm)
-    return m.group(0) if m and _MED_MENTION.search(norm) else None
+    return m.group(0) if m and any(_MED_MENTION.search(t) for t in (norm, *earlier)) else None
 
 
 def mentions_medication(text: str) -> bool:
@@ -2833,6 +2841,21 @@ def mentions_medication(text: str) -> bool:
 def _mania(norm: str) -> str | None:
     kinds = [(kind, m.group(0)) for kind, pat in _MANIA_SIGNS for m in [pat.search(norm)] if m]
     return kinds[0][1] if len({k for k, _ in kinds}) >= 2 else None
+
+
+# A checking ritual handed over: "could you go through a checklist with me every morning, stove off, door locked, so i
+# know i've done it properly".
+_CHECKED = (r"(?:(?:stove|oven|hob|cooker|gas|iron|taps?|plugs?|lights?|hair straighteners|appliances|kettle) (?:is |are |was )?"
+            r"(?:off|switched off|turned off|unplugged|out)|(?:doors?|windows?|locks?|back door|front door) (?:is |are |was )?"
+            r"(?:locked|shut|closed)|locked the (?:door|doors)|turned (?:off )?the (?:stove|oven|hob|gas|taps?) ?(?:off)?)")
+_CHECKLIST = re.compile(
+    r"\b(?:go through|run through|do|make|give me|read me|read out|say|tick off|check off|write) (?:a |the |my |this )?"
+    r"(?:checklist|check list|routine)\b.{0,100}\b" + _CHECKED + r"|\b" + _CHECKED + r"\b.{0,80}\b(?:checklist|check list)\b")
+
+
+def _checklist(norm: str) -> str | None:
+    m = _CHECKLIST.search(norm.replace("\n", " "))  # the items often follow the request as a sentence of their own
+    return m.group(0) if m and _HELP_REQUEST.search(norm) else None
 
 
 def _compulsion(norm: str) -> str | None:
@@ -2870,9 +2893,11 @@ def _minor(norm: str) -> tuple[str, str] | None:
     return ("says they are a minor or at school", m.group(0)) if m else None
 
 
-def screen_scope(text: str) -> ScopeFlag | None:
-    """The first scope limit the text touches (minor first), or None.  Runs after ``screen`` found no risk."""
+def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
+    """The first scope limit the text touches (minor first), or None.  Runs after ``screen`` found no risk.
+    ``recent``: the person's turns just before, for a request whose subject was named earlier ("double it")."""
     norm = _prepare(text or "").norm
+    earlier = [_prepare(t).norm for t in list(recent)[-2:]]
     found: dict[str, tuple[str, str]] = {}
     minor = _minor(norm)
     if minor:
@@ -2889,7 +2914,7 @@ def screen_scope(text: str) -> ScopeFlag | None:
             if sleepless and _GRAND.search(norm):
                 found["psychosis_mania"] = ("days without sleep with grand plans", sleepless.group(0))
                 break
-    dose = _dose_question(norm)
+    dose = _dose_question(norm, earlier)
     if dose:
         found["medication"] = ("asks for medication advice", dose)
     for kind, pat, reason in (("medication", _MEDICATION, "asks for medication advice"),
@@ -2899,7 +2924,7 @@ def screen_scope(text: str) -> ScopeFlag | None:
         m = pat.search(norm)
         if m and kind not in found:
             found[kind] = (reason, m.group(0))
-    ritual = _compulsion(norm)
+    ritual = _compulsion(norm) or _checklist(norm)
     if ritual:
         found["compulsion"] = ("asks for help performing a compulsion", ritual)
     for kind in _SCOPE_ORDER:

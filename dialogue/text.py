@@ -459,17 +459,28 @@ _SCREEN_NO_LEAD = re.compile(
     r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+|nope|nah|never|not at all|no way|definitely not|"
     r"absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not))\b")
 _SCREEN_YES = re.compile(
-    r"\b(?:yes|yeah|yep|yup|ya|sure|i do|i am|i have|i did|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
+    r"\b(?:yes|yeah|yep|yup|ya|sure|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
     r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|i suppose|every now|now and then|on and off|at times|"
-    r"occasionally|lately|recently|a few times|once or twice|it'?s complicated|hard to say|depends|i'?ve thought|crossed my mind|"
-    r"thought about it|wouldn'?t act|won'?t act|not going to act|true|right|correct|exactly|definitely|i want to|i wish|honestly|"
-    r"pretty much|more or less|it does|they do|a lot|all the time|often|constantly|every day|most days|mhm|uh huh|not really)\b")
+    r"occasionally|a few times|once or twice|it'?s complicated|hard to say|depends|i'?ve thought|crossed my mind|"
+    r"thought about it|wouldn'?t act|won'?t act|not going to act|pretty much|more or less|all the time|constantly|every day"
+    r"|most days|mhm|uh huh|not really)\b")
+# Words that say yes only as an answer of their own ("i do.", "i have, yeah", "honestly? a lot"), not when a story
+# follows them ("i did once leave a pan on", "honestly my boss just doesn't get it", "lately i've been so tired").
+_SCREEN_YES_SHORT = re.compile(
+    r"\b(?:i do|i am|i have|i did|true|right|correct|exactly|definitely|honestly|lately|recently|it does|they do|a lot|often"
+    r"|i want to|i wish)\b(?=\W*$|\s*[,.;!?]|\s+(?:yes|yeah|sometimes|a bit|a little|too|though|but|now and then|lately"
+    r"|recently|think about|thought|thinking|want to die|wish i was|a lot|often)\b)")
 _SCREEN_HEDGE = re.compile(
     r"\b(?:yes|yeah|yep|yup|kind of|kinda|sort of|maybe|sometimes|now and then|on and off|every now|once or twice|a bit|a little|"
     r"not sure|unsure|don'?t know|dunno|i guess|i suppose|i think so|probably|possibly|at times|occasionally|lately|recently|"
     r"passing|fleeting|wouldn'?t act|won'?t act|not going to act|never act|i have|i do|i did|i am|i'?ve thought|crossed my mind|thought about it|"
     r"hard to say|depends|not exactly|a few times|more than|it'?s complicated|i mean|but|except|unless|though|although|"
     r"think about (?:it|that|dying|death|ending)|used to|not anymore|not now|not today|right now|not really)\b")
+
+
+# Hedge words that also open a story ("i did once leave a pan on", "but my boss..."): a yes only in a short answer.
+_STORY_WORDS = frozenset({"i have", "i do", "i did", "i am", "i mean", "but", "except", "unless", "though", "although",
+                          "right now"})
 
 
 def screener_answer(text: str) -> bool | None:
@@ -482,7 +493,9 @@ def screener_answer(text: str) -> bool | None:
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False
     head = " ".join(re.split(r"[.!?;]", low, maxsplit=1)[0].split()[:8])  # an answer opens with it
-    if lead or _SCREEN_YES.search(head) or _SCREEN_HEDGE.search(head):
+    hedges = [m.group(0) for m in _SCREEN_HEDGE.finditer(head)]
+    if lead or _SCREEN_YES.search(head) or _SCREEN_YES_SHORT.search(head) or any(
+            h not in _STORY_WORDS for h in hedges) or (hedges and len(head.split()) <= 3):
         return True
     return None  # a non-answer: the engine asks once more, then counts it as yes
 

@@ -277,6 +277,8 @@ class CrisisProtocol(LineSets):
             "concern_check_medical",  # an unclear sign of a medical emergency: ask about the body
             "check_no",  # a plain no to the direct question; {step_question}
             "screen_low",  # the screen ended low: thanks and {resources}, then back to the work
+            "check_unanswered",  # the direct question unanswered twice: {resources}, then back to the work
+            "check_before_close",  # the unanswered direct question, asked again before the close
             "check_unclear_medical",  # the body check answered about something else twice: {emergency}, then resume
             "leaving_check",  # they want to go with the screen unresolved: numbers, then are you safe right now
         }

@@ -5,6 +5,8 @@ questions, mania and ideas of reference are referred at any turn; "can we just t
 things are not moods; a plan given at a check-in is kept."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from attune.dialogue import safety, text as tx
@@ -146,3 +148,68 @@ async def test_a_plan_given_at_a_check_in_is_kept_not_asked_again(engine, clock)
     state = engine.state_of(user)
     assert any("letting agents" in v for v in state.slots.values()), state.slots
     assert "one thing" not in replies[-1].text.lower()
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("i did once leave a pan on, years ago, when i was a student", None), ("honestly my boss just doesn't get it", None),
+    ("i did", True), ("honestly? a lot", True), ("i think about it but i wouldn't", True), ("used to", True),
+])
+def test_a_story_after_the_suicide_question_is_no_answer_but_a_short_yes_or_hedge_is(text: str, answer: bool | None) -> None:
+    assert tx.screener_answer(text) is answer
+
+
+async def test_the_direct_question_unanswered_twice_gives_the_numbers_and_is_asked_again_before_the_close(engine, clock):
+    user = "u_round6_unanswered"
+    replies = await run(engine, ["nia", "four", "honestly what's the point of any of it",
+                                 "my partner is always on her phone when we eat dinner",
+                                 "and then i go quiet and it ruins the whole evening"], clock, user=user)
+    assert events(replies, "safety_check") and not events(replies, "crisis")
+    assert "9 8 8" in replies[-1].text
+    state = engine.state_of(user)
+    assert state.crisis is None and state.check_pending
+    replies.append(await engine.handle(user, "bye"))
+    assert engine.state_of(user).crisis is not None
+    assert re.search(r"ending your life|suicide|killing yourself", replies[-1].text.lower()), replies[-1].text
+    replies.append(await engine.handle(user, "no"))
+    assert re.search(r"\bmood\b|zero to ten", replies[-1].text.lower()) and engine.state_of(user).crisis is None
+
+
+async def test_a_finished_safety_plan_leads_to_a_close_not_a_loop(engine, clock):
+    user = "u_round6_planend"
+    replies = await run(engine, ["kay", "two", "i want to kill myself", "sometimes", "no", "no", "no", "no",
+                                 "yeah i'm safe, i'm at home and my sister's here", "when i stop answering texts",
+                                 "taking the dog out", "my sister, or my mate dev", "my old counsellor",
+                                 "not being on my own in the evenings"], clock, user=user)
+    assert events(replies, "safety_plan")
+    state = engine.state_of(user)
+    assert state.crisis is None and state.phase == "closing" and state.risk_flag
+    assert "zero to ten" in replies[-1].text.lower() or "mood" in replies[-1].text.lower()
+    for line in ("three", "four"):
+        replies.append(await engine.handle(user, line))
+    replies.append(await engine.handle(user, "no, thanks for asking straight out"))
+    assert replies[-1].ended
+
+
+@pytest.mark.parametrize("text, recent, kind", [
+    ("is it fine to double it on bad days?", ["my gp gave me propranolol for the shakes"], "medication"),
+    ("could you go through a checklist with me every morning? stove off, door locked, so i know it's done properly", [],
+     "compulsion"),
+    ("the number plates on the cars outside are messages for me", [], "psychosis_mania"),
+])
+def test_scope_with_what_was_said_just_before(text: str, recent: list[str], kind: str) -> None:
+    flag = safety.screen_scope(text, recent=recent)
+    assert flag is not None and flag.kind == kind
+
+
+@pytest.mark.parametrize("text, recent", [
+    ("is it fine to double it on bad days?", ["my boss gave me more work"]),
+    ("can you help me write a to do list? i need to fix the door and call the gas company", []),
+    ("the songs on the radio were meant for me and my ex, we loved them", []),
+])
+def test_scope_look_alikes_with_context_are_not_referred(text: str, recent: list[str]) -> None:
+    assert safety.screen_scope(text, recent=recent) is None
+
+
+def test_jumping_to_the_worst_is_a_thinking_trap_not_a_risk() -> None:
+    assert safety.screen("yeah that trap fits, i always jump to the worst").level == "none"
+    assert safety.screen("i keep thinking about jumping off the bridge").level == "crisis"
