@@ -314,12 +314,25 @@ _LEAD_SETTING = re.compile(
 
 
 def _tidy(line: str) -> str:
+    line = re.sub(r"\.{3,}|\u2026", "\u2026", line)  # their "it'd say... stop" keeps its pause
     line = re.sub(r"\b([a-z]{2,}) \1\b", r"\1", line, flags=re.IGNORECASE)
     line = re.sub(r"\s+([,.!?;:])", r"\1", line)
     line = re.sub(r",\s*([.!?])", r"\1", line)
     line = re.sub(r"([.!?])\s*\.", r"\1", line)
     line = re.sub(r"\s{2,}", " ", line).strip()
     return line[:1].upper() + line[1:] if line else line
+
+
+def _no_repeats(field: str) -> str:
+    """A card field without a tail that says again what it said ("mostly the jaw, right at the hinge, jaw")."""
+    parts = [p for p in field.split(", ") if p]
+    kept: list[str] = []
+    for part in parts:
+        seen = set(re.findall(r"[a-z']+", " ".join(kept).lower()))
+        if kept and set(re.findall(r"[a-z']+", part.lower())) <= seen:
+            continue
+        kept.append(part)
+    return ", ".join(kept)
 
 
 def _filled(variants: list[str], fields: dict[str, str]) -> list[str]:
@@ -1008,6 +1021,11 @@ class SessionEngine:
         exercise_refused = k == "decline" and (step.exercise or EXERCISE_WORDS.search(text.lower()))
         if exercise_refused:
             self._refuse_exercise(c, step, text)
+            if not step.exercise and step.kind not in ("statement", "artefact") and not step.optional:
+                # the exercise refused was an earlier one ("i don't want to do breathing stuff" to "if it had a
+                # voice..."): this step still stands, asked again
+                self._ask(c, mod, step, reprompt=True)
+                return
         elif k in ("decline", "dont_know"):
             if k == "dont_know" and s.reprompts < 1 and not step.optional and step.kind not in ("statement", "artefact"):
                 s.reprompts = 1
@@ -1451,7 +1469,7 @@ class SessionEngine:
         s = c.state
         slots = {st.slot: "" for st in mod.steps if st.slot}
         fields = {**c.fields(), **slots, **s.slots}  # the card is theirs: kept in their own words on screen
-        card = {k: _tidy(v.format(**fields)) for k, v in mod.artefact.fields.items()}
+        card = {k: _no_repeats(_tidy(v.format(**fields))) for k, v in mod.artefact.fields.items()}
         card = {k: v for k, v in card.items() if v and not safety.mentions_medication(v)
                 and guard.vet(v, fallback="", kind="card")[0]}  # a field the guard blocks is not shown
         s.card = {"title": mod.artefact.title, "modality": mod.id, **card}

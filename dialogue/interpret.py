@@ -489,6 +489,8 @@ _PLAN_INTENT = re.compile(
 _PLAN_NOT = re.compile(
     r"\b(?:i (?:should|could|would|might|must)(?:'ve| have| of)|i (?:should|could)n'?t have|i can'?t|i could never|i won'?t be able|"
     r"i wish i had|i (?:need|have) to stop being|i'?ll (?:end up|never|always)|i (?:don'?t|do not) (?:want|wanna|feel like) to|"
+    r"i (?:always |often |usually |just )?do (?:that|this|it) (?:a lot|all the time|constantly|every time|always|too)|"
+    r"(?:that'?s|it'?s) (?:kind of |sort of |just |always been )?my thing|"
     r"(?:not knowing|no idea|don'?t know|wondering|worried about|scared of|afraid of) (?:where|what|if|whether|how) i'?(?:ll| will| would|'d)|"
     # what they would say to a friend is a view, not a step: "i'd say freezing in a rehearsal is what rehearsals are for"
     r"i'?d (?:say|tell (?:them|him|her|you|myself|my \w+)) (?:that )?(?:[a-z']+ ){0,7}?(?:is|was|are|were|isn'?t|wasn'?t|aren'?t|"

@@ -1649,6 +1649,12 @@ _rule("overdose_taken", r"(?:took|taken|taking|have taken|swallowed|had|downed|a
       r"|recovering|doing (?:better|well|ok|okay|fine)|in (?:treatment|rehab|recovery)|(?:treatment|rehab|recovery)"
       r" (?:programme|program|centre|center)|discharged|out of hospital|home now|(?:is|are) (?:ok|okay|fine|safe) now"
       r"|pulled through|getting help|got help|family is with)\b")
+# "took all of them. just wanted someone to know": the pills are not named, the act ends the sentence
+_rule("overdose_all", r"(?:took|taken|swallowed|downed|necked|popped) (?:all of them|the lot|the whole lot|every (?:single )?one"
+      r"(?: of them)?|the rest of them|all of it|the whole (?:bottle|packet|pack|box|strip))(?= *$| ,| just| and| now| tonight"
+      r"| an hour| a few| half| so| i )", "crisis", "medical", negatable=True, history="behaviour",
+      unless=r"\b(?:to the|to school|to the park|home|out|with me|back|photos?|pictures?|notes|exams?|tests?|questions|calls|shots"
+      r"|advice|years ago|when i was|used to)\b")
 _rule("poison", r"(?:drank|drunk|swallowed|ate|taken|took|drinking|have drunk|inhaled) (?:some |a (?:bottle|cup|glass)"
       r" of )?(?:bleach|antifreeze|anti freeze|poison|rat poison|weed killer|pesticide|cyanide|drain cleaner|lye"
       r"|detergent|laundry pods?|battery acid|methanol|paraquat|gasoline|petrol|lighter fluid|window cleaner)",

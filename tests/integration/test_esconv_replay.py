@@ -22,16 +22,16 @@ async def test_esconv_seekers_complete_without_errors_repeats_or_false_crises(se
     for i, script in enumerate(seeker_scripts(N_DIALOGUES)):
         user = f"u_esconv{i:09d}"
         said = collections.Counter([(await engine.open(user)).text])
-        asked = False  # the last reply asked the direct safety question
         for line in script:
             clock.advance(60)
+            state = engine.state_of(user)
+            asked = state is not None and state.crisis is not None and state.crisis.stage == "check"  # question open
             reply = await engine.handle(user, line)
             turns += 1
             said[reply.text] += 1
             if any(e.type == "crisis" for e in reply.events):
                 (answered if asked else crises).append(line)
-            asked = any(e.type == "safety_check" for e in reply.events)
-            checks += asked
+            checks += any(e.type == "safety_check" for e in reply.events)
             if reply.ended:
                 break
         else:
@@ -45,6 +45,6 @@ async def test_esconv_seekers_complete_without_errors_repeats_or_false_crises(se
     # ESConv seekers are role-played everyday problems: the screen may ask directly now and then, but
     # rarely; a crisis it raises on its own must be warranted. A replayed line never answers Attune's
     # question, and any yes or hedge to the direct question counts as yes, so a crisis that follows
-    # a check measures the replay, not the screen: those are counted apart.
+    # a check, or the check asked again after a non-answer, measures the replay, not the screen: counted apart.
     assert checks <= turns * 0.012, f"{checks} direct safety questions in {turns} turns"
     assert len(crises) <= 2, crises
