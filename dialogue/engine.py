@@ -50,7 +50,7 @@ REFLECT_EVERY = 2  # a reflection at most every other turn: more sounds like an 
 MULTI_FILL = {"situation": "situation", "emotion": "feeling", "intensity": "rating", "thought": "thought", "location": "body"}
 EVIDENCE_SLOTS = ("evidence_for", "evidence_against")
 RESTATED = re.compile(r"\b(?:it'?s more (?:that|like)|more like|what i mean is|what i meant (?:is|was)|i meant|the thought (?:is|was)|"
-                      r"it'?s really that|really it'?s that)\s+(?:that\s+)?(?P<thought>[^.?!]+)")
+                      r"it'?s really that|really it'?s that)[\s,:]+(?:that\s+)?(?P<thought>[^.?!]+)")
 MULTI_REACH = 4  # only steps this close ahead are filled from the same turn
 
 
@@ -594,10 +594,14 @@ class SessionEngine:
         if state.phase == "closing":
             self._closing(c, text, reading)
         elif reading.kind == "end":
-            self._start_closing(c, early=True)
+            self._start_closing(c, early=True, leaving=bool(_LEAVING.search(text.lower())))
         elif reading.kind == "switch" and reading.modality:
             self._switch(c, reading.modality)
         elif reading.kind == "question":
+            if state.phase == "opening" and state.stage == "name" and (name := tx.extract_name(text)):
+                # "hi. idris. um, how does this work?": the name is kept; the answer leads on to the mood question
+                state.name, state.stage = name, "mood"
+                state.last_question = _tidy(c.pick(self.lib.session.lines["mood_open"], c.fields()).format(**c.fields()))
             self._question(c, reading)
         elif state.phase == "opening":
             self._opening(c, text, reading)
@@ -724,6 +728,8 @@ class SessionEngine:
             c.line("answer_time", minutes_left=self._minutes_left(s), step_question=q)
         elif r.ask == "repeat":
             c.line("repeat", step_question=q)
+        elif r.ask == "how":
+            c.line("answer_how", step_question=q)
         else:
             step = self._step(s)
             if step is not None and step.kind == "distortion" and s.candidates:
@@ -1048,6 +1054,12 @@ class SessionEngine:
                 c.line("correction")
                 self._enter_step(c, mod)
                 return
+            if outcome == "plan_at_draft" and step.slot:
+                self._fill(s, step.slot, s.draft)
+                action = next((st for st in mod.steps if st.expectation == "action" and st.slot), None)
+                if action and not s.slots.get(action.slot):
+                    self._fill(s, action.slot, self._value_for("action", value, r))
+                s.notes.append(f"{step.id}: answered with a next step; the suggested thought kept")
             if outcome == "changed" and step.slot:
                 self._fill(s, step.slot, tx.own_words(text))
                 c.line(f"rating_{value}")
@@ -1262,9 +1274,13 @@ class SessionEngine:
         s.last_filled = []
         step = mod.steps[s.step]
         c.line("correction")
-        if r.rest:
-            again = interpret(r.rest, step.expectation)
-            outcome, value = self._interpret(c, step, r.rest, again)
+        rest = r.rest
+        said = RESTATED.search(rest.lower().replace("\u2019", "'")) if rest else None
+        if said and len(said.group("thought").split()) >= 3:  # "i don't think i'm X overall, it's more like, Y": Y
+            rest = rest[said.start("thought"):said.end("thought")].strip(" ,")
+        if rest:
+            again = interpret(rest, step.expectation)
+            outcome, value = self._interpret(c, step, rest, again)
             if outcome == "filled" and step.slot:
                 self._fill(s, step.slot, value)
                 self._advance(c, mod)
@@ -1387,6 +1403,8 @@ class SessionEngine:
             words = len(text.split())
             if EMPTY_POSITIVE.search(text.lower()) and s.reprompts < 2:
                 return "again", ""
+            if s.draft and (PLAN.search(text.lower()) or _IMPERATIVE.match(text.lower())) and yn is not False:
+                return "plan_at_draft", text  # "say sorry to him after school": the draft stands, and that is the step
             agrees = (yn is True or OK_WITH_IT.search(text.lower())) and (words <= 8 or AGREES.search(text.lower()))
             if agrees and s.draft:
                 return "filled", s.draft
@@ -1482,7 +1500,7 @@ class SessionEngine:
         return _fit(mod.artefact.readback, spoken_slots(s.slots), words or SPOKEN_CARD_WORDS)
 
     # ------------------------------------------------------------------ closing
-    def _start_closing(self, c: _Compose, early: bool = False, card_said: bool = False) -> None:
+    def _start_closing(self, c: _Compose, early: bool = False, card_said: bool = False, leaving: bool = False) -> None:
         """The summary (shown, and said when short), the card if not read yet, then the mood question. Right after
         the card was read back (``card_said``) the summary is only shown: the card already said it."""
         s = c.state
@@ -1490,6 +1508,13 @@ class SessionEngine:
         c.parts = [p for p in c.parts if p[1] not in BRIDGES]  # the summary says it back; no stale reflection before it
         if s.card is None and s.modality and self._card_complete(s, self.lib.modalities[s.modality]):
             self._make_card(c, self.lib.modalities[s.modality])
+        if leaving and not s.check_pending:  # "the bus is here, gotta go, bye!": no questions; summary and card are shown
+            s.notes.append("the person had to go: summary and card shown, not read")
+            if summary := self._summary(s) or self._partial_summary(s):
+                c.event("summary", text=summary)
+            c.line("goodbye_leaving")
+            c.ended = True
+            return
         if early:
             c.line("short_closing")
             s.notes.append("the person ended the session early")
@@ -1526,6 +1551,9 @@ class SessionEngine:
         if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat") and s.stage != "comment":
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
+        if s.stage == "referred":  # whatever they answer, nothing more is worked on today; no argument with it
+            self._referred_goodbye(c)
+            return
         if self._late_plan(c, text):
             return
         if s.stage in ("mood", "mood_early"):
@@ -1556,6 +1584,10 @@ class SessionEngine:
             if not self._declines(text) and tx.yes_no(text) is not False:
                 s.feedback_comment = tx.own_words(text, 80)
             self._goodbye(c)
+
+    def _referred_goodbye(self, c: _Compose) -> None:
+        c.line("referred_goodbye")
+        c.ended = True
 
     def _late_plan(self, c: _Compose, text: str) -> bool:
         """A next step said while closing ("i'll call her wednesday after her shift and say sorry properly") when the
@@ -1793,6 +1825,8 @@ class SessionEngine:
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
             answer = tx.safe_answer(text) if st.id == "safe_now" else tx.screener_answer(text)
+            if st.id in (told := _screen_told(text)):  # "the blades are in my desk drawer" answers "...to prepare?", and
+                answer = told[st.id]  # "i wouldn't act on it" is a no to intent (a yes only to the thoughts question)
             if answer is None and self._answer_aside(c, text):
                 return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
@@ -1803,6 +1837,9 @@ class SessionEngine:
                 answer = st.id != "safe_now"  # asked twice and still no answer: treated as yes (or as not safe)
             s.crisis.unclear = 0
             s.crisis.answers[st.id] = answer
+            for other, said in _screen_told(text).items():  # "no plan or anything", "the blades are in my drawer"
+                if other != st.id and other not in s.crisis.answers:
+                    s.crisis.answers[other] = said
             s.crisis.index += 1
             if st.id == "safe_now" and answer is False and not _has_number(c.text, c.emergency):
                 c.say(cr.lines["imminent"], "crisis.imminent")
@@ -1972,6 +2009,9 @@ class SessionEngine:
 
     def _scope(self, c: _Compose, flag: safety.ScopeFlag, resume: bool = True) -> None:
         s = c.state
+        if s.phase == "closing" and s.stage == "referred":  # referred already: said kindly once, not argued
+            self._referred_goodbye(c)
+            return
         limit = getattr(self.lib.scope, flag.kind)
         res = limit.resources.get(self.settings.locale.upper()) or limit.resources.get("default") or []
         c.exact = True
@@ -1980,8 +2020,10 @@ class SessionEngine:
         if flag.kind != "ask_if_human":
             s.notes.append(f"referral: {flag.kind} ({flag.reason})")
             c.event("referral", kind=flag.kind, reason=flag.reason, resources=[r.model_dump() for r in res])
-        if limit.then == "close":
-            c.ended = True
+        if limit.then == "close":  # no more work today: who could help them get that care, then a kind goodbye
+            c.set_phase("closing")
+            s.stage = "referred"
+            c.line("referred_ask")
         elif question and question not in c.text:
             c.parts.append((_tidy(question), "session.resume"))
 
@@ -2049,6 +2091,26 @@ def _warm() -> None:
         turn_model.load()
 
 
+_SCREEN_TOLD = (
+    ("plan", False, re.compile(r"\b(?:no plans?|not (?:made|got) (?:a |any )?plans?|have(?:n'?t| not) (?:made (?:a |any )?plans?"
+                               r"|planned)|not planned|nothing planned|no plan or anything)\b")),
+    ("method", False, re.compile(r"\b(?:have(?:n'?t| not) thought (?:about )?how|(?:don'?t|do not) know how|not (?:thought|"
+                                 r"thinking) (?:about )?how|no idea how)\b")),
+    ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not) (?:ever )?(?:act on (?:it|them)|do it"
+                                 r"|go through with it)\b")),
+    ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
+                                     r"|\b(?:i'?ve|i have) (?:got|bought|saved|saved up|kept|been saving|stockpiled|hidden) (?:some |a |the"
+                                     r" )?(?:pills|tablets|blades?|razors?|rope|meds)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
+                                     r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing) (?:a |the )?(?:note|letter)\b")),
+)
+
+
+def _screen_told(text: str) -> dict[str, bool]:
+    """Other screener questions a turn answers as it goes ("no, no plan or anything"): not asked again."""
+    low = text.lower().replace("\u2019", "'")
+    return {item: value for item, value, rx in _SCREEN_TOLD if rx.search(low)}
+
+
 def _check_key(category: str | None) -> str:
     """The direct question that fits the unclear signal: suicide, danger from someone, the body, or means."""
     return {"means_request": "means_concern", "danger_from_others": "concern_check_danger",
@@ -2086,7 +2148,10 @@ SWITCH_ONLY = re.compile(r"\b(?:vent|rant|let (?:it|off) (?:out|steam)|off my ch
 _IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i guess|i think|tomorrow|tonight|first)\W+)*(?:email"
                          r"|call|text|ring|phone|write|send|ask|book|go|take|make|start|try|talk to|message|apply|visit|see"
                          r"|sort|clean|plan|put|get|walk|sleep|rest|stop|leave|finish|check|read|practi[cs]e|do|look for"
-                         r"|look at|tidy|cook|join|sign up|reply|apologi[sz]e|pay|fill in|set)\b")
+                         r"|look at|tidy|cook|join|sign up|reply|apologi[sz]e|pay|fill in|set|say sorry|say thank\w*|tell (?:him|her"
+                         r"|them|my \w+))\b")
+_LEAVING = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|have to go|need to go|must go|i'?m off|i'?ll let you go|see you|"
+                      r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")
 _WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
                    r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
 PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"

@@ -20,7 +20,7 @@ from attune.dialogue.types import KINDS, Kind
 
 Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
                  "topic", "text", "choice", "body", "none"]
-Ask = Literal["advice", "human", "repeat", "time", "privacy", "other"]
+Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "other"]
 MODEL_OVERRIDES_BELOW = 0.85  # the turn model may override only rule readings less sure than this
 MODEL_MIN_P = 0.5  # ...and only with at least this probability (both chosen on a split of the train file)
 
@@ -113,6 +113,7 @@ QUESTION_PRIVACY = _rx(
     r"(?: (?:being|going to be|gonna be|be))? (?:recorded|saved|stored|private|confidential|shared|kept|anonymous|listened to)\b",
     r"\bwho (?:else )?(?:can|could|will|gets to|is going to) (?:see|read|hear|listen to|access)\b|\bdo (?:you|u) (?:record|save|store|keep|share|sell)\b",
     r"\bwhere (?:does|do|will) (?:this|it|my \w+|what i say) (?:go|end up|get stored)\b|\b(?:what|how) do (?:you|u) do with (?:this|it|my)\b",
+    r"\bwith my (?:data|information|details|recordings?|voice)\b|\bwhat happens to (?:my (?:data|information|details)|what i say)\b",
 )
 QUESTION_TIME = _rx(
     r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
@@ -120,6 +121,13 @@ QUESTION_TIME = _rx(
     r"\bwhen (?:does|will) (?:this|the session|it) (?:end|finish)\b",
     r"\bdo we (?:have|still have) (?:time|enough time)\b|\bwhat time is it\b|\bare we (?:over|out of time|done yet)\b|\bwe'?ve got (?:like |about )?\w+ minutes\b",
 )
+QUESTION_HOW = _rx(  # how the session itself works
+    r"\bhow (?:does|do|will|is) (?:this|it|the session|this session|this whole thing|this thing|attune) (?:work|go|going to work)\b",
+    r"\bwhat (?:happens|do we do|are we doing|is this|will we do) (?:now|here|next|in this|today)?\b ?\?? ?$|\bwhat do i (?:do|say)"
+    r" (?:now|here|first)\b|\bhow do we (?:do|start) this\b|\bwhat(?:'s| is) the (?:process|plan|format)\b",
+)
+QUESTION_THERAPIST = _rx(r"\bwhat would (?:a|an|my|your|the|any) (?:real |actual |proper )?(?:therapist|counsell?or|psychologist"
+                         r"|shrink|professional|expert) (?:actually |really )?(?:say|tell me|do|think)\b")
 _WH = r"(?:what|why|how|who|where|when|which|is|are|do|does|did|can|could|would|will|should|have|has)"
 QUESTION_OTHER = _rx(
     r"^ ?" + _FILL + r"why (?:do|are|did|would) (?:you|u) (?:ask|want|need|say)\b",
@@ -225,8 +233,10 @@ def _kind_of_question(n: str) -> Ask | None:
         return "time"
     if QUESTION_REPEAT.search(n):
         return "repeat"
-    if QUESTION_ADVICE.search(n):
+    if QUESTION_ADVICE.search(n) or QUESTION_THERAPIST.search(n):
         return "advice"
+    if QUESTION_HOW.search(n):
+        return "how"
     if QUESTION_OTHER.search(n):
         return "other"
     return None

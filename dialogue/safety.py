@@ -1214,7 +1214,10 @@ _rule("coming_for_me", _PERSON + r" (?:is|are|was) (?:coming (?:for|after|back f
 _rule("threat", r"threat\w* (?:to )?(?:kill|hurt|harm|shoot|stab|beat|hit|strangle|choke|burn|rape) (?:me|us|my kids"
       r"|the kids|my children)|(?:said|says|told me|swore|keeps saying|texted|messaged|promised|warned me|screamed|yelled)"
       r" (?:that )?(?:if (?:i|we) (?:\w+ ){1,4})?" + _PERSON + r" (?:is going to|was going to|would|will|might|wants to|is gonna) (?:kill|hurt|harm"
-      r"|shoot|stab|beat|strangle|choke|burn|rape|find) me|" + _PERSON + r" (?:tried|tries|is trying|was trying|wants)"
+      r"|shoot|stab|beat|strangle|choke|burn|rape|find) me|(?:said|says|told me|swore|keeps saying|texted|messaged|warned me"
+      r"|screamed|yelled) (?:that )?(?:if (?:i|we) (?:\w+ ){1,5})?" + _PERSON + r" (?:is going to|was going to|would|will|is gonna)"
+      r" (?:make (?:sure )?(?:i|me) (?:regret|pay|suffer|sorry)|make me pay|make my life hell|teach me a lesson|sort me out"
+      r"|end me|finish me|put me in hospital)|" + _PERSON + r" (?:tried|tries|is trying|was trying|wants)"
       r" to (?:kill|strangle|choke|drown|poison|stab|shoot|rape) me|my ex (?:is going to|will|wants to) (?:kill|hurt) me"
       r"|(?:if|when) (?:he|she|they) (?:find|finds) out i (?:told|talked|spoke|called|reported|went|am leaving|left|was here)",
       "crisis", "danger_from_others", negatable=True,
@@ -1226,7 +1229,8 @@ _rule("fear_of_person", r"(?:scared|afraid|terrified|frightened|fear|fearing|wor
       r"|would|could) (?:hurt|kill|hit|beat|find|come for|attack) me|(?:he|she|they) (?:is going to|will|might|would|could"
       r"|is gonna) (?:hurt|kill|hit|beat|find|attack|come (?:back )?for) me|of what (?:he|she|they) (?:will|might|would"
       r"|could) do(?: to me)?|(?:that )?" + _PERSON + r" (?:is going to|will|might|would|could|is gonna) (?:hurt|kill|hit|beat|find|attack|rape"
-      r"|strangle|choke|stab|shoot) me|of my (?:husband|wife|boyfriend|girlfriend|partner|ex|dad|father|stepdad|step dad|stepfather"
+      r"|strangle|choke|stab|shoot) me|(?:that )?(?:he|she|they) (?:is going to|will|might|would|could|is gonna) (?:break"
+      r" (?:down )?(?:the|my) door|break in|get in|kick (?:the|my) door|come in)|of my (?:husband|wife|boyfriend|girlfriend|partner|ex|dad|father|stepdad|step dad|stepfather"
       r"|mom|mum|mother|stepmom|stepmother|uncle|brother|parents|family))(?! (?:spider|dog|reaction|judg\w*))",
       "crisis", "danger_from_others", negatable=True, subject=True,
       unless=r"\bif i (?!(?:ever |try to |tried to )?(?:leave|left|tell|told|call|called|report|go to|break up|talk|see"
@@ -1274,6 +1278,14 @@ _rule("abusive", r"(?:i am in|i am stuck in|i live with|i am living with|i am ma
       r"| towards me| when)", "crisis", "danger_from_others", negatable=True,
       unless=r"\b(?:used to be|was abusive|were abusive|years ago|when i was|as a (?:kid|child)|growing up|emotionally"
              r" abusive)\b")
+
+# things thrown or smashed by someone at home ("he threw a plate at the wall"): asked about directly
+_rule("violence_around", _PERSON + r" (?:\w+ ){0,2}(?:threw|throws|throwing|smashed|smashes|smashing|broke|punched|punches"
+      r"|kicked|kicks) (?:a |the |my |our |his |her )?(?:plates?|glass(?:es)?|bottles?|chairs?|phone|things|stuff|doors?"
+      r"|walls?|table|mugs?|cups?|tv|furniture|hole in the wall)(?: (?:at|against|into|through) (?:the wall|me|my head|the"
+      r" door|the floor|the window))?", "concern", "danger_from_others", negatable=True,
+      unless=r"\b(?:by accident|accidentally|dropped|tantrum|toddler|baby|the dog|the cat|game|match|party|greek|wedding"
+             r"|karate|boxing|gym|rage room|years ago|when i was)\b")
 
 # issue 7, round 5: structures the round-4 rules missed (dev4 misses, generalised by composition, not by sentence)
 # relief or indifference × if × a death event ("i wouldn't be upset if the plane went down", "i'd be relieved if the
@@ -2377,6 +2389,8 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
     _psychotic_lines(t, vetoed)
     if not hits and semantic:
         hits = _semantic(t, vetoed)
+        if hits and _told_over(recent):  # "that's been over for eight years" a turn ago: scars talk now is about then
+            hits = [h for h in hits if h.category not in ("self_harm", "suicide")]
     if risk_earlier:  # after a risk statement, a rule-level concern is acted on; a semantic guess still asks
         hits = [_Hit("crisis", h.category, h.reason, h.span)
                 if h.level == "concern" and not h.reason.startswith("semantic") else h for h in hits]
@@ -2389,6 +2403,19 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
     reasons = list(dict.fromkeys(h.reason.replace("_", " ") for h in lead))
     matched = list(dict.fromkeys(h.span for h in hits))[:8]
     return Screen(level=level, category=lead[0].category, reason="; ".join(reasons[:4]), matched=matched)
+
+
+# A past told as over in the turns just before ("i used to self harm when i was sixteen but that's been over for eight
+# years"): the model's guesses on later words about it (scars, stares) are not new risk.  Rules still fire.
+_OVER_TOLD = re.compile(r"\b(?:used to|when i was (?:a teen\w*|\w+teen|younger|at school|a kid|\d+)|years ago)\b[^\n]{0,80}"
+                        r"\b(?:self harm\w*|cut(?:ting)?|hurt(?:ing)? myself|attempt\w*|suicidal|overdos\w*)\b"
+                        r"|\b(?:self harm\w*|cutting|hurting myself|attempt\w*|suicidal)\b[^\n]{0,80}\b(?:over for|stopped|"
+                        r"have not (?:done it|since)|clean for|free for|behind me|in the past|years ago)\b")
+
+
+def _told_over(recent: Sequence[str]) -> bool:
+    earlier = [_prepare(r).norm for r in list(recent)[-_RECENT_MAX:]]
+    return any(_OVER_TOLD.search(e) and not _RELAPSE.search(e) for e in earlier)
 
 
 _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypotheticals it reads as "not waking up"

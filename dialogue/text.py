@@ -489,6 +489,10 @@ def screener_answer(text: str) -> bool | None:
     low = text.lower().replace("\u2019", "'").strip()
     if not re.search(r"[a-z0-9]", low):
         return None
+    if re.match(r"^\W*(?:(?:well|um+|uh+|so|and|but|honestly)\W+)*(?:she|he|they|my (?:mum|mom|dad|friend|boss|partner"
+                r"|husband|wife|sister|brother|girlfriend|boyfriend|son|daughter)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",
+                low) and not re.search(r"\b(?:crosses my mind|i think about|i have|i do|yes|yeah|sometimes i)\b", low):
+        return None  # "she did kind of stare": a story about someone else, not an answer about themselves
     lead = _SCREEN_NO_LEAD.match(low)
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False

@@ -213,3 +213,58 @@ def test_scope_look_alikes_with_context_are_not_referred(text: str, recent: list
 def test_jumping_to_the_worst_is_a_thinking_trap_not_a_risk() -> None:
     assert safety.screen("yeah that trap fits, i always jump to the worst").level == "none"
     assert safety.screen("i keep thinking about jumping off the bridge").level == "crisis"
+
+
+@pytest.mark.parametrize("text, level", [
+    ("my husband's been drinking since lunch and he threw a plate at the wall, he said if i go to my sister's he'll make "
+     "sure i regret it", "crisis"),
+    ("i'm scared he'll break the door. he's done it before", "crisis"),
+    ("he threw a plate at the wall", "concern"),
+    ("my toddler threw his cup at the wall", "none"), ("we smashed plates at the greek wedding", "none"),
+    ("my boss said if i'm late again he'll make sure i regret it", "none"),
+])
+def test_danger_at_home_in_new_words(text: str, level: str) -> None:
+    v = safety.screen(text)
+    assert v.level == level and (level == "none" or v.category == "danger_from_others"), v
+
+
+def test_self_harm_told_as_over_a_turn_ago_does_not_make_scars_talk_a_risk() -> None:
+    over = ["a woman at the gym asked about my scars. i used to self harm when i was sixteen but that's been over for years"]
+    assert safety.screen("that people see the scars and think i'm unstable", recent=over).level == "none"
+    assert safety.screen("i want to kill myself", recent=over).level == "crisis"
+    assert tx.screener_answer("she did kind of stare") is None
+
+
+async def test_screener_answers_that_answer_more_than_was_asked_are_not_asked_again(engine, clock):
+    user = "u_round6_told"
+    replies = await run(engine, ["ola", "three", "i want to kill myself", "yes", "no, i haven't thought about how",
+                                 "no, no plan or anything, i wouldn't act on it"], clock, user=user)
+    answers = engine.state_of(user).crisis.answers
+    assert answers.get("plan") is False and answers.get("intent") is False
+    assert not re.search(r"made a plan|worked out any|act on", replies[-1].text.lower()), replies[-1].text
+
+
+async def test_leaving_now_ends_without_more_questions(engine, clock):
+    user = "u_round6_leaving"
+    replies = await run(engine, ["kasia", "five", "my chest gets tight before my driving test", "it's right in the middle",
+                                 "oh shoot the bus is here. sorry, gotta go, bye!"], clock, user=user)
+    assert replies[-1].ended and "?" not in replies[-1].text
+    assert len(replies[-1].text.split()) <= 20
+
+
+async def test_how_does_this_work_is_answered_and_the_name_kept(engine, clock):
+    user = "u_round6_how"
+    replies = await run(engine, ["hi. idris. um, before anything, how does this work exactly?"], clock, user=user)
+    assert engine.state_of(user).name == "Idris"
+    assert re.search(r"twenty minutes|step by step|one step at a time", replies[-1].text.lower())
+    assert re.search(r"mood|zero to ten", replies[-1].text.lower())
+
+
+async def test_a_referral_that_ends_the_work_asks_who_could_help_then_says_goodbye(engine, clock):
+    user = "u_round6_referred"
+    replies = await run(engine, ["i haven't slept since thursday and i don't need to, i've cracked how the lottery works "
+                                 "and the radio's been confirming it to me"], clock, user=user)
+    assert [e.kind for r in replies for e in r.events if e.type == "referral"] == ["psychosis_mania"]
+    assert not replies[-1].ended and replies[-1].text.rstrip().endswith("?")
+    replies.append(await engine.handle(user, "why would i call a doctor, there's nothing wrong with me"))
+    assert replies[-1].ended and "lottery" not in replies[-1].text.lower()
