@@ -453,7 +453,7 @@ class SessionEngine:
         async with self._lock(user_id):
             state = self._states.pop(user_id, None)
             if state and state.phase != "ended":
-                await asyncio.to_thread(self._save_session, state, "abandoned")
+                await asyncio.to_thread(self._save_session, state, _left_status(state))
 
     def state_of(self, user_id: str) -> SessionState | None:
         return self._states.get(user_id)
@@ -485,7 +485,8 @@ class SessionEngine:
         while rec is not None:
             raw = self.store.load_state(rec.id)
             if raw:
-                self._save_session(SessionState.model_validate(raw), "abandoned")
+                state = SessionState.model_validate(raw)
+                self._save_session(state, _left_status(state))
             else:
                 self.store.update_session(rec.id, status="abandoned", ended_at=self.clock.now())
             rec = self.store.open_session(user_id)
@@ -591,6 +592,10 @@ class SessionEngine:
             rest = without_talk_request(text)
             reading = await asyncio.to_thread(self._read, state, rest) if rest else Reading(kind="answer", slots={})
         meta["turn"] = reading.kind
+        if _NO_EXERCISES.search(text.lower()):  # "i just need to vent, i don't want exercises or anything": for the session
+            for tag in ("grounding", "breathing"):
+                if tag not in state.refused:
+                    state.refused.append(tag)
         if state.phase == "closing":
             self._closing(c, text, reading)
         elif reading.kind == "end":
@@ -936,6 +941,18 @@ class SessionEngine:
             self._bridge(c, text, "topic")
             c.line("clarify", modality_list=self._modality_list())
             s.stage = "clarify"
+
+    def _take_held_topic(self, c: _Compose, text: str) -> None:
+        """What they came with, taken up after a safety check: routed when the signal is clear, else express support,
+        where they are heard first (no menu of approaches straight after a question about suicide)."""
+        s = c.state
+        s.topic = s.topic or tx.own_words(text)
+        rt = route(text, self.lib.modalities)
+        p = re.search(r"semantic: p=([0-9.]+)", rt.reason)
+        if rt.modality and not (p and float(p.group(1)) < 0.5):
+            self._start_modality(c, rt.modality, rt.reason)
+        else:
+            self._start_modality(c, "express", f"after a safety check, heard first ({rt.reason})")
 
     def _modality_list(self) -> str:
         names = [m.name for m in self.lib.modalities.values()]
@@ -1457,6 +1474,9 @@ class SessionEngine:
                 return feeling or ""                     # asked again, never "how strong was it when you felt when ..."
         if not any(ch.isalpha() for ch in text):
             return ""
+        if expectation == "body":  # "where in your body?" holds a place in the body, or nothing
+            loc = extract(text, "body").get("location")
+            return loc or (tx.own_words(text) if len(text.split()) <= 5 and not _MOMENT.search(text.lower()) else "")
         # "i guess that i'm not just angry" is the answer "I'm not just angry"
         return re.sub(r"^(?:that|like)\s+(?=(?:i|i'm|i've|i'd|i'll|they|he|she|it|it's|we|my|people|everyone|nobody)\b)", "",
                       tx.own_words(text), flags=re.I)
@@ -1948,7 +1968,7 @@ class SessionEngine:
             s.notes.append("the direct question was not answered twice: the numbers given; asked again before the close")
             c.say(cr.lines["check_unanswered"], "crisis.check_unanswered", step_question="" if crisis.held else crisis.resume)
             if crisis.held:
-                self._take_topic(c, crisis.held)
+                self._take_held_topic(c, crisis.held)
             return
         if answer is None and s.crisis.category == "medical":  # twice about something else: the number, then on
             crisis, s.crisis = s.crisis, None
@@ -1966,7 +1986,7 @@ class SessionEngine:
         c.exact = False
         c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held else crisis.resume)
         if crisis.held:
-            self._take_topic(c, crisis.held)
+            self._take_held_topic(c, crisis.held)
 
     def _held(self, c: _Compose) -> str:
         """Their answer to the opening's topic question, kept to be routed once a screen ends low."""
@@ -1990,7 +2010,7 @@ class SessionEngine:
         c.set_phase(crisis.prior_phase if crisis.prior_phase in ("opening", "working", "closing") else
                     ("working" if s.modality else "opening"))
         if crisis.held and s.phase == "opening":
-            self._take_topic(c, crisis.held)
+            self._take_held_topic(c, crisis.held)
         elif crisis.resume:
             c.parts.append((_tidy(crisis.resume), "session.resume"))
             s.last_question = crisis.resume
@@ -2111,6 +2131,12 @@ def _screen_told(text: str) -> dict[str, bool]:
     return {item: value for item, value, rx in _SCREEN_TOLD if rx.search(low)}
 
 
+def _left_status(s: SessionState) -> str:
+    """A session left during its close, after the card was made, is completed (its card is what the next session
+    recalls); left any earlier, it is abandoned and never replaces the last completed one."""
+    return "completed" if s.phase == "closing" and s.card and s.crisis is None else "abandoned"
+
+
 def _check_key(category: str | None) -> str:
     """The direct question that fits the unclear signal: suicide, danger from someone, the body, or means."""
     return {"means_request": "means_concern", "danger_from_others": "concern_check_danger",
@@ -2150,12 +2176,16 @@ _IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i gu
                          r"|sort|clean|plan|put|get|walk|sleep|rest|stop|leave|finish|check|read|practi[cs]e|do|look for"
                          r"|look at|tidy|cook|join|sign up|reply|apologi[sz]e|pay|fill in|set|say sorry|say thank\w*|tell (?:him|her"
                          r"|them|my \w+))\b")
+_NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like) (?:to do )?(?:any |the |an? )?(?:exercises?|breathing"
+                           r"|grounding|meditat\w*)|no (?:exercises?|breathing (?:stuff|exercises?|thing))|without (?:any )?"
+                           r"(?:exercises?|the breathing))\b")
 _LEAVING = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|have to go|need to go|must go|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")
 _WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
                    r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
 PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
-                  r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b)[a-z]{2,}")
+                  r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b|believe\b|accept\b|agree\b|buy\b"
+                  r"|live with\b|go with\b|relate\b|understand\b|imagine\b|hear\b|sense\b)[a-z]{2,}")
 BARE_NUMBER = re.compile(r"^\W*(?:(?:um+|uh+|about|around|like|maybe|a|an|i'?d say|probably|roughly|so|well|it'?s|its|honestly)\W+)*"
                          r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -][a-z]+)?|a hundred|hundred)"
                          r"(?:\W+(?:out of (?:ten|10|a hundred|100)|percent|ish|maybe|i guess|i think))*\W*$")

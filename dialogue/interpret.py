@@ -543,4 +543,9 @@ def sounds_like_plan(text: str) -> bool:
                 return True
     if re.search(r"\b(?:doing less|less (?:work|screen|scrolling)|more (?:sleep|rest)|an early night|a (?:walk|nap|break|bath|day off|rest))\b", low):
         return True
+    if len(low.split()) <= 8 and not re.search(r"\b(?:was|were|had|did|got|yesterday|last|ago)\b", low) and re.search(r"\b(?:gym|walk|run|swim|yoga|bath|shower|nap|early night|lie in|day off|coffee|lunch"
+                                            r"|dinner|chat|call|phone call|email|appointment|class|swimming|cycle|bike ride)\b", low) \
+            and re.search(r"\b(?:after work|tonight|tomorrow|this (?:week|weekend|evening|afternoon)|on (?:mon|tues|wednes|thurs|fri"
+                          r"|satur|sun)day|before work|at lunch|later|in the morning|first thing|every day|daily)\b", low):
+        return True  # "gym after work": a plan said as a noun and a time
     return False

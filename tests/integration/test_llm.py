@@ -246,7 +246,7 @@ async def test_no_model_line_in_crisis_turn(smol_url, tmp_path):
     model = _engine(settings, phraser, understander)
     try:
         await plain.open("u"), await model.open("u")
-        for line in ["Sam", CRISIS, "no, I don't have a plan, I'm just so tired"]:
+        for line in ["Sam", CRISIS, "sometimes, but I don't have a plan, I'm just so tired"]:
             t_plain, t_model = await plain.propose("u", line), await model.propose("u", line)
             if line == "Sam":
                 await plain.commit(t_plain), await model.commit(t_model)

@@ -268,3 +268,29 @@ async def test_a_referral_that_ends_the_work_asks_who_could_help_then_says_goodb
     assert not replies[-1].ended and replies[-1].text.rstrip().endswith("?")
     replies.append(await engine.handle(user, "why would i call a doctor, there's nothing wrong with me"))
     assert replies[-1].ended and "lottery" not in replies[-1].text.lower()
+
+
+async def test_no_exercises_said_in_passing_holds_for_the_session(engine, clock):
+    user = "u_round6_noex"
+    replies = await run(engine, ["haruto", "ugh a three. i just need to vent honestly, i don't want exercises or anything",
+                                 "my landlord's selling the flat and we've got two months to get out",
+                                 "i'm so tired, i've been on the listings till 2am every night"], clock, user=user)
+    assert not re.search(r"breath|five senses|senses", " ".join(r.text.lower() for r in replies[2:]))
+
+
+async def test_a_session_left_during_its_close_with_a_card_is_recalled_next_time(engine, clock):
+    user = "u_round6_leftclose"
+    await run(engine, ["marcus", "three", "my landlord texted this morning saying he's selling and i've got six weeks",
+                       "that i've got nothing lined up", "the breathing one", "a bit steadier",
+                       "email three letting agents near the school tomorrow morning"], clock, user=user)
+    assert engine.state_of(user).phase == "closing" and engine.state_of(user).card
+    await engine.hang_up(user)
+    clock.advance(3 * 24 * 3600)
+    opening = await engine.open(user)
+    assert "letting agents" in opening.text.lower()
+    assert not re.search(r"\b(?:i'll|my)\b", opening.text.lower())  # said to them, not in their own first person
+
+
+def test_a_plan_said_as_an_activity_and_a_time() -> None:
+    assert sounds_like_plan("gym after work")
+    assert not sounds_like_plan("the gym was closed after work yesterday")
