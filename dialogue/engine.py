@@ -813,6 +813,13 @@ class SessionEngine:
         elif s.stage == "mood":
             self._opening_mood(c, text, r)
         elif s.stage == "topic":
+            said = tx.second_person(text.strip(" .!?,").lower(), 4) or ""
+            if r.kind == "answer" and not s.topic and s.unclear < 1 and said and len(re.findall(r"[a-z']+", text.lower())) <= 2 \
+                    and not route(text, self.lib.modalities).by_name:  # "work": a word, not yet what weighs on them
+                s.unclear += 1
+                s.topic = tx.own_words(text)
+                c.line("topic_more", key=said)
+                return
             if r.kind in ("decline", "dont_know", "unclear") and s.unclear < 1:
                 s.unclear += 1
                 c.line("clarify", modality_list=self._modality_list())

@@ -210,6 +210,7 @@ class SessionFrame(LineSets):
             "not_a_plan",  # an action step answered with something that is not a plan; the reprompt follows
             "no_plan_yet",  # still no plan, or "not sure yet": accepted, nothing saved
             "late_plan",  # a next step said while closing goes on the card; {key}
+            "topic_more",  # a one- or two-word topic: what about {key} weighs on them
             "answer_how",  # how the session works, then {step_question}
             "goodbye_leaving",  # they have to go now: no questions, the summary and card are shown
             "referred_ask",  # after a referral that ends the work: who could help them reach that care

@@ -294,3 +294,10 @@ async def test_a_session_left_during_its_close_with_a_card_is_recalled_next_time
 def test_a_plan_said_as_an_activity_and_a_time() -> None:
     assert sounds_like_plan("gym after work")
     assert not sounds_like_plan("the gym was closed after work yesterday")
+
+
+async def test_a_topic_in_one_word_gets_one_short_question_first(engine, clock):
+    user = "u_round6_terse"
+    replies = await run(engine, ["sol", "4", "work"], clock, user=user)
+    assert engine.state_of(user).phase == "opening" and not events(replies, "modality")
+    assert replies[-1].text.rstrip().endswith("?") and len(replies[-1].text.split()) <= 12
