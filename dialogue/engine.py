@@ -813,7 +813,8 @@ class SessionEngine:
         elif s.stage == "mood":
             self._opening_mood(c, text, r)
         elif s.stage == "topic":
-            said = tx.second_person(text.strip(" .!?,").lower(), 4) or ""
+            bare = text.strip(" .!?,").lower()
+            said = tx.second_person(bare, 4) or bare
             if r.kind == "answer" and not s.topic and s.unclear < 1 and said and len(re.findall(r"[a-z']+", text.lower())) <= 2 \
                     and not route(text, self.lib.modalities).by_name:  # "work": a word, not yet what weighs on them
                 s.unclear += 1
