@@ -179,7 +179,7 @@ class _Compose:
         s = self.state
         base = {k: "" for k in ("name", "echo", "feeling", "recall", "modality_name", "modality_list",
                                 "distortion_name", "distortion_explanation", "draft", "card", "summary",
-                                "minutes_left", "resources", "emergency", "step_question", "key")}
+                                "minutes_left", "resources", "emergency", "step_question", "key", "danger")}
         base.update(spoken_slots(s.slots))
         base.update(name=s.name or "", draft=s.draft, step_question=s.last_question,
                     emergency=self.emergency, resources=self.resources)
@@ -1744,7 +1744,9 @@ class SessionEngine:
                "means_request": "means_refusal", "imminent": "imminent"}.get(verdict.category or "", "acknowledge")
         if verdict.category == "imminent":
             s.crisis.answers["safe_now"] = False
-        if first or key != "acknowledge":
+        if key == "imminent" and s.crisis.category == "danger_from_others":
+            self._resources_line(c)  # not safe from someone: the emergency number and the abuse line, not the suicide line
+        elif first or key != "acknowledge":
             c.say(cr.lines[key], f"crisis.{key}")
         if not _has_number(c.text, c.emergency, c.resources) and (first or verdict.category in ("means_request", "medical", "danger_from_others")):
             self._resources_line(c)
@@ -1773,7 +1775,22 @@ class SessionEngine:
         return nums.get(self.settings.locale.upper(), nums.get("default", "your local emergency number"))
 
     def _resources_line(self, c: _Compose) -> None:
+        s = c.state
+        if s.crisis is not None and s.crisis.category == "danger_from_others":
+            self._danger_say(c, "danger_resources")
+            return
         c.say(self.lib.crisis.lines["resources_spoken"], "crisis.resources")
+
+    def _danger_say(self, c: _Compose, key: str) -> None:
+        """A danger line that names the locale's abuse line when there is one (the variants with {danger}), else not."""
+        danger = self._danger_line()
+        variants = [v for v in self.lib.crisis.lines[key] if ("{danger}" in v) == bool(danger)] or self.lib.crisis.lines[key]
+        c.say(variants, f"crisis.{key}", danger=danger)
+
+    def _danger_line(self) -> str:
+        """A domestic abuse line for the locale, as said aloud ("" where none is configured)."""
+        table = self.lib.crisis.danger_resources
+        return _spoken(table.get(self.settings.locale.upper(), []))
 
     def _screener_ask(self, c: _Compose) -> None:
         cr, s = self.lib.crisis, c.state
@@ -1789,6 +1806,10 @@ class SessionEngine:
                 s.crisis.index += 1
                 continue
             c.say(st.prompts, f"crisis.{st.id}")
+            return
+        if s.crisis.category == "danger_from_others":  # somewhere safe to go, then a close; never the suicide plan
+            c.say(cr.lines["danger_place"], "crisis.danger_place")
+            s.crisis.stage, s.crisis.awaiting_person = "stay", True
             return
         high = any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")) or \
             s.crisis.answers.get("safe_now") is False
@@ -1834,6 +1855,12 @@ class SessionEngine:
         if s.crisis.leaving:
             self._leave(c, text)
             return
+        if _NUMBER_AGAIN.search(text.lower()):  # "can you give me that number again": the numbers, and the question stands
+            self._resources_line(c)
+            pending = s.last_question
+            if pending and pending not in c.text:
+                c.parts.append((_tidy(pending), "session.resume"))
+            return
         if s.crisis.stage == "check":
             if scope is not None and scope.kind != "ask_if_human" and s.crisis.unclear < 1:
                 s.crisis.unclear += 1  # the referral is given; the direct question still stands
@@ -1869,8 +1896,13 @@ class SessionEngine:
                 if other != st.id and other not in s.crisis.answers:
                     s.crisis.answers[other] = said
             s.crisis.index += 1
+            if any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")):
+                s.crisis.index = len(cr.screener)  # "yes, i've got tablets saved up": high risk is known, no checklist
             if st.id == "safe_now" and answer is False and not _has_number(c.text, c.emergency):
-                c.say(cr.lines["imminent"], "crisis.imminent")
+                if s.crisis.category == "danger_from_others":
+                    self._resources_line(c)  # the emergency number and the abuse line, not the suicide line
+                else:
+                    c.say(cr.lines["imminent"], "crisis.imminent")
             self._screener_ask(c)
         elif s.crisis.stage == "plan":
             slot = "trusted_person" if s.crisis.awaiting_person else (cr.safety_plan[s.crisis.index].slot
@@ -1898,7 +1930,10 @@ class SessionEngine:
         else:
             if not self._declines(text) and (value := self._plan_value(text, "trusted_person")):
                 s.crisis.plan["trusted_person"] = value
-            c.say(cr.lines["closing"], "crisis.closing")
+            if s.crisis.category == "danger_from_others":
+                self._danger_say(c, "danger_closing")
+            else:
+                c.say(cr.lines["closing"], "crisis.closing")
             s.crisis = None
             c.set_phase("closing")
             c.line("mood_close")
@@ -2124,6 +2159,9 @@ _SCREEN_TOLD = (
                                r"|planned)|not planned|nothing planned|no plan or anything)\b")),
     ("method", False, re.compile(r"\b(?:have(?:n'?t| not) thought (?:about )?how|(?:don'?t|do not) know how|not (?:thought|"
                                  r"thinking) (?:about )?how|no idea how)\b")),
+    ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
+                                r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
+                                r"|as soon as)\b")),
     ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not) (?:ever )?(?:act on (?:it|them)|do it"
                                  r"|go through with it)\b")),
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
@@ -2143,6 +2181,11 @@ def _left_status(s: SessionState) -> str:
     """A session left during its close, after the card was made, is completed (its card is what the next session
     recalls); left any earlier, it is abandoned and never replaces the last completed one."""
     return "completed" if s.phase == "closing" and s.card and s.crisis is None else "abandoned"
+
+
+_NUMBER_AGAIN = re.compile(r"\b(?:(?:give|tell|say|read) me (?:that|the|those|a) (?:number|numbers|line)(?: again)?|what(?:'?s| is| was)"
+                           r" (?:that|the) (?:number|line)|(?:repeat|say again) (?:that|the) (?:number|numbers)|which number"
+                           r"|who (?:do|can|should) i call)\b")
 
 
 def _check_key(category: str | None) -> str:

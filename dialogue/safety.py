@@ -2687,6 +2687,10 @@ _CONDITIONS = (r"(?:bipolar(?: disorder)?|adhd|add|ocd|bpd|borderline(?: persona
                r"|anorexia|bulimia|binge eating disorder|did|dissociative identity disorder|npd|narcissistic personality"
                r"(?: disorder)?|a narcissist|a personality disorder|a mental illness|mentally ill|a disorder|dyslexia"
                r"|dyspraxia|tourettes?|hypochondria|health anxiety|insomnia|dementia|manic depression|manic|depressed)")
+# "i'm pretty sure i have adhd, or maybe bipolar? can you tell me which one it is": the condition named in the message or
+# just before, the asking in other words
+_WHICH_DIAGNOSIS = re.compile(r"\b(?:which one (?:it is|is it|i have|do i have)|tell me (?:which|what) (?:one|it is|i have)"
+                              r"|do i have (?:it|one of them|that)|is that what i have|what do i have|am i right|so do i have)\b")
 _DIAGNOSIS = re.compile(
     r"\b(?:do|could|might|would|can) i (?:have|be|suffer from)(?: got)? " + _CONDITIONS + r"\b|\bam i "
     + _CONDITIONS + r"\b|\b(?:can|could|would|will) you (?:please )?(?:diagnose|assess|test|screen) me\b|\bdiagnose me\b"
@@ -2948,6 +2952,9 @@ def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
                 found["psychosis_mania"] = ("days without sleep with grand plans", sleepless.group(0))
                 break
     dose = _dose_question(norm, earlier)
+    which = _WHICH_DIAGNOSIS.search(norm)
+    if which and any(re.search(r"\b" + _CONDITIONS + r"\b", t) for t in (norm, *earlier)):
+        found["diagnosis"] = ("asks for a diagnosis", which.group(0))
     if dose:
         found["medication"] = ("asks for medication advice", dose)
     for kind, pat, reason in (("medication", _MEDICATION, "asks for medication advice"),

@@ -27,6 +27,7 @@ COMMON_FIELDS = frozenset(
         "minutes_left",
         "resources",  # crisis or referral resources, spoken
         "emergency",  # the locale's emergency number
+        "danger",  # a domestic abuse line for the locale, spoken ("" where none is configured)
         "step_question",  # the question that was pending, asked again
         "key",  # a short key phrase of the person's last words, turned to the second person
     }
@@ -282,6 +283,9 @@ class CrisisProtocol(LineSets):
             "concern_check_medical",  # an unclear sign of a medical emergency: ask about the body
             "check_no",  # a plain no to the direct question; {step_question}
             "screen_low",  # the screen ended low: thanks and {resources}, then back to the work
+            "danger_resources",  # danger from someone: {emergency}, and {danger} (a domestic abuse line) when there is one
+            "danger_place",  # danger from someone: somewhere safe to go, or someone to be with
+            "danger_closing",  # danger from someone: the close, {emergency} {danger}
             "check_unanswered",  # the direct question unanswered twice: {resources}, then back to the work
             "check_before_close",  # the unanswered direct question, asked again before the close
             "check_unclear_medical",  # the body check answered about something else twice: {emergency}, then resume
@@ -292,6 +296,8 @@ class CrisisProtocol(LineSets):
     safety_plan: list[Step] = Field(min_length=4, description="Warning signs, coping, people, professionals, safer surroundings.")
     resources: dict[str, list[Resource]] = Field(description="Locale -> resources; must include 'default'.")
     emergency_numbers: dict[str, str]
+    danger_resources: dict[str, list[Resource]] = Field(
+        default_factory=dict, description="Locale -> lines for danger from someone else (domestic abuse); optional.")
 
     @field_validator("resources")
     @classmethod

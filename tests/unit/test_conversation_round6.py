@@ -300,4 +300,42 @@ async def test_a_topic_in_one_word_gets_one_short_question_first(engine, clock):
     user = "u_round6_terse"
     replies = await run(engine, ["sol", "4", "work"], clock, user=user)
     assert engine.state_of(user).phase == "opening" and not events(replies, "modality")
-    assert replies[-1].text.rstrip().endswith("?") and len(replies[-1].text.split()) <= 12
+    assert replies[-1].text.rstrip().endswith("?") and len(replies[-1].text.split()) <= 14
+
+
+async def test_means_at_hand_ends_the_checklist_and_asks_who_could_be_with_them(engine, clock):
+    user = "u_round6_high"
+    replies = await run(engine, ["callum", "one", "i want to kill myself", "yes. i've got tablets saved up in the drawer"],
+                        clock, user=user)
+    last = replies[-1].text.lower()
+    assert "9 1 1" in last and not re.search(r"how you would|intention|made a plan|worked out", last)
+    assert re.search(r"someone|anyone|person", last)
+    replies.append(await engine.handle(user, "can you give me that number again"))
+    assert "9 8 8" in replies[-1].text or "9 1 1" in replies[-1].text
+
+
+def test_a_diagnosis_asked_for_in_other_words_is_referred() -> None:
+    flag = safety.screen_scope("i'm pretty sure i have adhd. or maybe bipolar? can you tell me which one it is")
+    assert flag is not None and flag.kind == "diagnosis"
+    assert safety.screen_scope("can you tell me which one it is", recent=["i think i might have adhd"]).kind == "diagnosis"
+    assert safety.screen_scope("which one is it, the blue or the red dress") is None
+
+
+@pytest.mark.parametrize("locale, line", [("US", "1 800 799 7233"), ("UK", "0 8 0 8"), ("AU", None)])
+async def test_danger_at_home_gets_the_emergency_number_an_abuse_line_and_no_suicide_plan(settings, clock, locale, line):
+    from attune.dialogue.engine import SessionEngine
+    engine = SessionEngine.create(settings.model_copy(update={"locale": locale}), clock=clock)
+    try:
+        user = f"u_round6_danger_{locale}"
+        replies = await run(engine, ["yusra", "a two", "my husband threw a plate at the wall and said if i go to my sister's "
+                                     "he'll make sure i regret it", "no, i'm not safe", "my sister lives ten minutes away"],
+                            clock, user=user)
+        said = " ".join(r.text for r in replies[3:])
+        assert engine.emergency_number() in replies[3].text
+        assert "Suicide" not in said and "Samaritans" not in said and "Lifeline" not in said
+        assert not re.search(r"warning sign|first sign you notice|crisis might be building", said.lower())
+        if line:
+            assert line in said
+        assert replies[-1].phase == "closing"
+    finally:
+        engine.close()

@@ -74,6 +74,7 @@ COMMON_SAMPLE = {
     "minutes_left": "5",
     "resources": "the Suicide and Crisis Lifeline, call or text 9 8 8, or the Crisis Text Line, text HOME to 7 4 1 7 4 1",
     "emergency": "9 1 1",
+    "danger": "the National Domestic Violence Hotline, call 1 800 799 7233",
     "step_question": "What went through your mind right then?",
     "key": "your boss shouted at you",
 }
