@@ -249,7 +249,8 @@ _JUST_TALK = re.compile(
     r"(?: (?:about it|for a (?:bit|minute|while)|to someone))? (?:,|and|rather|instead|not|without|$)"
     r"|\b(?:don'?t|do not|dont) (?:want|wanna|feel like) (?:to do |doing )?(?:a |the |any |this |another )?(?:whole )?"
     r"(?:worksheet|exercises?|thought records?|structured? (?:thing|stuff)|homework|steps? thing)\b"
-    r"|\bno more (?:worksheets?|exercises?|steps|homework)\b")
+    r"|\bno more (?:worksheets?|exercises?|steps|homework)\b"
+    r"|\b(?:stop|enough) (?:with )?(?:the |all the |this )?analys\w+|\bget (?:it|this|things|stuff) off my chest\b")
 
 
 def without_talk_request(text: str) -> str:

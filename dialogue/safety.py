@@ -728,7 +728,10 @@ _rule("burden", r"(?:more trouble|more hassle|more work|more of a burden|more of
       r"|dead weight|liability|nuisance)"
       r"(?= *$| (?:to|on|for) (?:everyone|everybody|my|them|people|the people|you|all|others|those)\b| ,)",
       "concern", "suicide", unless=r"\bwhen i ask\b|\bat work\b|\bburden (?:on|of) my (?:mind|shoulders|chest)\b"
-      r"|\b(?:group chat|chat|team|class|project|group|budget|company|department)\b")
+      r"|\b(?:group chat|chat|team|class|project|group|budget|company|department|shift|ward|patients?|clients?|job|boss"
+      r"|manager|colleagues|the office)\b"
+      # others judging them at work ("they're all going to figure out i'm a liability"): a thought to test, not a wish to go
+      r"|\b(?:figure out|find out|think|see|know|realise|realize|notice|decide|say) (?:that )?i am (?:a |such a )?liability\b")
 _ENDING_SOMETHING_ELSE = (r"\b(?:relationship|boyfriend|girlfriend|him|her|partner|marriage|husband|wife|dating|cheat\w*"
                           r"|break\w* up|divorce|we|us|job|contract|lease|subscription|membership|call|meeting"
                           r"|conversation|chat|session|season|show|thank\w*|bye|goodbye|good luck|talk\w*|here)\b")
@@ -2428,6 +2431,11 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r"(?: (?:exercise|thing|one|technique|together|again|now|first|with you))?(?= *$| ,| and| please| then)"
     r"|\bbreathing (?:exercise|technique|thing) (?:helped|worked|was (?:good|nice|helpful))"
     r"|\bjump(?:s|ed|ing)? (?:straight )?to (?:the )?(?:worst(?: case)?(?: scenario)?|conclusions)\b"
+    # asking for another way of working ("can we stop with the analysing, i need to get it off my chest"); a feeling
+    # swallowed ("it'd say, stop swallowing everything"); leaving the session ("that's it, bye")
+    r"|\bget (?:it|this|things|stuff) off my chest\b|\bstop (?:with )?(?:the |all the |this )?analys\w+"
+    r"|\bswallow(?:ing|s|ed)? (?:everything|it all|my (?:feelings|words|anger|pride)|things|it down)\b"
+    r"|^(?:\w+ )?(?:that is|thats) (?:it|all)(?: for (?:me|today|now))?(?: ,)? (?:bye|goodbye|thanks|thank you|cheers|see you)\b"
     r"|\b(?:skip|skipping|pass on|leave out|miss out|without|not do|rather not do|instead of|no more) (?:the |that |this "
     r"|your |all (?:the |that )?)?(?:breathing|breath|breaths|grounding)(?: (?:bit|part|thing|stuff|exercises?|one|step))?\b"
     # round 4: ending the call or session itself ("i want to end this call and go to bed"), and a break with an end

@@ -339,3 +339,18 @@ async def test_danger_at_home_gets_the_emergency_number_an_abuse_line_and_no_sui
         assert replies[-1].phase == "closing"
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("text", [
+    "the thought was they're all going to figure out i'm a liability on the ward",
+    "honestly can we stop with the analysing, i think i just need to get it off my chest",
+    "it'd say, stop swallowing everything", "that's it, bye",
+])
+def test_work_judgements_switch_requests_and_goodbyes_are_not_risk(text: str) -> None:
+    assert safety.screen(text).level == "none"
+
+
+def test_the_same_words_as_risk_still_are() -> None:
+    assert safety.screen("i feel like a burden to everyone").level == "concern"
+    assert safety.screen("i can't swallow, my throat is closing").level == "crisis"
+    assert asks_for_modality("can we stop with the analysing, i need to get it off my chest") == "express"
