@@ -97,7 +97,8 @@ QUESTION_HUMAN = _rx(
     r"\b(?:who|what) (?:am i|are you) (?:talking|speaking) (?:to|with)\b|\bwhat are you exactly\b|\bwhat exactly are you\b|^ ?what are you ?\?? ?$",
     r"\byou'?re (?:not|just) (?:a )?(?:real|human|person|bot|robot|ai|machine|computer|program)\b|\byou'?re not (?:a )?real (?:therapist|person|human)\b",
     r"\bis there (?:a |an )?(?:real |actual )?(?:human|person|someone real|therapist) (?:i can|i could|behind|there|on)\b|\bare (?:you|u) (?:like )?(?:chat ?gpt|siri|alexa|a computer|an app)\b",
-    r"\bdo (?:you|u) (?:even |actually )?have (?:feelings|a body|a name|emotions)\b|\bis (?:someone|anyone|somebody) (?:actually |really )?(?:listening|there|reading|on the other end)\b",
+    r"\bdo (?:you|u) (?:even |actually |ever )?(?:get|feel) (?:nervous|anxious|sad|scared|lonely|tired|stressed|emotions"
+    r"|feelings|happy|angry)\b|\bdo (?:you|u) (?:even |actually )?have (?:feelings|a body|a name|emotions)\b|\bis (?:someone|anyone|somebody) (?:actually |really )?(?:listening|there|reading|on the other end)\b",
 )
 QUESTION_REPEAT = _rx(
     r"\b(?:can|could|would) (?:you|u) (?:please )?(?:repeat|say (?:that|it|this) (?:again|once more)|ask (?:that|it|me) again|rephrase)\b",
@@ -317,7 +318,8 @@ def extract(text: str, expects: str) -> dict[str, Any]:
             elif rates_feeling:
                 out["intensity"] = num
         elif expects == "mood":
-            out["mood"] = num
+            said = re.search(r"\bmood(?:'s| is)?\b(.*)", n)  # "anxious, like seven out of ten. mood maybe a four": the 4
+            out["mood"] = (tx.parse_number(said.group(1), 0, 10) if said else None) or num
         elif expects in ("rating", "feeling") or feeling:
             out["intensity"] = num
     if expects in ("situation", "feeling") or (expects in ("rating", "thought") and _TIME_PHRASE.search(n)):

@@ -354,3 +354,8 @@ def test_the_same_words_as_risk_still_are() -> None:
     assert safety.screen("i feel like a burden to everyone").level == "concern"
     assert safety.screen("i can't swallow, my throat is closing").level == "crisis"
     assert asks_for_modality("can we stop with the analysing, i need to get it off my chest") == "express"
+
+
+def test_the_mood_is_the_number_said_with_mood_and_feelings_questions_are_about_being_human() -> None:
+    assert interpret("anxious. like seven out of ten anxious. mood maybe a four", "mood").slots["mood"] == 4
+    assert interpret("do you actually get nervous?", "text").ask == "human"
