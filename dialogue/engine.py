@@ -27,7 +27,7 @@ from attune.dialogue.interpret import (_TIME_PHRASE, _without_name_and_mood, Rea
                                        interpret_turn, sounds_like_plan, without_talk_request)
 from attune.dialogue.memory import SessionRecord, Store, open_store
 from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
-from attune.dialogue.router import route
+from attune.dialogue.router import named_modality, route
 from attune.dialogue.settings import Settings
 from attune.dialogue.types import Event, Phase, Reply
 from attune.protocols.loader import Library, load_library
@@ -208,13 +208,17 @@ class _Compose:
         self.state.used.append(zlib.crc32(chosen.encode()))
         return chosen
 
-    def say(self, variants: list[str], step: str, **extra: str) -> str:
+    def render(self, variants: list[str], **extra: str) -> str:
+        """One variant, filled in, not said (yet): a question kept to be asked after an interruption."""
         fields = self.fields(**extra)
         for echoed in self.echoed - set(extra):  # their words are said back once per reply, not twice
             fields[echoed] = ""
         chosen = self.pick(variants, fields)
         self.echoed |= placeholders(chosen) & {"key", "echo"}
-        line = _tidy(chosen.format(**fields))
+        return _tidy(chosen.format(**fields))
+
+    def say(self, variants: list[str], step: str, **extra: str) -> str:
+        line = self.render(variants, **extra)
         self.parts.append((line, step))
         return line
 
@@ -606,7 +610,7 @@ class SessionEngine:
             if state.phase == "opening" and state.stage == "name" and (name := tx.extract_name(text)):
                 # "hi. idris. um, how does this work?": the name is kept; the answer leads on to the mood question
                 state.name, state.stage = name, "mood"
-                state.last_question = _tidy(c.pick(self.lib.session.lines["mood_open"], c.fields()).format(**c.fields()))
+                state.last_question = c.render(self.lib.session.lines["mood_open"])
             self._question(c, reading)
         elif state.phase == "opening":
             self._opening(c, text, reading)
@@ -816,7 +820,7 @@ class SessionEngine:
             bare = text.strip(" .!?,").lower()
             said = tx.second_person(bare, 4) or bare
             if r.kind == "answer" and not s.topic and s.unclear < 1 and said and len(re.findall(r"[a-z']+", text.lower())) <= 2 \
-                    and not route(text, self.lib.modalities).by_name:  # "work": a word, not yet what weighs on them
+                    and not named_modality(text, self.lib.modalities):  # "work": a word, not yet what weighs on them
                 s.unclear += 1
                 s.topic = tx.own_words(text)
                 c.line("topic_more", key=said)
@@ -956,8 +960,7 @@ class SessionEngine:
         s = c.state
         s.topic = s.topic or tx.own_words(text)
         rt = route(text, self.lib.modalities)
-        p = re.search(r"semantic: p=([0-9.]+)", rt.reason)
-        if rt.modality and not (p and float(p.group(1)) < 0.5):
+        if rt.modality and not (rt.semantic_p is not None and rt.semantic_p < 0.5):
             self._start_modality(c, rt.modality, rt.reason)
         else:
             self._start_modality(c, "express", f"after a safety check, heard first ({rt.reason})")
@@ -1562,7 +1565,7 @@ class SessionEngine:
         s.stage, s.reprompts = ("mood_early" if early else "mood"), 0
         if s.check_pending:  # never closed with the direct question unanswered: asked now, the mood question after
             s.check_pending = False
-            mood = _tidy(c.pick(self.lib.session.lines["mood_close"], c.fields()).format(**c.fields()))
+            mood = c.render(self.lib.session.lines["mood_close"])
             s.crisis = CrisisState(stage="check", category="suicide", resume=mood, prior_phase="closing")
             c.say(self.lib.crisis.lines["check_before_close"], "crisis.check_before_close")
             return
@@ -2064,7 +2067,7 @@ class SessionEngine:
         number, "yeah", or for the people in it, no person)."""
         words = tx.own_words(text)
         if text.rstrip().endswith("?") or interpret(text, "text").kind == "question" \
-                or not re.search(r"[a-z]{3,}", words.lower()) or _FILLER_ONLY.match(text.strip().lower()):
+                or not re.search(r"[a-z]{3,}", words.lower()) or _NOTHING_TO_HOLD.match(text.strip().lower()):
             return None
         if slot in ("trusted_person", "people") and not _PERSON.search(text.lower()):
             return None
@@ -2131,7 +2134,7 @@ SPOKEN_CARD_WORDS = 60
 CARD_STEP_WORDS = 45  # read as a step, the card is followed by the closing question: the action they just said can go
 RECALL_WORDS = 30
 # A turn that says nothing a safety plan could hold: "yeah", "i guess", "five", "ok sure".
-_FILLER_ONLY = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|right|mm+|hm+|um+|uh+|i guess|i suppose|i dunno|dunno"
+_NOTHING_TO_HOLD = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|right|mm+|hm+|um+|uh+|i guess|i suppose|i dunno|dunno"
                           r"|i don'?t know|not sure|maybe|probably|no idea|whatever|i think so|so|and|well|like|\d+|zero|one|two"
                           r"|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -]?ish)?|-?ish)\W*)+$")
 # Someone to reach: a relation, a role, a place with people, or a name said with a verb of reaching ("kirsty knocked").

@@ -43,6 +43,7 @@ class Route:
     reason: str
     scores: dict[str, float] = field(default_factory=dict)
     by_name: bool = False
+    semantic_p: float | None = None  # the model's probability when the model chose, else None
 
 
 @lru_cache(maxsize=256)
@@ -133,7 +134,8 @@ def route(text: str, modalities: dict[str, Modality]) -> Route:
     modality, reason = decide(scores, probs, matched)  # probs None: cues alone
     if modality is not None and modality not in modalities:  # a library without that modality
         return Route(None, f"unclear: {modality} not available ({reason})", scores)
-    return Route(modality, reason, scores)
+    chose = probs is not None and modality is not None and reason.startswith("semantic")
+    return Route(modality, reason, scores, semantic_p=probs[modality] if chose else None)
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
