@@ -43,6 +43,9 @@ def uptime() -> str:
     return Path("/proc/loadavg").read_text().strip()
 
 
+SIPP_BIND_ERROR = 254  # sipp's EXIT_BIND_ERROR (-2): a port it was given is taken
+
+
 def _free_udp_port(even: bool = False) -> int:
     for _ in range(200):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -190,20 +193,27 @@ def _scenario(tmp_path: Path, name: str, **subs: object) -> Path:
 
 async def sipp(tmp_path: Path, scenario: Path, port: int, *, timeout_s: int = 60,
                media_port: int | None = None, extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
-    """Run one sipp call; returns (exit code, sipp output, SIP message trace)."""
-    msg_file = tmp_path / f"{scenario.stem}-{time.monotonic_ns()}.msg"
-    args = ["sipp", f"{HOST}:{port}", "-sf", str(scenario), "-m", "1", "-l", "1", "-i", HOST,
-            "-p", str(_free_udp_port()), "-mp", str(media_port or _free_udp_port(even=True)), "-nostdin",
-            "-timeout", f"{timeout_s}s", "-timeout_error", "-max_recv_loops", "1000",
-            "-trace_msg", "-message_file", str(msg_file), *extra]
-    p = await asyncio.create_subprocess_exec(*args, cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE,
-                                             stderr=asyncio.subprocess.STDOUT)
-    try:
-        out, _ = await asyncio.wait_for(p.communicate(), timeout_s + 15)
-    except asyncio.TimeoutError:
-        p.kill()
-        out, _ = await p.communicate()
-    trace = msg_file.read_text(errors="replace") if msg_file.exists() else ""
+    """Run one sipp call; returns (exit code, sipp output, SIP message trace).
+
+    The ports are probed free and then handed to sipp, so another test worker can take one in
+    between: sipp then exits 254 (its bind error) before sending anything, and the call is run
+    again on fresh ports. Any other exit code is returned as it is."""
+    for _attempt in range(4):
+        msg_file = tmp_path / f"{scenario.stem}-{time.monotonic_ns()}.msg"
+        args = ["sipp", f"{HOST}:{port}", "-sf", str(scenario), "-m", "1", "-l", "1", "-i", HOST,
+                "-p", str(_free_udp_port()), "-mp", str(media_port or _free_udp_port(even=True)), "-nostdin",
+                "-timeout", f"{timeout_s}s", "-timeout_error", "-max_recv_loops", "1000",
+                "-trace_msg", "-message_file", str(msg_file), *extra]
+        p = await asyncio.create_subprocess_exec(*args, cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE,
+                                                 stderr=asyncio.subprocess.STDOUT)
+        try:
+            out, _ = await asyncio.wait_for(p.communicate(), timeout_s + 15)
+        except asyncio.TimeoutError:
+            p.kill()
+            out, _ = await p.communicate()
+        trace = msg_file.read_text(errors="replace") if msg_file.exists() else ""
+        if p.returncode != SIPP_BIND_ERROR or media_port is not None:
+            break
     return p.returncode, out.decode(errors="replace"), trace
 
 
