@@ -302,7 +302,8 @@ def key_phrase(text: str) -> str:
         words = clause.split()
         if 4 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
             said = tx.second_person(clause, 9)
-            if said and re.match(r"(?:you|your)\b", said, re.I) and not HARSH.search(said) and not tx.any_self_label(clause) and \
+            if said and re.match(r"(?:you|your|(?:nobody|no one|everyone|everybody|they|he|she)\b.*\byou)\b", said, re.I) \
+                    and not HARSH.search(said) and not tx.any_self_label(clause) and \
                     not re.search(r"\b(um|uh|like|kind of|sort of|i guess)\b", said):
                 return said
     return ""
@@ -313,7 +314,8 @@ _HEDGES = re.compile(r"\b(?:maybe|actually|probably|basically|literally|honestly
 _LEAD_SETTING = re.compile(
     r"^(?:(?:yesterday|today|tonight|earlier|last (?:night|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"|this (?:morning|afternoon|evening|week)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: morning| afternoon| evening| night)?"
-    r"|the other (?:day|night)|at (?:work|home|school|uni|college|the office)|in (?:the|a) (?:meeting|team meeting|office|standup|call))\W+)+"
+    r"|the other (?:day|night)|at (?:work|home|school|uni|college|the office|lunch|dinner|breakfast|break|church|the (?:party|pub|gym|table))"
+    r"|in (?:the|a) (?:meeting|team meeting|office|standup|call|class|kitchen)|in class|on the (?:bus|train|phone))\W+)+"
     r"(?=\w+ \w+ \w+)", re.I)
 
 
@@ -961,16 +963,19 @@ class SessionEngine:
         s.topic = s.topic or tx.own_words(text)
         rt = route(text, self.lib.modalities)
         if rt.modality and not (rt.semantic_p is not None and rt.semantic_p < 0.5):
-            self._start_modality(c, rt.modality, rt.reason)
+            self._start_modality(c, rt.modality, rt.reason, intro=False)
         else:
-            self._start_modality(c, "express", f"after a safety check, heard first ({rt.reason})")
+            self._start_modality(c, "express", f"after a safety check, heard first ({rt.reason})", intro=False)
 
     def _modality_list(self) -> str:
         names = [m.name for m in self.lib.modalities.values()]
         return ", ".join(names[:-1]) + ", or " + names[-1]
 
     # ------------------------------------------------------------------ working
-    def _start_modality(self, c: _Compose, mod_id: str, reason: str, switched: bool = False, lead: str = "") -> None:
+    def _start_modality(self, c: _Compose, mod_id: str, reason: str, switched: bool = False, lead: str = "",
+                        intro: bool = True) -> None:
+        """``intro=False`` after a safety check: the reply already carries the answer and a number, so the
+        approach's welcome line would only lengthen it."""
         s = c.state
         mod = self.lib.modalities[mod_id]
         s.modality, s.step, s.reprompts, s.unclear, s.router_reason = mod_id, 0, 0, 0, reason
@@ -984,7 +989,7 @@ class SessionEngine:
             c.line("modality_switch")
             # the moment they were last working on is fresher than the opening's words
             s.topic = next((s.slots[k] for k in ("situation", "event", "trigger") if s.slots.get(k)), s.topic)
-        else:
+        elif intro:
             c.say(mod.intro, f"{mod_id}.intro")
         told = self._prefill(c, mod)
         s.step = self._next_step(s, mod, -1)
@@ -1111,6 +1116,15 @@ class SessionEngine:
                 c.carried = True
                 self._working(c, text, self._read(s, text))
                 return
+            if outcome in ("again", "declined") and self._tells_more(step, text, r):
+                if s.reprompts:  # a second time: they would rather go on talking than do the exercise
+                    c.line("offer_let_go")
+                    if step.exercise and step.exercise not in s.refused:
+                        s.refused.append(step.exercise)
+                    s.notes.append(f"{step.id}: offer let go; they went on talking")
+                    outcome = "let_go"
+                else:  # what they said is heard before the offer comes again
+                    self._bridge(c, text, "text")
             if outcome == "again":
                 s.reprompts += 1
                 self._ask(c, mod, step, reprompt=True)
@@ -1144,10 +1158,14 @@ class SessionEngine:
             c.parts[:before] = [p for p in c.parts[:before] if p[1] not in BRIDGES]
 
     @staticmethod
+    def _tells_more(step: Step, text: str, r: Reading) -> bool:
+        """A choice ("breathing, or the senses one?") answered with more of their story, not a pick."""
+        return step.kind == "choice" and r.kind == "answer" and len(text.split()) >= 4 and tx.yes_no(text) is None
+
+    @staticmethod
     def _passes_offer(c: _Compose, step: Step, text: str, r: Reading) -> bool:
         """An optional offer (a mid-work exercise, a choice) answered with something else that has substance."""
-        return (not c.carried and step.kind == "choice" and step.optional and r.kind == "answer"
-                and len(text.split()) >= 4 and tx.yes_no(text) is None)
+        return not c.carried and step.optional and SessionEngine._tells_more(step, text, r)
 
     def _new_topic(self, c: _Compose, mod: Modality, text: str) -> None:
         """ "Actually the bigger thing is my mum, she's in hospital": the work turns to it, from its first step,

@@ -523,6 +523,10 @@ _NOT_GERUND = frozenset({"nothing", "something", "anything", "everything", "thin
                          "being", "thinking", "during", "bring", "spring", "ring", "sing", "string", "ceiling"})
 
 
+_RUMINATING = re.compile(r"(?:keep|kept|keeps)\s+(?:on\s+)?(?:thinking|wondering|worrying|going (?:over|back|round)|replaying|"
+                         r"feeling|crying|waking|remembering|imagining|picturing|hearing|seeing|dreaming|beating myself)\b")
+
+
 def sounds_like_plan(text: str) -> bool:
     """The turn states an intention or an action: what to do, not what happened. Used for steps that
     expect an action, so a fact, a regret or a judgement is never saved as the plan."""
@@ -537,6 +541,7 @@ def sounds_like_plan(text: str) -> bool:
         clause = re.sub(r"^(?:just|probably|maybe|really|definitely|also)\s+", "", clause)
         first = clause.split(" ", 1)[0] if clause else ""
         if first in _ACTION_VERBS and not re.match(r"^(?:be|have|do|go|look|get|keep)\b\s*$", clause) \
+                and not _RUMINATING.match(clause) \
                 and not re.match(r"^\S+\s+(?:is|was|are|were|has|had|been|'s|seems|feels|keeps|got)\b", clause):
             return True
         g = _GERUND.match(clause)
