@@ -115,6 +115,7 @@ class SessionState(BaseModel):
     draft: str = ""
     crisis: CrisisState | None = None
     risk_flag: bool = False
+    danger: bool = False  # someone else put them in danger this session: privacy answers say who could see this
     name: str | None = None
     last_modality: str | None = None  # the approach of their last session, taken up again when the request is unclear
     topic: str = ""
@@ -286,6 +287,19 @@ def spoken_thought(value: str, max_words: int = 12) -> str:
 
 THOUGHT_SLOTS = frozenset({"automatic_thought", "old_thought"})  # templates always say "the thought, ..."
 QUOTED_SLOTS = frozenset({"sensation_voice"})  # "when it had a voice it said, put me down": the body's own words
+
+
+_NOT_NAMES = re.compile(r"^(?:mood|work|home|school|uni|life|money|family|yes|yeah|no|nope|hi|hey|hello|okay|ok|well|so|um+|"
+                        r"uh+|erm|right|fine|good|bad|sorry|thanks|cheers|nothing|everything|honestly)$", re.I)
+
+
+def _leading_name(text: str) -> str | None:
+    """ "jess. mood three": a bare name said first, as its own sentence, before the answer to the question asked."""
+    m = re.match(r"^\W*([A-Za-z][A-Za-z'\-]{1,20})\s*[.!,;]\s+\S", text.strip())
+    if not m or _NOT_NAMES.match(m.group(1)) or tx.parse_number(m.group(1), 0, 100) is not None \
+            or tx.own_feeling(m.group(1)):
+        return None
+    return tx.extract_name(m.group(1))
 
 
 def key_phrase(text: str) -> str:
@@ -572,6 +586,8 @@ class SessionEngine:
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
         answering = state.crisis is not None and state.crisis.stage == "screener" and verdict.category in (None, "suicide", "self_harm")
+        if state.name is None and state.phase in ("opening", "crisis") and (verdict.level != "none" or state.crisis is not None):
+            state.name = tx.volunteered_name(text)  # "i'm ana. my boyfriend threw my phone...": kept through the crisis
         if verdict.level == "crisis" and answering:  # "now and then, but i wouldn't act on it" answers the screener
             state.risk_flag = True
             state.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
@@ -734,7 +750,7 @@ class SessionEngine:
         elif r.ask == "advice":
             c.line("answer_advice", step_question=q)
         elif r.ask == "privacy":
-            c.line("answer_privacy", step_question=q)
+            c.line("answer_privacy_danger" if s.danger else "answer_privacy", step_question=q)
         elif r.ask == "time":
             c.line("answer_time", minutes_left=self._minutes_left(s), step_question=q)
         elif r.ask == "repeat":
@@ -804,7 +820,7 @@ class SessionEngine:
             c.parts.append((s.last_question, "session.resume"))
             return
         if s.name is None and s.stage != "name":
-            s.name = tx.volunteered_name(text)
+            s.name = tx.volunteered_name(text) or _leading_name(text)
             if s.name and s.stage in ("mood", "topic") and self._only_a_name(text, r):
                 # "um, I'm Priya" when asked for a mood: the name is kept, and the question asked again briefly
                 c.line("name_then_mood" if s.stage == "mood" else "name_then_topic")
@@ -1644,8 +1660,14 @@ class SessionEngine:
         s = c.state
         mod = self.lib.modalities.get(s.modality or "")
         step = next((st for st in mod.steps if st.expectation == "action" and st.slot), None) if mod else None
-        if step is None or s.slots.get(step.slot) or safety.mentions_medication(text) or not (
-                PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
+        plan = PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))
+        if mod is None and plan and not safety.mentions_medication(text) and tx.parse_number(text, 0, 10) is None:
+            # no work was done (a crisis took the session): "i think i could stay at my cousin's tonight" is heard
+            c.line("late_plan_heard")
+            if s.last_question:
+                c.parts.append((_tidy(s.last_question), "session.resume"))
+            return True
+        if step is None or s.slots.get(step.slot) or safety.mentions_medication(text) or not plan:
             return False
         self._fill(s, step.slot, self._value_for("action", text, Reading(kind="answer", slots={})))
         s.notes.append(f"{step.id}: said while closing, added to the card")
@@ -1758,6 +1780,7 @@ class SessionEngine:
                                    prior_phase=prev.prior_phase if prev else s.phase,
                                    held=prev.held if prev else self._held(c))
         s.risk_flag = True
+        s.danger = s.danger or verdict.category == "danger_from_others"
         s.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
         c.set_phase("crisis")
         self._crisis_event(c, verdict.level, verdict.category)
@@ -1893,7 +1916,10 @@ class SessionEngine:
         if wants_out:
             if s.crisis.unresolved and s.crisis.answers.get("safe_now") is None:
                 s.crisis.leaving = True  # never close with the screen unresolved: numbers, then are you safe
-                c.say(cr.lines["leaving_check"], "crisis.leaving_check")
+                if s.crisis.category == "danger_from_others":
+                    self._danger_say(c, "leaving_check_danger")
+                else:
+                    c.say(cr.lines["leaving_check"], "crisis.leaving_check")
                 return
             c.line("goodbye_after_crisis")
             c.ended = True
@@ -1949,9 +1975,12 @@ class SessionEngine:
                 s.crisis.index += 1
             self._plan_ask(c)
         else:
-            if not self._declines(text) and (value := self._plan_value(text, "trusted_person")):
+            value = "" if self._declines(text) else self._plan_value(text, "trusted_person")
+            if value:
                 s.crisis.plan["trusted_person"] = value
             if s.crisis.category == "danger_from_others":
+                if value:  # "my cousin lives twenty minutes away": somewhere to go, said back as the step to take
+                    c.say(cr.lines["danger_place_heard"], "crisis.danger_place_heard")
                 self._danger_say(c, "danger_closing")
             else:
                 c.say(cr.lines["closing"], "crisis.closing")
@@ -2016,7 +2045,10 @@ class SessionEngine:
             return
         if wants_out and answer is not False:  # leaving with the question open: numbers, then are you safe
             s.crisis.leaving = True
-            c.say(cr.lines["leaving_check"], "crisis.leaving_check")
+            if s.crisis.category == "danger_from_others":
+                self._danger_say(c, "leaving_check_danger")
+            else:
+                c.say(cr.lines["leaving_check"], "crisis.leaving_check")
             c.event("safety_check", category=s.crisis.category, reason="leaving before answering the direct question",
                     emergency=c.emergency, resources=[r.model_dump() for r in self.crisis_resources()])
             return
@@ -2251,7 +2283,8 @@ _IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i gu
 _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like) (?:to do )?(?:any |the |an? )?(?:exercises?|breathing"
                            r"|grounding|meditat\w*)|no (?:exercises?|breathing (?:stuff|exercises?|thing))|without (?:any )?"
                            r"(?:exercises?|the breathing))\b")
-_LEAVING = re.compile(r"\b(?:bye|goodbye|gotta go|got to go|have to go|need to go|must go|i'?m off|i'?ll let you go|see you|"
+_LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
+                      r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")
 _WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
                    r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")

@@ -50,7 +50,7 @@ _FILL = r"(?:(?:um+|uh+|erm|hmm+|oh|well|so|okay|ok|look|listen|honestly|sorry|a
 END = _rx(
     r"^ ?" + _FILL + r"(?:bye|goodbye|bye bye|byebye|see you|see ya|cya|good night|goodnight|later|take care|ciao|cheers)"
                      r"(?: now| then| for now| for today| attune)?[ .!]*(?:thanks?(?: you)?|thank you)?[ .!]*$",
-    r"\bi (?:have|need|gotta|got|must) (?:to )?(?:go|leave|run|head off|get going|hang up)\b(?! (?:to|and|back|through|into|out|with|over)\b)",
+    r"\bi (?:have|need|gotta|got|must) (?:to )?(?:go|leave|run|head off|get going|hang up)\b(?! (?:to|and|back|through|into|out|with|over|home|in|on|at|for|there|somewhere|tomorrow|later|tonight|after|before|when|every)\b)",
     r"\bi(?:'m| am) (?:going to|gonna) (?:have to )?(?:go|head off|hang up|log off|stop)(?: now| here| soon)? ?[.!]* ?$",
     r"\b(?:can|could|shall|should) we (?:stop|end|finish|wrap up|wrap it up|call it a day|leave it)(?: (?:here|now|there|it here|for (?:today|now|tonight)|the session|this))*\b(?! (?:talking about|thinking|doing|worrying))",
     r"\blet(?:'s| us) (?:end|finish|wrap up|wrap it up|stop|call it a day|leave it)(?: (?:here|now|there|it here|for (?:today|now|tonight)|the session|this))*[ .!?]*$",

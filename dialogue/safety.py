@@ -1222,7 +1222,9 @@ _rule("threat", r"threat\w* (?:to )?(?:kill|hurt|harm|shoot|stab|beat|hit|strang
       r" (?:make (?:sure )?(?:i|me) (?:regret|pay|suffer|sorry)|make me pay|make my life hell|teach me a lesson|sort me out"
       r"|end me|finish me|put me in hospital)|" + _PERSON + r" (?:tried|tries|is trying|was trying|wants)"
       r" to (?:kill|strangle|choke|drown|poison|stab|shoot|rape) me|my ex (?:is going to|will|wants to) (?:kill|hurt) me"
-      r"|(?:if|when) (?:he|she|they) (?:find|finds) out i (?:told|talked|spoke|called|reported|went|am leaving|left|was here)",
+      r"|(?:if|when) (?:he|she|they) (?:find|finds) out i (?:told|talked|spoke|called|reported|went|am leaving|left|was here)"
+      r"|next time (?:it|that)(?: is|'s|s)? (?:gonna|going to|will|would) be (?:me|my (?:face|head))\b"
+      r"(?! (?:who|that|to|doing|making|cooking|driving|picking|paying|hosting|on|in|at|for|instead)\b)",
       "crisis", "danger_from_others", negatable=True,
       unless=r"\b(?:joking|as a joke|in the game|lol|kidding)\b|\bif i (?!(?:ever |try to |tried to )?(?:leave|left|tell"
              r"|told|call|called|report|reported|go to|went to|break up|talk|talked|speak|spoke|see|saw|do not|did not"

@@ -456,12 +456,13 @@ _LOWER_OPENERS = FUNCTION_WORDS | frozenset(
 
 
 _SCREEN_NO_LEAD = re.compile(
-    r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+|nope|nah|never|not at all|no way|definitely not|"
-    r"absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|don'?t|do not|am not|'?m not|didn'?t|did not))\b")
+    r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+(?! idea| clue)|nope|nah|never|not at all|no way|"
+    r"definitely not|absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|am not|'?m not|didn'?t|did not)"
+    r"|i (?:don'?t|do not)(?! (?:really )?(?:know|remember|understand)))\b")
 _SCREEN_YES = re.compile(
     r"\b(?:yes|yeah|yep|yup|ya|sure|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
-    r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|i suppose|every now|now and then|on and off|at times|"
-    r"occasionally|a few times|once or twice|it'?s complicated|hard to say|depends|i'?ve thought|crossed my mind|"
+    r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|no idea|no clue|i suppose|every now|now and then|"
+    r"on and off|at times|occasionally|a few times|once or twice|it'?s complicated|hard to say|depends|i'?ve thought|crossed my mind|"
     r"thought about it|wouldn'?t act|won'?t act|not going to act|pretty much|more or less|all the time|constantly|every day"
     r"|most days|mhm|uh huh|not really)\b")
 # Words that say yes only as an answer of their own ("i do.", "i have, yeah", "honestly? a lot"), not when a story
