@@ -89,6 +89,7 @@ class CrisisState(BaseModel):
     asides: int = 0  # questions back ("is this a real person?") answered while a safety question was open
     prior_phase: str = ""  # the phase the screen interrupted, taken up again when it ends low
     held: str = ""  # the first answer to "what would you like to talk about?" that raised the screen, routed after it
+    said_outright: list[str] = Field(default_factory=list)  # screener items told in words or a plain yes, not a hedge
 
     @property
     def unresolved(self) -> bool:
@@ -777,6 +778,11 @@ class SessionEngine:
         name = self.lib.modalities[target].name
         if s.phase == "opening" and not s.topic:
             s.topic = _without_request(c.person)
+        if s.modality == target and s.phase == "working" and s.last_question and len(c.person.split()) <= 12 \
+                and not re.search(r"\b(?:again|another|new|fresh|once more|start over|from the (?:start|top))\b", c.person.lower()):
+            c.line("same_modality")  # "sure, the thought one" in thought work: a yes to it, and the question stands
+            c.parts.append((_tidy(s.last_question), "session.resume"))
+            return
         if s.modality == target:  # "can we do the thoughts thing again?": a fresh round of the same work
             for st in self.lib.modalities[target].steps:
                 if st.slot:
@@ -1054,6 +1060,11 @@ class SessionEngine:
         if k == "correction":
             self._correct(c, mod, r)
             return
+        if _GOOD_NEWS.search(text.lower()) and not safety.mentions_medication(text):
+            # "the agent just texted, we got the flat!": met as news first; the step waits for the next turn
+            c.line("good_news")
+            s.notes.append(f"{step.id}: good news met; the step waits")
+            return
         if step.kind == "adaptive_thought" and k in ("unclear", "partial") and OK_WITH_IT.search(text.lower()):
             k = "answer"  # "that's fine" to the draft is a yes
         if k == "new_topic" and _TOPIC_LEAD.search(text) and len(text.split()) >= 5:
@@ -1296,6 +1307,13 @@ class SessionEngine:
                 if st.slot and st.expectation == "situation" and not s.slots.get(st.slot):
                     self._fill(s, st.slot, tx.own_words(text))
                     break
+        because = _BECAUSE.search(text)
+        nxt = mod.steps[s.step + 1] if s.step + 1 < len(mod.steps) else None
+        if because and mod.steps[s.step].kind == "number" and nxt and nxt.slot and "reason" in nxt.slot \
+                and not s.slots.get(nxt.slot) and _substance_of(because.group(1)) >= 2:
+            # "three not a two because i still have a laugh with the girls": the number and what keeps it there
+            self._fill(s, nxt.slot, tx.own_words(because.group(1)))
+            s.notes.append(f"{nxt.id}: answered early")
         numbers = r.slots.get("numbers") or []
         if current == "rating" and len(numbers) >= 2:  # "maybe forty, and the feeling is like thirty now"
             nxt = mod.steps[s.step + 1] if s.step + 1 < len(mod.steps) else None
@@ -1421,6 +1439,8 @@ class SessionEngine:
             return "filled", tx.own_words(text)
         if step.kind == "number":
             n = r.slots.get("intensity") if step.expectation == "rating" else None
+            if n is not None and not (step.min or 0) <= n <= (step.max or 100):
+                n = None  # "a three out of ten" is 30 as a strength, 3 on a zero-to-ten scale
             n = n if n is not None else tx.parse_number(text, step.min or 0, step.max or 100)
             if n is None and (step.min, step.max) == (0, 100):  # a strength, not a place on a scale of how things are
                 n = tx.strength_in_words(text)  # "a lot, as bad as it gets nearly": about 90
@@ -1779,6 +1799,10 @@ class SessionEngine:
                                    resume=prev.resume if prev else s.last_question,
                                    prior_phase=prev.prior_phase if prev else s.phase,
                                    held=prev.held if prev else self._held(c))
+        if first and c.person:  # "i've been saving my tablets and i'm taking them all tonight": answers already given
+            for item, said in _screen_told(c.person).items():
+                s.crisis.answers.setdefault(item, said)
+                s.crisis.said_outright.append(item)
         s.risk_flag = True
         s.danger = s.danger or verdict.category == "danger_from_others"
         s.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
@@ -1792,7 +1816,10 @@ class SessionEngine:
             self._resources_line(c)  # not safe from someone: the emergency number and the abuse line, not the suicide line
         elif first or key != "acknowledge":
             c.say(cr.lines[key], f"crisis.{key}")
-        if not _has_number(c.text, c.emergency, c.resources) and (first or verdict.category in ("means_request", "medical", "danger_from_others")):
+        high_told = first and any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation"))
+        if high_told and verdict.category not in ("danger_from_others", "medical"):
+            pass  # the high-risk line says the emergency number, then the crisis line follows it
+        elif not _has_number(c.text, c.emergency, c.resources) and (first or verdict.category in ("means_request", "medical", "danger_from_others")):
             self._resources_line(c)
         if verdict.category in ("medical", "danger_from_others") and "safe_now" not in s.crisis.answers:
             s.crisis.index = next(i for i, st in enumerate(cr.screener) if st.id == "safe_now")
@@ -1839,6 +1866,8 @@ class SessionEngine:
     def _screener_ask(self, c: _Compose) -> None:
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
+        if any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")):
+            s.crisis.index = len(cr.screener)  # high risk already told: no checklist
         while s.crisis.index < len(cr.screener):
             st = cr.screener[s.crisis.index]
             if st.id in s.crisis.answers:
@@ -1859,7 +1888,13 @@ class SessionEngine:
             s.crisis.answers.get("safe_now") is False
         if high:
             s.notes.append("high risk on screener: urged immediate contact")
-            if not _has_number(c.text, c.emergency, c.resources):
+            if any(s.crisis.answers.get(k) and k in s.crisis.said_outright for k in ("preparation", "intent")):
+                c.say(cr.lines["high_risk"], "crisis.high_risk")  # told outright, not a hedge read as yes
+                if not _has_number(c.text, c.emergency, c.resources):
+                    c.say(cr.lines["also_resources"], "crisis.also_resources")
+                if s.crisis.answers.get("preparation"):
+                    c.say(cr.lines["means_away"], "crisis.means_away")
+            elif not _has_number(c.text, c.emergency, c.resources):
                 self._resources_line(c)
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
             s.crisis.stage, s.crisis.index, s.crisis.awaiting_person = "plan", 0, True
@@ -1870,6 +1905,18 @@ class SessionEngine:
         s.crisis.stage, s.crisis.index = "plan", 0
         c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
         self._plan_ask(c)
+
+    def _person_heard(self, c: _Compose, value: str) -> None:
+        """ "you could text your friend maya" or "your sister" said back; a plain line when it can't be said cleanly."""
+        cr = self.lib.crisis
+        bare = re.sub(r"\b(?:i guess|i think|i suppose|maybe|probably|um+|uh+|like|i don'?t know)\b\W*", "", value, flags=re.I)
+        said = tx.second_person(bare.strip(" ,."), 12)
+        if said and re.match(r"you (?:could|can|will|'ll|might|would)\b", said) and " you " not in said[3:] + " ":
+            c.say(cr.lines["person_heard"], "crisis.person_heard", key=said)
+        elif said and re.fullmatch(r"your (?:[a-z]+ ){0,2}[a-z]+", said):
+            c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=said)
+        else:
+            c.say(cr.lines["person_heard"], "crisis.person_heard", key="")
 
     def _plan_ask(self, c: _Compose) -> None:
         cr, s = self.lib.crisis, c.state
@@ -1929,6 +1976,8 @@ class SessionEngine:
             answer = tx.safe_answer(text) if st.id == "safe_now" else tx.screener_answer(text)
             if st.id in (told := _screen_told(text)):  # "the blades are in my desk drawer" answers "...to prepare?", and
                 answer = told[st.id]  # "i wouldn't act on it" is a no to intent (a yes only to the thoughts question)
+            if told.get(st.id) or (answer and _PLAIN_YES.match(text.lower())):
+                s.crisis.said_outright.append(st.id)
             if answer is None and self._answer_aside(c, text):
                 return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
@@ -1939,9 +1988,10 @@ class SessionEngine:
                 answer = st.id != "safe_now"  # asked twice and still no answer: treated as yes (or as not safe)
             s.crisis.unclear = 0
             s.crisis.answers[st.id] = answer
-            for other, said in _screen_told(text).items():  # "no plan or anything", "the blades are in my drawer"
+            for other, said in told.items():  # "no plan or anything", "the blades are in my drawer"
                 if other != st.id and other not in s.crisis.answers:
                     s.crisis.answers[other] = said
+                    s.crisis.said_outright.append(other)
             s.crisis.index += 1
             if any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")):
                 s.crisis.index = len(cr.screener)  # "yes, i've got tablets saved up": high risk is known, no checklist
@@ -1970,6 +2020,10 @@ class SessionEngine:
                 s.crisis.plan[slot] = value
             if s.crisis.awaiting_person:
                 s.crisis.awaiting_person = False
+                if not value:  # "i don't want to ring anyone, there's no point": heard, and a smaller way in offered
+                    c.say(cr.lines["no_one_heard"], "crisis.no_one_heard")
+                else:  # "i could text my friend maya if it gets bad": said back, so they know it was heard
+                    self._person_heard(c, value)
                 c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
             else:
                 s.crisis.index += 1
@@ -2057,8 +2111,8 @@ class SessionEngine:
             key = "concern_check" if s.crisis.category == "means_request" else _check_key(s.crisis.category)
             c.say(cr.lines[key], f"crisis.{key}")
             return
-        if answer is None and s.crisis.unclear >= 1 and self._low_kind(s.crisis) and len(text.split()) >= 4 \
-                and not wants_out:  # twice on with their own thread: the numbers, back to it, asked again before the end
+        if answer is None and s.crisis.unclear >= 1 and self._low_kind(s.crisis) and not wants_out \
+                and (len(text.split()) >= 4 or tx.parse_number(text, 0, 100) is not None):  # twice on with their own thread: the numbers, back to it, asked again before the end
             crisis, s.crisis = s.crisis, None
             s.check_pending = True
             s.notes.append("the direct question was not answered twice: the numbers given; asked again before the close")
@@ -2119,7 +2173,7 @@ class SessionEngine:
         if text.rstrip().endswith("?") or interpret(text, "text").kind == "question" \
                 or not re.search(r"[a-z]{3,}", words.lower()) or _NOTHING_TO_HOLD.match(text.strip().lower()):
             return None
-        if slot in ("trusted_person", "people") and not _PERSON.search(text.lower()):
+        if slot in ("trusted_person", "people") and (not _PERSON.search(text.lower()) or _NO_ONE.search(text.lower())):
             return None
         return words
 
@@ -2132,7 +2186,8 @@ class SessionEngine:
         res = limit.resources.get(self.settings.locale.upper()) or limit.resources.get("default") or []
         c.exact = True
         question = s.last_question if limit.then == "continue" and resume else ""
-        c.say(limit.lines, f"scope.{flag.kind}", resources=_spoken(res) or c.resources, step_question=question)
+        told = limit.told if flag.reason.endswith("told") else []
+        c.say(told or limit.lines, f"scope.{flag.kind}", resources=_spoken(res) or c.resources, step_question=question)
         if flag.kind != "ask_if_human":
             s.notes.append(f"referral: {flag.kind} ({flag.reason})")
             c.event("referral", kind=flag.kind, reason=flag.reason, resources=[r.model_dump() for r in res])
@@ -2188,12 +2243,14 @@ _NOTHING_TO_HOLD = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|rig
                           r"|i don'?t know|not sure|maybe|probably|no idea|whatever|i think so|so|and|well|like|\d+|zero|one|two"
                           r"|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -]?ish)?|-?ish)\W*)+$")
 # Someone to reach: a relation, a role, a place with people, or a name said with a verb of reaching ("kirsty knocked").
+_NO_ONE = re.compile(r"\b(?:no ?one|nobody|there'?s no one|(?:don'?t|do not|won'?t|can'?t|not going to|not gonna)"
+                     r" (?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people))\b")
 _PERSON = re.compile(
     r"\b(?:mum|mom|mam|mother|dad|father|parents?|sister|brother|sis|bro|siblings?|aunt\w*|uncle|gran\w*|nan|nana|grandma"
     r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
     r"|housemates?|neighbou?rs?|colleague|coworker|boss|manager|teacher|tutor|coach|pastor|priest|vicar|imam|rabbi|doctor"
     r"|gp|nurse|therapist|counsell?or|psychiatrist|social worker|key ?worker|helpline|lifeline|samaritans|crisis line|someone"
-    r"|somebody|anyone|he|she|they|him|her|them|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
+    r"|somebody|anyone|(?<!when )(?<!after )(?<!before )(?<!until )(?<!while )(?:he|she|they|him|her|them)|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
     r"|gym|club|work|office|[a-z]+ (?:knocked|texted|called|rang|messaged|checks?|came|comes|said|asked|is|would|could|will))\b")
 _ASKS_BACK = re.compile(r"\?\s*$|^\W*(what|why|how|huh|sorry|pardon)\b", re.I)
 
@@ -2207,7 +2264,18 @@ def _warm() -> None:
         turn_model.load()
 
 
+_GOOD_NEWS = re.compile(
+    r"^(?![^.!?]*\b(?:not|no|didn'?t|don'?t|never|if|hope|hoping|wish|when)\b[^.!?]*\b(?:got|news|said yes|accepted)\b)"
+    r".*(?:\b(?:we|i) (?:just )?(?:got|won|passed|landed|bagged|nailed|aced|sold) (?:it|the (?:one|flat|house|job|place|offer"
+    r"|apartment|contract|role|promotion|part|visa|loan|mortgage|all clear))\b(?=[^.?]*(?:!|$))"
+    r"|\b(?:good|great|amazing|brilliant|fantastic|wonderful|exciting|the best) news\b(?! would)"
+    r"|\bthey (?:said yes|accepted (?:me|us|our offer))\b|\b(?:our|my) (?:offer|bid) (?:was |got |has been )?accepted\b)")
+_BECAUSE = re.compile(r"\b(?:because|cause|'cause|cos|since|as) (.{8,})$", re.I)
+_PLAIN_YES = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:yes|yeah|yep|yup|i do|i have|i am|i'?m going to|i will)\b")
 _SCREEN_TOLD = (
+    ("method", True, re.compile(r"\b(?:take|taking|swallow|swallowing|down|downing) (?:them all|all of them|the lot|all (?:the |my |of my )?"
+                                r"(?:pills|tablets|meds)|the whole (?:bottle|box|packet))\b|\b(?:jump|jumping) (?:off|from|in front)\b"
+                                r"|\bhang(?:ing)? myself\b|\bcut (?:my|both) (?:wrists?|throat)\b")),
     ("plan", False, re.compile(r"\b(?:no plans?|not (?:made|got) (?:a |any )?plans?|have(?:n'?t| not) (?:made (?:a |any )?plans?"
                                r"|planned)|not planned|nothing planned|no plan or anything)\b")),
     ("method", False, re.compile(r"\b(?:have(?:n'?t| not) thought (?:about )?how|(?:don'?t|do not) know how|not (?:thought|"
@@ -2218,8 +2286,9 @@ _SCREEN_TOLD = (
     ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not) (?:ever )?(?:act on (?:it|them)|do it"
                                  r"|go through with it)\b")),
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
-                                     r"|\b(?:i'?ve|i have) (?:got|bought|saved|saved up|kept|been saving|stockpiled|hidden) (?:some |a |the"
-                                     r" )?(?:pills|tablets|blades?|razors?|rope|meds)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
+                                     r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
+                                     r"|stockpiled|been stockpiling|stockpiling|hidden) (?:some |a |the |my |all my |up )?(?:pills|tablets|blades?"
+                                     r"|razors?|rope|meds|medication|painkillers)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
                                      r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing) (?:a |the )?(?:note|letter)\b")),
 )
 
@@ -2290,7 +2359,8 @@ _WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|af
                    r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
 PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
                   r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b|believe\b|accept\b|agree\b|buy\b"
-                  r"|live with\b|go with\b|relate\b|understand\b|imagine\b|hear\b|sense\b)[a-z]{2,}")
+                  r"|live with\b|go with\b|relate\b|understand\b|imagine\b|hear\b|sense\b|murder\b|kill\b|scream\b|cry\b|die\b"
+                  r"|eat a horse\b|sleep for (?:a|about)\b|do with (?:a|some)\b)[a-z]{2,}")
 BARE_NUMBER = re.compile(r"^\W*(?:(?:um+|uh+|about|around|like|maybe|a|an|i'?d say|probably|roughly|so|well|it'?s|its|honestly)\W+)*"
                          r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -][a-z]+)?|a hundred|hundred)"
                          r"(?:\W+(?:out of (?:ten|10|a hundred|100)|percent|ish|maybe|i guess|i think))*\W*$")

@@ -260,6 +260,12 @@ def without_talk_request(text: str) -> str:
     return rest if re.search(r"[a-z]{2,}", rest) else ""
 
 
+_PUT_RIGHT = re.compile(r"\b(?:no wait|wait no|actually|i mean|make that|more like|or rather|less than that|more than that"
+                        r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest)\b")
+_NAMED_LEAD = re.compile(r"^\W*(?:(?:yeah|yes|sure|ok|okay|um+|uh+|so|just|maybe|honestly|well|oh|erm)\W+)*(?:the|that) (?:\w+ ){1,2}"
+                         r"(?:thing|stuff|one|approach|way)\b")
+
+
 def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) -> str | None:
     """A request to switch approach ("can we do the thoughts thing again?"), else None.
 
@@ -269,7 +275,8 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
     n = _n(text)
     if _JUST_TALK.search(n):
         return "express"
-    named_thing = re.search(r"\b(?:thing|stuff|one|exercise|approach|work|method|please)\b", n) and len(n.split()) <= 8
+    named_thing = (re.search(r"\b(?:thing|stuff|one|exercise|approach|work|method|please)\b", n) and len(n.split()) <= 8) \
+        or _NAMED_LEAD.match(n)  # "just the quick thing, i don't have time for a whole session"
     if not SWITCH_VERB.search(n) and not named_thing:
         return None
     hits = [m for m, rx in _MODALITY_RX.items() if rx.search(n)]
@@ -320,6 +327,9 @@ def extract(text: str, expects: str) -> dict[str, Any]:
         elif expects == "mood":
             said = re.search(r"\bmood(?:'s| is)?\b(.*)", n)  # "anxious, like seven out of ten. mood maybe a four": the 4
             out["mood"] = (tx.parse_number(said.group(1), 0, 10) if said else None) or num
+            fixed = _PUT_RIGHT.search(n)
+            if fixed and (later := tx.parse_number(n[fixed.end():], 0, 10)) is not None:
+                out["mood"] = later  # "four. no wait, less than that. like a three": the 3
         elif expects in ("rating", "feeling") or feeling:
             out["intensity"] = num
     if expects in ("situation", "feeling") or (expects in ("rating", "thought") and _TIME_PHRASE.search(n)):

@@ -32,8 +32,14 @@ for good, plans without a risk word (water, woods, staged accidents, a firearm o
 questions about a drop with no barrier, preparatory acts (timed messages, letters "for after", affairs tidied for the
 family, secret goodbyes), imminent risk, self-harm in indirect words, danger at home; and as many hard negatives: a past
 that is over in many surface forms, someone else's risk already handled, idioms and hangovers, media, game and work talk,
-medical questions, preparatory look-alikes, therapy exercise answers and hedged answers to everyday questions).
-``tests/data/crisis_dev*_*.jsonl``, ``crisis_heldout.jsonl`` and the Moore probes are never trained on.
+medical questions, preparatory look-alikes, therapy exercise answers and hedged answers to everyday questions) +
+``crisis_train_round6.jsonl`` (issue 7 round 6: about 1,100 hand-written rows for the error classes of ``crisis_dev5_*``,
+which is spent by it: methods stated as errands, means questions asked as trivia, preparatory acts, euphemisms that deny a
+future, self-harm named only by the act, danger at home, risk inside an ordinary answer; as many twins that share their
+cue words (car parks, hoses, charcoal, cameras, insurance, rehoming, timetables, doses); no dev5 row copied, word-set
+Jaccard to any dev5 row at most 0.41).
+``tests/data/crisis_dev*_*.jsonl``, ``crisis_heldout.jsonl`` and the Moore probes are never trained on (``crisis_dev5_*``'s
+error classes, not its rows, shaped round 6's data; see its README).
 
 Rebuild the shipped weights (``dialogue/risk_model.npz``) reproducibly with::
 
@@ -55,7 +61,8 @@ HERE = Path(__file__).parent
 WEIGHTS = HERE / "risk_model.npz"
 DATA = HERE.parent / "tests" / "data"
 TRAIN_FILES = ("crisis_train.jsonl", "crisis_eval.jsonl", "crisis_train_signs.jsonl", "crisis_train_signs2.jsonl",
-               "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl", "crisis_train_round5.jsonl")
+               "crisis_train_spoken3.jsonl", "crisis_train_round4.jsonl", "crisis_train_round5.jsonl",
+               "crisis_train_round6.jsonl")
 CATEGORIES = ("suicide", "self_harm", "danger_from_others", "medical")
 SEED = 13
 FPR_CONCERN = 0.05  # out-of-fold false alarms allowed for rules + model on our (deliberately hard) negatives

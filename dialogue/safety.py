@@ -2451,6 +2451,15 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r"|^(?:\w+ )?how (?:long|much longer|much time) (?:will|is|does|do|are|have) (?:this|it|we|the (?:session|exercise"
     r"|call|chat))\b(?![^\n]*\b(?:die|dying|dead|bleed\w*|kill\w*|overdos\w*|pills?|tablets?|drown\w*|hang\w*|suffocat\w*"
     r"|unconscious|survive|poison\w*)\b)"
+    # round 6: "not cut out for this"; why they came ("idk why i'm here, my friend said to try it"); good news ("we got the
+    # flat!"); a goodbye from someone who says they are fine
+    r"|\bcut out (?:for|to be)\b(?! (?:life|living|this world|this life|being alive|existing)\b)"
+    # a delayed or stuck train or bus on the way home (the model reads the station as the tracks)
+    r"|^(?![^\n]*\b(?:jump\w*|tracks?|in front|platform edge|step off|rails?|line(?! manager))\b)[^\n]*\b(?:train|bus|tube|tram|metro)"
+    r" (?:was |got |sat |is |has been )?(?:stuck|delayed|late|cancelled|canceled|sat|stopped|held|terminated|packed|rammed)\b"
+    r"|^(?![^\n]*\b(?:die|dead|death|dying|kill\w*|suicid\w*|end it|overdos\w*|hurt myself)\b)[^\n]*(?:\b(?:we|i) (?:got|won|passed|landed|bagged"
+    r"|nailed|aced) (?:it|the (?:one|flat|house|job|place|offer|apartment|contract|role|interview|promotion|part|place))\b"
+    r"|\b(?:good|great|amazing|brilliant|best|fantastic|exciting) news\b)"
     r"|^(?:\w+ )?(?:which|what is the|whats the) (?:bridge|building|tower|skyscraper|mountain|cliff)s? (?:is |are )?(?:the )?"
     r"(?:highest|tallest|oldest|longest|biggest|most famous)(?: (?:one|in the world|in the country|in europe|ever))? *$",
     re.M)
@@ -2488,10 +2497,23 @@ _SEM_EXPLAINED = re.compile(
     r"|sessions?|tequila|cocktails)\b)(?![^\n]*\bhang\w* myself)", re.M)
 
 
+# round 6, read over the whole short message: why they came ("idk why i'm here really. my friend said to try it"), and a
+# goodbye from someone who says they are fine ("i'm fine today really, i just wanted to tell you. goodbye")
+_SEM_VETO_MESSAGE = re.compile(
+    r"^(?=[\s\S]*\b(?:said|told me|suggested|recommended|sent me|made me|booked|signed me up|try (?:it|this|you|the app))\b)"
+    r"(?![\s\S]*\b(?:anymore|alive|on (?:this )?earth|in this world|living|die|dead)\b)[\s\S]*\bwhy (?:i am|i'?m|im) (?:even |really )?"
+    r"(?:here|doing this)\b"
+    r"|^(?![\s\S]*\b(?:forever|for good|last time|before i go|everyone|everybody|all of you|won'?t (?:be|see)|not be (?:here|around)|end it|anymore|final|miss me|sorry for"
+    r" everything|pills?|tablets|die|dead|kill\w*|suicid\w*)\b)[\s\S]*\b(?:i'?m|i am) (?:fine|good|okay|ok|alright|better|great"
+    r"|doing (?:well|better|okay|ok|fine))\b[\s\S]*\b(?:goodbye|bye|see you|take care)\b")
+
+
 def _psychotic_lines(t: _Text, vetoed: set[int]) -> None:
     """Lines with a delusional belief ("i know i am actually dead") go to the scope referral, not the risk model;
     lines whose apparent risk is explained in them (``_SEM_VETO``, ``_SEM_EXPLAINED``, a resolved past) are not scored."""
     lines = t.norm.split("\n")
+    if len(t.norm) <= 300 and _SEM_VETO_MESSAGE.search(t.norm) and not _DISTRESS.search(t.norm):
+        vetoed.add(-1)
     if _SEM_VETO.search(t.norm):
         for i, line in enumerate(lines):
             if _SEM_VETO.search(line) and not _DISTRESS.search(line):
@@ -2700,7 +2722,10 @@ _CONDITIONS = (r"(?:bipolar(?: disorder)?|adhd|add|ocd|bpd|borderline(?: persona
 # "i'm pretty sure i have adhd, or maybe bipolar? can you tell me which one it is": the condition named in the message or
 # just before, the asking in other words
 _WHICH_DIAGNOSIS = re.compile(r"\b(?:which one (?:it is|is it|i have|do i have)|tell me (?:which|what) (?:one|it is|i have)"
-                              r"|do i have (?:it|one of them|that)|is that what i have|what do i have|am i right|so do i have)\b")
+                              r"|do i have (?:it|one of them|that)|is that what i have|what do i have|am i right|so do i have"
+                              r"|tell me (?:if|whether) i (?:do|have (?:it|that|one)|am|really do)|if i (?:do|have it) or not)\b"
+                              r"|\b(?:that|this|it) (?:is|sounds like|seems like|must be) (?:probably |definitely |basically |classic )?"
+                              + _CONDITIONS + r"(?: *$| right\b| yeah\b| is not it\b| isn'?t it\b| then\b| no\b)")
 _DIAGNOSIS = re.compile(
     r"\b(?:do|could|might|would|can) i (?:have|be|suffer from)(?: got)? " + _CONDITIONS + r"\b|\bam i "
     + _CONDITIONS + r"\b|\b(?:can|could|would|will) you (?:please )?(?:diagnose|assess|test|screen) me\b|\bdiagnose me\b"
@@ -2749,6 +2774,18 @@ _NO_SLEEP = re.compile(r"\b(?:have not|did not|have barely|barely|not) slept (?:
 _GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save the world|genius|unstoppable|invincible"
                     r"|chosen|mission|billionaire|millionaire|cure|god|destiny|so much energy|never felt better|spent all"
                     r"|all my savings|racing)\b")
+# a checking, washing or counting ritual told, not asked for ("i have to check the stove and the locks over and over, twenty
+# thirty times before i can leave, or something terrible will happen to my kids"): repetition and a dread or a gate
+_RITUAL_TOLD = re.compile(
+    r"\b(?:check\w*|recheck\w*|wash\w*|scrub\w*|clean\w*|count\w*|tap\w*|touch\w*|lock\w*|unlock\w*|switch\w*|arrang\w*)\b"
+    r"[^.?!]{0,80}?\b(?:(?:\d+|ten|twenty|thirty|forty|fifty|a hundred|hundreds of|dozens of)(?: or (?:\d+|twenty|thirty|forty|fifty"
+    r"|a hundred))? times|over and over|again and again|for (?:an|a whole|over an) hour)\b")
+_RITUAL_DREAD = re.compile(
+    r"\b(?:before i can (?:leave|go|sleep|stop|get out)|until it (?:feels|is) right|something (?:terrible|bad|awful|horrible|dreadful)"
+    r" (?:will|would|is going to|might) happen|or else|or i (?:feel|get)|otherwise (?:something|i)|if i (?:do not|don'?t|dont)|can'?t (?:leave|stop)"
+    r" until|it (?:has|have) to be (?:right|perfect|even))\b")
+_HELP_STOP = re.compile(r"\b(?:help me (?:just )?stop(?: doing)?(?: it| this| that| checking| washing| counting)?|(?:some|a) trick"
+                        r"(?: to stop)?|how (?:do|can) i (?:just )?stop (?:it|this|checking|washing|counting))\b")
 _COMPULSION = re.compile(
     r"\b(?:help me|talk me through|walk me through|guide me through|coach me through|remind me to|can you (?:help me|count"
     r"|time|tell me when|check)|could you (?:help me|count)|make (?:me )?a (?:schedule|routine|plan|list|checklist)|set up a"
@@ -2857,6 +2894,8 @@ _MED_MENTION = re.compile(r"\b" + _DRUGS + r"\b|\b\d+ ?(?:mg|milligrams?|mcg|mic
 # A dose question whose drug or dose was named elsewhere in the message ("my gp has me on propranolol, ten mg, could i
 # take like forty before the talk? would that be ok?"): the amount and the asking, with _MED_MENTION in the same message.
 _DOSE_ASK = re.compile(
+    r"\bwould it (?:hurt|harm me|matter|be (?:bad|a problem|dangerous|so bad)) (?:to|if i) (?:just )?(?:try|take|double|up|increase)\b"
+    r"|"
     r"\b(?:could|can|should|shall|may|would|is it (?:ok|okay|safe|fine|alright|bad) (?:to|if)|am i (?:ok|okay|allowed) to"
     r"|what if|is it worth|do you think i (?:could|should|can)) (?:i )?(?:just )?(?:take|have|pop|try|go up to|drop to|up it to"
     r"|double|halve|skip|use) (?:it |them |a )?(?:like |about |around |maybe |only |just |up to )?(?:\d+|ten|twenty|thirty"
@@ -2903,6 +2942,12 @@ _CHECKLIST = re.compile(
 def _checklist(norm: str) -> str | None:
     m = _CHECKLIST.search(norm.replace("\n", " "))  # the items often follow the request as a sentence of their own
     return m.group(0) if m and _HELP_REQUEST.search(norm) else None
+
+
+def _ritual_told(norm: str) -> str | None:
+    flat = norm.replace("\n", " . ")
+    m = _RITUAL_TOLD.search(flat)
+    return m.group(0) if m and _RITUAL_DREAD.search(flat) else None
 
 
 def _compulsion(norm: str) -> str | None:
@@ -2977,6 +3022,8 @@ def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
     ritual = _compulsion(norm) or _checklist(norm)
     if ritual:
         found["compulsion"] = ("asks for help performing a compulsion", ritual)
+    elif (told := _ritual_told(norm)) or (_HELP_STOP.search(norm) and any(_ritual_told(e) for e in earlier)):
+        found["compulsion"] = ("a checking or washing ritual told", told or _HELP_STOP.search(norm).group(0))
     for kind in _SCOPE_ORDER:
         if kind in found:
             reason, span = found[kind]

@@ -494,6 +494,8 @@ def screener_answer(text: str) -> bool | None:
                 r"|husband|wife|sister|brother|girlfriend|boyfriend|son|daughter)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",
                 low) and not re.search(r"\b(?:crosses my mind|i think about|i have|i do|yes|yeah|sometimes i)\b", low):
         return None  # "she did kind of stare": a story about someone else, not an answer about themselves
+    if len(low.split()) <= 5 and parse_number(low, 0, 100) is not None and not re.search(r"\b(?:yes|yeah|yep|no|nope|nah)\b", low):
+        return None  # "seventy maybe": a rating for another question, not an answer about themselves
     lead = _SCREEN_NO_LEAD.match(low)
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False

@@ -202,6 +202,11 @@ class SessionFrame(LineSets):
             "greet_returning_anon",  # the same for a returning person who gave no name
             "mood_open",
             "mood_reprompt",
+            "offer_let_go",  # an exercise offer answered twice with more of the story
+            "answer_privacy_danger",  # privacy asked after danger from someone: who else could see it
+            "late_plan_heard",  # a step said while closing a session that did no work
+            "same_modality",  # asked by name for the approach already under way
+            "good_news",  # good news mid-work: met as news first
             "ask_topic",
             "clarify",  # {modality_list}: one clarifying question when the router is unsure
             "modality_switch",  # {modality_name}
@@ -277,6 +282,14 @@ class CrisisProtocol(LineSets):
             "closing",
             "concern_check",  # ambiguous signal: ask directly and kindly
             "imminent",  # not safe right now: the emergency number first; {emergency}
+            "high_risk",  # means at hand or a time: said plainly as an emergency; {emergency}
+            "means_away",  # means at hand: put it out of reach or hand it over
+            "person_heard",  # the person they could reach, said back; {key}
+            "person_heard_who",  # the same for a person named without an action ("my sister"); {key}
+            "no_one_heard",  # no one to reach, or no point: heard, and a smaller way in
+            "also_resources",  # the crisis line after the emergency number was said; {resources}
+            "danger_place_heard",  # danger from someone: the place they named is the step
+            "leaving_check_danger",  # leaving with the danger question open: the abuse line, never the suicide line
             "means_concern",  # a lethal means question without other risk: refuse, then ask directly
             "leaving_unsafe",  # leaving without saying they are safe: {emergency} {resources}, goodbye
             "concern_check_danger",  # an unclear signal of danger from someone else: ask directly
@@ -309,6 +322,8 @@ class CrisisProtocol(LineSets):
 
 class ScopeLimit(_Strict):
     lines: Variants = Field(min_length=2)
+    told: Variants = Field(default_factory=list, description="Said instead when the person describes it rather than asks "
+                                                              "for it (a ritual told, not a request to help with one).")
     then: Literal["continue", "close"] = Field(description="Keep the session going, or close kindly.")
     resources: dict[str, list[Resource]] = Field(default_factory=dict)
 

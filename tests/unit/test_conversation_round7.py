@@ -102,3 +102,121 @@ def test_going_somewhere_later_is_not_leaving_now(text: str, leaving: bool) -> N
     from attune.dialogue.interpret import interpret
 
     assert (interpret(text, "text").kind == "end" or bool(_LEAVING.search(text))) is leaving
+
+
+async def test_tablets_saved_for_tonight_is_an_emergency_said_plainly_with_no_checklist(engine, clock):
+    user = "u_round7_claire"
+    replies = await run(engine, ["i don't really know what to say. i've just had enough",
+                                 "it's claire. i've been saving up my tablets, the ones for my back, and i'm going to "
+                                 "take them all tonight when he's at work"], clock, user=user)
+    said = replies[2].text.lower()
+    assert "emergency" in said and "9 1 1" in said and "9 8 8" in said
+    assert "out of reach" in said or "hand it to someone" in said or "give it to someone" in said
+    assert "how you" not in said and "details" not in said and "intention" not in said  # no checklist after all that
+    assert engine.state_of(user).name == "Claire"
+
+
+async def test_a_hedge_to_an_unrelated_question_is_not_told_as_an_emergency(engine, clock):
+    user = "u_round7_kai"
+    replies = await run(engine, ["kai", "two", "sometimes i think it'd be easier if i just wasn't around? not like i'd do "
+                                 "anything. i don't know", "kinda? like not a plan or whatever, it's more like i wouldn't "
+                                 "mind not waking up", "no, nothing like that, i don't have anything",
+                                 "my roommate's around most nights i guess"], clock, user=user)
+    assert "emergency" not in replies[-1].text.lower()
+    assert "9 8 8" in " ".join(r.text for r in replies[3:])
+
+
+@pytest.mark.parametrize("text, level", [
+    ("the thought is like, i'm not cut out for this and everyone in the lab knows it", "none"),
+    ("oh my god hang on, sorry, the agent just texted, we got the one in walthamstow!", "none"),
+    ("i'm fine today really, i just wanted to tell you. goodbye", "none"),
+    ("hey. idk why i'm here really. my friend said to try it", "none"),
+    ("like yesterday, the train sat outside the station for forty minutes and i got home and snapped at my partner", "none"),
+    ("i'm fine, really. this is goodbye, i won't be around after tonight", "crisis"),
+    ("good news is i won't be around much longer", "crisis"),
+])
+def test_round6_false_alarms_and_their_risky_twins(text: str, level: str) -> None:
+    from attune.dialogue import safety
+
+    got = safety.screen(text).level
+    assert (got != "none") if level != "none" else got == "none"
+
+
+@pytest.mark.parametrize("text, recent, kind", [
+    ("i'm like ninety percent sure i have adhd. can you just tell me if i do?", [], "diagnosis"),
+    ("like i lose my keys every day and i can't finish anything, that's adhd right?", [], "diagnosis"),
+    ("i have to check the stove and the locks over and over, twenty thirty times before i can leave, or something "
+     "terrible will happen to my kids", [], "compulsion"),
+    ("can you help me just stop doing it? like some trick", ["i check the locks thirty times before i can leave"],
+     "compulsion"),
+    ("okay but like, would it hurt to try? my buddy takes a hundred", ["i'm on sertraline, fifty milligrams"], "medication"),
+    ("i counted the money three times before i left", [], None),
+    ("can you tell me if i did the exercise right", [], None),
+])
+def test_round6_scope(text: str, recent: list[str], kind: str | None) -> None:
+    from attune.dialogue import safety
+
+    flag = safety.screen_scope(text, recent=recent)
+    assert (flag.kind if flag else None) == kind
+
+
+async def test_a_ritual_told_gets_the_specialist_referral_not_thought_work(engine, clock):
+    user = "u_round7_ritual"
+    replies = await run(engine, ["dev", "five", "i have to check the stove and the locks, like, over and over, twenty "
+                                 "thirty times before i can leave, and if i don't i get this feeling something terrible "
+                                 "will happen to my kids"], clock, user=user)
+    assert [getattr(e, "kind", None) for r in replies for e in r.events if e.type == "referral"] == ["compulsion"]
+    assert "specialist" in replies[3].text.lower() or "doctor" in replies[3].text.lower() or "gp" in replies[3].text.lower()
+
+
+async def test_good_news_is_met_as_news_and_a_corrected_mood_is_the_second_number(engine, clock):
+    user = "u_round7_news"
+    replies = await run(engine, ["sam", "mood, four. no wait, less than that. like a three",
+                                 "i just need to vent, we've been outbid four times on flats and we have to be out soon",
+                                 "oh my god hang on, the agent just texted, we got the one in walthamstow!"], clock, user=user)
+    assert engine.state_of(user).mood_open == 3
+    news = replies[-1].text.lower()
+    assert any(w in news for w in ("wonderful", "brilliant", "great news", "congratulations"))
+    assert "breath" not in news
+
+
+async def test_asking_for_the_approach_already_under_way_is_a_yes_not_a_restart(engine, clock):
+    user = "u_round7_same"
+    replies = await run(engine, ["jess", "three", "my advisor tore my chapter apart yesterday and i can't stop replaying it",
+                                 "sure, the thought one"], clock, user=user)
+    state = engine.state_of(user)
+    assert state.modality == "cbt" and state.modalities_used == ["cbt"]
+    assert "switch" not in replies[-1].text.lower()
+
+
+def test_natural_names_for_approaches() -> None:
+    from attune.dialogue.interpret import asks_for_modality
+    from attune.protocols.loader import load_library
+
+    lib = load_library()
+    aliases = {m.id: m.aliases for m in lib.modalities.values()}
+    assert asks_for_modality("yeah the thinking stuff sounds good, whatever helps honestly", aliases) == "cbt"
+    assert asks_for_modality("just the quick thing, i don't have time for a whole session", aliases) == "express"
+
+
+async def test_a_scale_said_out_of_ten_with_its_reason_and_an_idiom_that_is_no_plan(engine, clock):
+    user = "u_round7_sfbt"
+    replies = await run(engine, ["fiona", "three", "burnout, i want something practical, small steps",
+                                 "if a miracle happened i'd wake up and actually want my breakfast",
+                                 "there was a shift last week that was okay, i took my proper break with sarah. i could "
+                                 "murder a cup of tea just thinking about it",
+                                 "about a three out of ten, i'd say, where ten is the miracle, because i still have a "
+                                 "laugh with the girls on the ward",
+                                 "maybe take my break properly on thursday, with sarah again"], clock, user=user)
+    state = engine.state_of(user)
+    assert state.modality == "sfbt"
+    assert state.slots.get("scale") == "3" and "laugh" in state.slots.get("scale_reason", "").lower()
+    assert "thursday" in state.slots.get("small_step", "").lower() and "murder" not in state.slots.get("small_step", "")
+    assert any(e.type == "coping_card" for r in replies for e in r.events)
+
+
+def test_a_number_is_no_answer_to_the_direct_question() -> None:
+    from attune.dialogue import text as tx
+
+    assert tx.screener_answer("seventy maybe") is None
+    assert tx.screener_answer("yeah maybe") is True

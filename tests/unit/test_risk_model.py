@@ -117,8 +117,9 @@ def test_post_slang_for_suicide_is_flagged(text: str) -> None:
 
 
 def test_shipped_weights_are_small_and_load_once() -> None:
-    # the nearest-neighbour examples grew by 11 % with round 3's data, 12 % with round 4's, 7 % with round 5's
-    assert WEIGHTS.stat().st_size < 6_500_000
+    # the nearest-neighbour examples grew by 11 % with round 3's data, 12 % with round 4's, 7 % with round 5's, 13 % with
+    # round 6's (stored as float16 already)
+    assert WEIGHTS.stat().st_size < 7_500_000
     assert load() is load()
     m = load()
     assert 0.0 < m.t_concern <= m.t_crisis <= 1.0
