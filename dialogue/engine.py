@@ -337,6 +337,7 @@ _LEAD_SETTING = re.compile(
 def _tidy(line: str) -> str:
     line = re.sub(r"\.{3,}|\u2026", "\u2026", line)  # their "it'd say... stop" keeps its pause
     line = re.sub(r"\b([a-z]{2,}) \1\b", r"\1", line, flags=re.IGNORECASE)
+    line = re.sub(r"\b(any ?time|day or night)(?:,? \1)+\b", r"\1", line, flags=re.IGNORECASE)  # a line's "any time" after the number's
     line = re.sub(r"\s+([,.!?;:])", r"\1", line)
     line = re.sub(r",\s*([.!?])", r"\1", line)
     line = re.sub(r"([.!?])\s*\.", r"\1", line)
@@ -835,7 +836,10 @@ class SessionEngine:
             self._opening_name(c, text, r)
         elif s.stage == "followup":
             s.slots["followup"] = tx.own_words(text)
-            self._bridge(c, text, "text")
+            if _DID_IT.search(text.lower()) or _GOOD_NEWS.search(text.lower()):
+                c.line("followup_done")  # "i did call the library, they want me on tuesdays": met as the win it is
+            else:
+                self._bridge(c, text, "text")
             c.line("mood_open")
             s.stage = "mood"
         elif s.stage == "mood":
@@ -857,8 +861,11 @@ class SessionEngine:
             vague, s.topic = s.topic, ""
             self._take_topic(c, text, routed_text=f"{vague} {text}" if vague else None)
         elif s.stage == "clarify":
+            pick = next((m for m, rx in _MENU_PICK if rx.search(text.lower())), None) if len(text.split()) <= 12 else None
             rt = route(f"{s.topic} {text}", self.lib.modalities)
-            if rt.modality:
+            if pick and pick in self.lib.modalities:  # "yes that's the thought": the answer to the question asked
+                self._start_modality(c, pick, "after a clarifying question: picked from the question")
+            elif rt.modality:
                 self._start_modality(c, rt.modality, f"after a clarifying question: {rt.reason}")
             else:
                 if not s.topic and r.kind == "answer":
@@ -1105,6 +1112,8 @@ class SessionEngine:
                 c.line("decline_ok")
         elif self._answers_later_action(c, mod, step, text, r):
             pass  # "fine, I'll go for a walk on Saturday" to a rating: the plan is kept, the rating let go
+        elif self._rates_feeling_instead(c, mod, step, text):
+            pass  # "the sad is maybe forty now" to "how much do you believe the thought?": the feeling's number
         else:
             outcome, value = self._interpret(c, step, text, r)
             if step.kind == "statement":  # what they say as an exercise ends may answer the check-in after it
@@ -1283,6 +1292,20 @@ class SessionEngine:
                     s.step = i  # the plan is the end of the work: no "what makes it that number?" without a number
                 return bool(s.slots.get(st.slot))
         return False
+
+    def _rates_feeling_instead(self, c: _Compose, mod: Modality, step: Step, text: str) -> bool:
+        """The belief in the thought asked again, answered with the feeling's number: that fills the feeling's step."""
+        s = c.state
+        if step.kind != "number" or "belief" not in (step.slot or "") or not tx.own_feeling(text):
+            return False
+        n = tx.parse_number(text, 0, 100)
+        nxt = next((i for i, st in enumerate(mod.steps) if i > s.step and st.kind == "number" and "emotion" in (st.slot or "")), None)
+        if n is None or nxt is None or s.slots.get(mod.steps[nxt].slot or ""):
+            return False
+        self._fill(s, mod.steps[nxt].slot or "", str(n))
+        s.notes.append(f"{step.id}: answered with the feeling's number, for {mod.steps[nxt].id}")
+        s.step = nxt
+        return True
 
     def _fill(self, s: SessionState, slot: str, value: str) -> None:
         """A slot takes their words, never medication talk (it must not reach a card or a summary)."""
@@ -1770,7 +1793,7 @@ class SessionEngine:
         if planned and "said" in r:  # "you'll spend twenty minutes ..." -> "you said you'd spend twenty minutes ..."
             fields["small_step"] = "you'd " + planned.group(1)
             r = {**r, "step": r["said"]}
-        for key in ("card", "step", "topic"):
+        for key in ("step", "card", "topic"):  # what they planned to do is what a returning talk follows up first
             if key in r and all(fields.get(p) for p in placeholders(r[key])):
                 line = _tidy(r[key].format(**fields))
                 if len(line.split()) <= RECALL_WORDS:
@@ -2264,12 +2287,22 @@ def _warm() -> None:
         turn_model.load()
 
 
+_DID_IT = re.compile(r"(?:^|[.!?]\s*)(?![^.!?]*\b(?:didn'?t|did not|couldn'?t|never|not yet|haven'?t|wasn'?t able)\b)[^.!?]*\b(?:i (?:did|actually|finally)"
+                     r" (?:it|do it|call\w*|go|went|ring|rang|text\w*|ask\w*|talk\w*|spoke|tr(?:y|ied)|manage\w*|send|sent|email\w*)"
+                     r"|i (?:managed to|went and|got round to|went ahead))\b")
 _GOOD_NEWS = re.compile(
     r"^(?![^.!?]*\b(?:not|no|didn'?t|don'?t|never|if|hope|hoping|wish|when)\b[^.!?]*\b(?:got|news|said yes|accepted)\b)"
     r".*(?:\b(?:we|i) (?:just )?(?:got|won|passed|landed|bagged|nailed|aced|sold) (?:it|the (?:one|flat|house|job|place|offer"
     r"|apartment|contract|role|promotion|part|visa|loan|mortgage|all clear))\b(?=[^.?]*(?:!|$))"
     r"|\b(?:good|great|amazing|brilliant|fantastic|wonderful|exciting|the best) news\b(?! would)"
     r"|\bthey (?:said yes|accepted (?:me|us|our offer))\b|\b(?:our|my) (?:offer|bid) (?:was |got |has been )?accepted\b)")
+# an answer to "a thought that keeps coming back, a feeling in your body, a relationship, or feeling stuck with work?"
+_MENU_PICK = (
+    ("cbt", re.compile(r"\b(?:the|a|that) (?:thought|thinking)\b|^\W*(?:thought|thoughts|thinking|my thoughts)\W*$|\bin my head\b")),
+    ("gestalt", re.compile(r"\b(?:body|physical|in my (?:chest|stomach|throat|shoulders))\b")),
+    ("efit", re.compile(r"\b(?:the|a) relationship\b|^\W*relationship\W*$")),
+    ("sfbt", re.compile(r"\b(?:stuck with work|feeling stuck|the work one|burn(?:ed|t)? ?out)\b|^\W*(?:work|stuck)\W*$")),
+)
 _BECAUSE = re.compile(r"\b(?:because|cause|'cause|cos|since|as) (.{8,})$", re.I)
 _PLAIN_YES = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:yes|yeah|yep|yup|i do|i have|i am|i'?m going to|i will)\b")
 _SCREEN_TOLD = (

@@ -346,8 +346,16 @@ def extract(text: str, expects: str) -> dict[str, Any]:
     m = _THOUGHT_INTRO.search(re.sub(r"\s+", " ", text.replace("’", "'")).strip())
     if m and expects in ("situation", "feeling", "rating", "thought") and len(m.group(1).split()) >= 3:
         thought = m.group(1).strip(" .,!")
+        sentences = re.split(r"(?<=[.!?;])\s+", thought)
+        for k, part in enumerate(sentences[1:], start=1):  # "... i'm just in the way. felt sad, about seventy": the thought ends
+            if tx.own_feeling(part) or tx.feeling_word(part) or tx.parse_number(part, 0, 100) is not None:
+                thought = " ".join(sentences[:k]).strip(" .,!")
+                break
         if not tx.feeling_word(thought) or len(thought.split()) > 4:
             out["thought"] = thought
+    if out.get("thought") and out.get("situation"):  # the thought is not part of what happened
+        kept = [c for c in out["situation"].split(", ") if c.lower().strip(" .") not in out["thought"].lower()]
+        out["situation"] = ", ".join(kept) or out["situation"]
     if expects in ("text", "body"):
         body = BODY_PART.search(n)
         if body:
@@ -516,7 +524,7 @@ _PLAN_NOT = re.compile(
     r"(?:that'?s|it'?s) (?:kind of |sort of |just |always been )?my thing|"
     r"(?:not knowing|no idea|don'?t know|wondering|worried about|scared of|afraid of) (?:where|what|if|whether|how) i'?(?:ll| will| would|'d)|"
     # what they would say to a friend is a view, not a step: "i'd say freezing in a rehearsal is what rehearsals are for"
-    r"i'?d (?:say|tell (?:them|him|her|you|myself|my \w+)) (?:that )?(?:[a-z']+ ){0,7}?(?:is|was|are|were|isn'?t|wasn'?t|aren'?t|"
+    r"i'?d (?:say|tell (?:them|him|her|you|myself|my \w+|a friend|a mate|someone|people)) (?:that )?(?:[a-z']+ ){0,7}?(?:is|was|are|were|isn'?t|wasn'?t|aren'?t|"
     r"doesn'?t|don'?t|didn'?t|makes?|means?|can'?t|won'?t|it'?s|they'?re|you'?re|that'?s|she'?s|he'?s|i'?m|we'?re|"
     r"there'?s|should|shouldn'?t|has|have|had))\b",
     re.I)

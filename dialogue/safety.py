@@ -2454,6 +2454,9 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     # round 6: "not cut out for this"; why they came ("idk why i'm here, my friend said to try it"); good news ("we got the
     # flat!"); a goodbye from someone who says they are fine
     r"|\bcut out (?:for|to be)\b(?! (?:life|living|this world|this life|being alive|existing)\b)"
+    # housing fear ("we'll end up with nowhere", "on the street"): everyday distress, not an ending
+    r"|\b(?:end up|ending up|wind up) (?:on the streets?|homeless|with nowhere(?: to (?:live|go|stay))?|nowhere|sleeping rough"
+    r"|in a hostel|sofa surfing|in a shelter)\b"
     # a delayed or stuck train or bus on the way home (the model reads the station as the tracks)
     r"|^(?![^\n]*\b(?:jump\w*|tracks?|in front|platform edge|step off|rails?|line(?! manager))\b)[^\n]*\b(?:train|bus|tube|tram|metro)"
     r" (?:was |got |sat |is |has been )?(?:stuck|delayed|late|cancelled|canceled|sat|stopped|held|terminated|packed|rammed)\b"

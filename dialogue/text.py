@@ -727,7 +727,8 @@ def harsh_evidence(clause: str, strict: bool = True) -> bool:
     if any_self_label(clause):
         return True
     for m in _LABEL_WORDS.finditer(clause):  # "I'm not a failure" is a balanced thought, not a label
-        if not re.search(r"\b(?:not|n't|no|never)\s+(?:(?:a|an|so|that|really|actually|at)\s+)*$", clause[:m.start()], re.I):
+        if not re.search(r"(?:\bnot|n't|\bno|\bnever)\s+(?:(?:a|an|so|that|really|actually|at|mean|means|make|makes|me|you|being"
+                         r"|i'?m|you'?re|i am|you are|automatically)\s+)*$", clause[:m.start()], re.I):
             return True
     if not strict:
         return False

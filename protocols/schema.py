@@ -207,6 +207,7 @@ class SessionFrame(LineSets):
             "late_plan_heard",  # a step said while closing a session that did no work
             "same_modality",  # asked by name for the approach already under way
             "good_news",  # good news mid-work: met as news first
+            "followup_done",  # a returning person did what they planned
             "ask_topic",
             "clarify",  # {modality_list}: one clarifying question when the router is unsure
             "modality_switch",  # {modality_name}

@@ -292,7 +292,10 @@ async def test_an_ambiguous_signal_gets_a_direct_question_then_resumes_or_escala
     sidestep = await engine.handle("u_second00000001", "Sam")
     assert engine.state_of("u_second00000001").crisis and sidestep.text.endswith("?")  # asked once more
     again = await engine.handle("u_second00000001", "about a 3")
-    assert any(e.type == "crisis" for e in again.events)  # still no answer: counted as yes, never as no
+    # still no answer (a rating for another question): never counted as no; the numbers are given, and the question is
+    # asked again before the session may close
+    second = engine.state_of("u_second00000001")
+    assert "9 8 8" in again.text and not second.denied and second.check_pending
     await run(engine, ["Sam", "about a 3"], clock, user="u_third000000001")
     check = await engine.handle("u_third000000001", "sometimes I wonder what the point of it all is")
     assert any(e.type == "safety_check" for e in check.events)

@@ -69,7 +69,7 @@ async def test_danger_from_a_partner_keeps_the_name_gives_the_abuse_line_and_hea
     assert "1 800 799 7233" in replies[2].text
     assert "before you go" not in replies[3].text.lower() and "before we stop" not in replies[3].text.lower()
     assert "go there" in replies[4].text.lower() or "head there" in replies[4].text.lower()
-    assert "delete" in replies[5].text.lower() and "someone else" in replies[5].text.lower()
+    assert "delete" in replies[5].text.lower() and ("someone else" in replies[5].text.lower() or "anyone" in replies[5].text.lower())
     assert "how useful" not in replies[6].text.lower() and "helpful" not in replies[6].text.lower().split(".")[0]
 
 
@@ -220,3 +220,51 @@ def test_a_number_is_no_answer_to_the_direct_question() -> None:
 
     assert tx.screener_answer("seventy maybe") is None
     assert tx.screener_answer("yeah maybe") is True
+
+
+def test_a_friend_reframe_that_negates_a_label_is_balanced_not_harsh() -> None:
+    from attune.dialogue import text as tx
+
+    assert not tx.harsh_evidence("being retired doesn't mean being useless", strict=False)
+    assert not tx.harsh_evidence("it doesn't make me a failure", strict=False)
+    assert tx.harsh_evidence("i am useless", strict=False)
+
+
+def test_a_thought_told_with_its_feeling_and_number_is_only_the_thought() -> None:
+    from attune.dialogue.interpret import extract
+
+    got = extract("monday, my son fixed the gutter himself and didn't ask me, and i thought well there you go, i'm just "
+                  "in the way. felt sad, about seventy", "situation")
+    assert got["thought"] == "well there you go, i'm just in the way"
+    assert "in the way" not in got["situation"] and got["intensity"] == 70
+
+
+async def test_a_returning_person_who_did_the_step_is_met_with_it_and_the_recall_is_the_step(engine, clock):
+    user = "u_round7_walter"
+    lines = ["hello, my name is walter. my daughter set this up for me", "oh i'd say a four",
+             "since i retired i feel useless, i keep thinking nobody needs me anymore", "yes, the thinking one is fine",
+             "monday, my son fixed the gutter himself and didn't ask me, and i thought well there you go, i'm just in the "
+             "way. felt sad, about seventy", "yes that's the thought, i'm just in the way", "well he didn't call me, did he",
+             "but he did ask me to help with the grandkids' science project last month",
+             "i suppose i'd tell a friend that being retired doesn't mean being useless", "yes, i believe that, mostly",
+             "the sad is maybe forty now", "i'll call the library about volunteering on wednesday", "all right", "five",
+             "it was helpful, thank you", "no, that's all. goodbye"]
+    replies = await run(engine, lines, clock, user=user)
+    state = engine.state_of(user)
+    assert state.slots.get("emotion_rerate") == "40" and "library" in state.slots.get("action", "")
+    card = next(e for r in replies for e in r.events if e.type == "coping_card")
+    assert "seventy" not in card.old_thought and "useless" in card.new_thought
+    clock.advance(24 * 3600)
+    back = await engine.open(user)
+    assert "library" in back.text.lower()
+    clock.advance(30)
+    met = await engine.handle(user, "hello again. i did call the library, they want me on tuesdays")
+    assert any(w in met.text.lower() for w in ("great", "glad", "good to hear"))
+
+
+def test_housing_fear_is_distress_not_risk_and_a_doubled_any_time_is_said_once() -> None:
+    from attune.dialogue import safety
+    from attune.dialogue.engine import _tidy
+
+    assert safety.screen("flat hunting. we've been outbid four times and i keep thinking we'll end up with nowhere").level == "none"
+    assert _tidy("reach the Samaritans, call free on 1 1 6, 1 2 3, any time, any time.").count("any time") == 1
