@@ -597,7 +597,7 @@ class SessionEngine:
             self._crisis(c, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if state.crisis is not None:
-            self._crisis_continue(c, text, scope)
+            self._crisis_continue(c, text, scope, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if not text or not any(ch.isalnum() for ch in text) or not tx.looks_english(text):
             c.line("not_understood")
@@ -1281,8 +1281,8 @@ class SessionEngine:
             return False
         if step.kind == "choice" and any(tx.matches_any(cues, text.lower()) for cues in step.choices.values()):
             return False
-        if not (PLAN.search(text.lower()) or sounds_like_plan(text)):
-            return False
+        if not (PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
+            return False  # "i call her sunday but i don't tell her": a habit, not the step a later question asks for
         for i, st in enumerate(mod.steps[s.step + 1: s.step + 1 + MULTI_REACH], start=s.step + 1):
             if st.slot and st.expectation == "action" and not s.slots.get(st.slot):
                 value = tx.own_words(re.sub(r"^\W*(?:(?:fine|ok|okay|well|alright|anyway|um|so)\W+)+", "", text, flags=re.I))
@@ -1523,7 +1523,8 @@ class SessionEngine:
             return "other_side", side  # asked for the facts against it, they give one more for it (or the reverse)
         elif step.expectation == "action" and not sounds_like_plan(text):
             # an action slot holds an intention or an action, never what happened or a judgement of it
-            return ("not_a_plan", "") if s.reprompts < 1 else ("no_plan", "")
+            wrapping = s.wrapping or self._elapsed_min(s) >= self.settings.closing_minute
+            return ("not_a_plan", "") if s.reprompts < 1 and not wrapping else ("no_plan", "")  # no time to ask again
         else:
             value = self._value_for(step.expectation, text, r)
             if value:
@@ -1919,6 +1920,14 @@ class SessionEngine:
                     c.say(cr.lines["means_away"], "crisis.means_away")
             elif not _has_number(c.text, c.emergency, c.resources):
                 self._resources_line(c)
+            person = self._plan_value(c.person, "trusted_person") if _REACH.search(c.person.lower()) else None
+            if person:  # "i could maybe tell my flatmate, or ring my sister": said already, not asked for
+                s.crisis.plan["trusted_person"] = person
+                self._person_heard(c, person)
+                s.crisis.stage, s.crisis.index = "plan", 0
+                c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
+                self._plan_ask(c)
+                return
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
             s.crisis.stage, s.crisis.index, s.crisis.awaiting_person = "plan", 0, True
             return
@@ -1960,8 +1969,10 @@ class SessionEngine:
         c.line("mood_close")
         s.stage, s.reprompts = "mood", 0
 
-    def _crisis_continue(self, c: _Compose, text: str, scope: safety.ScopeFlag | None) -> None:
-        """Stay in the crisis protocol; no normal protocol work in these turns."""
+    def _crisis_continue(self, c: _Compose, text: str, scope: safety.ScopeFlag | None,
+                         verdict: safety.Screen | None = None) -> None:
+        """Stay in the crisis protocol; no normal protocol work in these turns. ``verdict``: this turn's own screen
+        ("not like, killing myself. i just wouldn't mind not waking up" answers the thoughts question with a yes)."""
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
         c.exact = True
@@ -1991,14 +2002,26 @@ class SessionEngine:
                 else:
                     c.say(cr.lines["leaving_check"], "crisis.leaving_check")
                 return
-            c.line("goodbye_after_crisis")
+            if s.crisis.category == "danger_from_others":
+                self._danger_say(c, "danger_closing")
+            elif any(s.crisis.answers.get(k) and k in s.crisis.said_outright for k in ("intent", "preparation")):
+                s.notes.append("left at high risk: urged to call now")
+                c.say(cr.lines["leaving_unsafe"], "crisis.leaving_unsafe")  # a plan for tonight: "call now", not "if ever"
+            else:
+                c.line("goodbye_after_crisis")
             c.ended = True
             return
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
             answer = tx.safe_answer(text) if st.id == "safe_now" else tx.screener_answer(text)
+            if st.id == "thoughts" and answer is not True and verdict is not None and verdict.level != "none" \
+                    and verdict.category in ("suicide", "self_harm"):
+                answer = True  # the answer carries risk in its own words: a passive wish is a yes
             if st.id in (told := _screen_told(text)):  # "the blades are in my desk drawer" answers "...to prepare?", and
                 answer = told[st.id]  # "i wouldn't act on it" is a no to intent (a yes only to the thoughts question)
+            elif st.id in ("intent", "plan", "preparation") and answer and tx.safe_answer(text) is True \
+                    and s.crisis.unclear < 1:
+                answer = None  # "yeah i'm alright tonight, my flatmate's in" answers another question: asked once more
             if told.get(st.id) or (answer and _PLAIN_YES.match(text.lower())):
                 s.crisis.said_outright.append(st.id)
             if answer is None and self._answer_aside(c, text):
@@ -2024,13 +2047,21 @@ class SessionEngine:
                 else:
                     c.say(cr.lines["imminent"], "crisis.imminent")
             self._screener_ask(c)
+        elif s.crisis.stage == "plan" and _MEANS_HERE.search(text.lower()) and "means_away" not in s.crisis.said_outright:
+            # "they're in my bag, right next to me": the means at hand come first; the question stands
+            s.crisis.said_outright.append("means_away")
+            s.crisis.answers["preparation"] = True
+            c.say(cr.lines["means_away"], "crisis.means_away")
+            if s.last_question:
+                c.parts.append((_tidy(s.last_question), "session.resume"))
         elif s.crisis.stage == "plan":
             slot = "trusted_person" if s.crisis.awaiting_person else (cr.safety_plan[s.crisis.index].slot
                                                                       or cr.safety_plan[s.crisis.index].id)
             value = self._plan_value(text, slot)
             if value is None and self._answer_aside(c, text):
                 return
-            if value is None and not self._declines(text) and s.crisis.unclear < 1:
+            if value is None and not self._declines(text) and s.crisis.unclear < 1 \
+                    and not (s.crisis.awaiting_person and _NO_ONE.search(text.lower())):
                 s.crisis.unclear += 1
                 if s.crisis.awaiting_person:
                     c.say(cr.lines["trusted_person"], "crisis.trusted_person")
@@ -2073,7 +2104,9 @@ class SessionEngine:
         safe = tx.safe_answer(text)
         s.crisis.answers["safe_now"] = safe
         s.notes.append(f"left during the screen; safe now: {safe}")
-        if safe:
+        if safe and s.crisis.category == "danger_from_others":
+            self._danger_say(c, "danger_closing")
+        elif safe:
             c.line("goodbye_after_crisis")
         else:
             s.risk_flag = True
@@ -2273,7 +2306,7 @@ _PERSON = re.compile(
     r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
     r"|housemates?|neighbou?rs?|colleague|coworker|boss|manager|teacher|tutor|coach|pastor|priest|vicar|imam|rabbi|doctor"
     r"|gp|nurse|therapist|counsell?or|psychiatrist|social worker|key ?worker|helpline|lifeline|samaritans|crisis line|someone"
-    r"|somebody|anyone|(?<!when )(?<!after )(?<!before )(?<!until )(?<!while )(?:he|she|they|him|her|them)|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
+    r"|somebody|anyone|(?:he|she|they)(?:'s|'re| is| are) (?:here|home|downstairs|upstairs|with me|next door|around|in|coming|on (?:her|his|their) way)|(?:with|call|text|ring|tell|ask|phone|message) (?:him|her|them)|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
     r"|gym|club|work|office|[a-z]+ (?:knocked|texted|called|rang|messaged|checks?|came|comes|said|asked|is|would|could|will))\b")
 _ASKS_BACK = re.compile(r"\?\s*$|^\W*(what|why|how|huh|sorry|pardon)\b", re.I)
 
@@ -2303,6 +2336,10 @@ _MENU_PICK = (
     ("efit", re.compile(r"\b(?:the|a) relationship\b|^\W*relationship\W*$")),
     ("sfbt", re.compile(r"\b(?:stuck with work|feeling stuck|the work one|burn(?:ed|t)? ?out)\b|^\W*(?:work|stuck)\W*$")),
 )
+_REACH = re.compile(r"\b(?:tell|ring|call|text|phone|message|talk to|speak to|go to|stay with|be with|reach out to|get hold of)"
+                    r" (?:my|me|a|an|her|him|them|the|one of)\b")
+_MEANS_HERE = re.compile(r"\b(?:they'?re|it'?s|they are|it is|the (?:pills|tablets|blades?|rope|gun|knife)(?: are| is)?) (?:in|on|under|beside|by|next to|right next to)"
+                         r" (?:my|the|me)\b|\b(?:right )?next to me\b|\bin my (?:bag|pocket|hand|lap|drawer)\b")
 _BECAUSE = re.compile(r"\b(?:because|cause|'cause|cos|since|as) (.{8,})$", re.I)
 _PLAIN_YES = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:yes|yeah|yep|yup|i do|i have|i am|i'?m going to|i will)\b")
 _SCREEN_TOLD = (
@@ -2313,15 +2350,15 @@ _SCREEN_TOLD = (
                                r"|planned)|not planned|nothing planned|no plan or anything)\b")),
     ("method", False, re.compile(r"\b(?:have(?:n'?t| not) thought (?:about )?how|(?:don'?t|do not) know how|not (?:thought|"
                                  r"thinking) (?:about )?how|no idea how)\b")),
-    ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
+    ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t|alright|all right|okay|ok|fine|safe)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
                                 r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
                                 r"|as soon as)\b")),
     ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not) (?:ever )?(?:act on (?:it|them)|do it"
                                  r"|go through with it)\b")),
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
                                      r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
-                                     r"|stockpiled|been stockpiling|stockpiling|hidden) (?:some |a |the |my |all my |up )?(?:pills|tablets|blades?"
-                                     r"|razors?|rope|meds|medication|painkillers)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
+                                     r"|stockpiled|been stockpiling|stockpiling|hidden|been collecting|collected) (?:some |a |the |my |all my |up )?"
+                                     r"(?:[a-z']+ ){0,2}(?:pills|tablets|blades?|razors?|rope|meds|medication|painkillers)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
                                      r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing) (?:a |the )?(?:note|letter)\b")),
 )
 
@@ -2384,7 +2421,7 @@ _IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i gu
                          r"|them|my \w+))\b")
 _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like) (?:to do )?(?:any |the |an? )?(?:exercises?|breathing"
                            r"|grounding|meditat\w*)|no (?:exercises?|breathing (?:stuff|exercises?|thing))|without (?:any )?"
-                           r"(?:exercises?|the breathing))\b")
+                           r"(?:exercises?|the breathing)|not (?:a |any |the )?(?:big |more |another )?(?:exercises?|breathing))\b")
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
                       r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")

@@ -178,7 +178,7 @@ _MODALITY_WORDS: dict[str, str] = {
     "efit": r"efit|emotion[- ]focused|emotions in relationships|(?:the )?one about (?:my |the )?(?:relationships?|partners?|attachment|marriage)|attachment|(?:my|the) (?:relationship|marriage|partner|boyfriend|girlfriend|husband|wife|ex|family)(?: stuff| thing| issues?| work)?|relationship (?:work|stuff|thing|one)",
     "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career",
 }
-_SWITCH_VERB = (r"(?:switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move|look|dig)|could we (?:do|try|go|talk|focus|work|move|look|dig)|"
+_SWITCH_VERB = (r"(?:(?:can|could) we (?:kind of |sort of |maybe |just |please )?(?:pick|unpick|untangle|get into|look at)|switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move|look|dig)|could we (?:do|try|go|talk|focus|work|move|look|dig)|"
                 r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
                 r"can i (?:just )?(?:vent|rant|talk|unload)|i (?:just )?(?:want to|need to|wanna|have to) (?:vent|rant|let off|blow off|unload|talk about)|focus on|work on|talk about|let me (?:just )?(?:vent|rant|unload))")
 SWITCH_VERB = re.compile(r"\b" + _SWITCH_VERB + r"\b")
@@ -279,6 +279,10 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
         or _NAMED_LEAD.match(n)  # "just the quick thing, i don't have time for a whole session"
     if not SWITCH_VERB.search(n) and not named_thing:
         return None
+    verb = SWITCH_VERB.search(n)
+    if verb and verb.group(0) in ("instead", "rather", "prefer") and not named_thing \
+            and not re.search(r"\b(?:can we|could we|let'?s|lets|i'?d (?:rather|prefer|like)|i want|i wanna|do the|try the)\b", n):
+        return None  # "i'd have a coffee with my husband instead of crashing": a plan, not a request for relationship work
     hits = [m for m, rx in _MODALITY_RX.items() if rx.search(n)]
     for m, pats in (aliases or {}).items():
         if m not in hits and any(re.search(p, n) for p in pats):

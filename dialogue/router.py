@@ -58,8 +58,16 @@ def _norm(text: str) -> str:
 def named_modality(text: str, modalities: dict[str, Modality]) -> str | None:
     """A modality the person picked by name ("can we do CBT?")."""
     low = _norm(text)
-    hits = [m.id for m in modalities.values() if any(_rx(a).search(low) for a in m.aliases)]
+    hits = [m.id for m in modalities.values() if any(_named(_rx(a), low) for a in m.aliases)]
     return hits[0] if len(hits) == 1 else None
+
+
+_NOT_THIS = re.compile(r"(?:n't|\b(?:dont|cant|wont|not|never|no more|rather than|instead of|without))(?: \w+){0,3} $")
+
+
+def _named(rx: re.Pattern[str], low: str) -> bool:
+    """A name said as a wish, not as what they don't want ("i don't really want to pick apart my thoughts")."""
+    return any(not _NOT_THIS.search(low[max(0, m.start() - 40):m.start()]) for m in rx.finditer(low))
 
 
 def _cue_scores(text: str, modalities: dict[str, Modality]) -> tuple[dict[str, float], dict[str, list[str]]]:

@@ -724,12 +724,12 @@ _rule("way_out", r"(?:no|not see (?:a|any)|can not see (?:a|any)|can not find (?
       r"| i\b| now\b| for me\b))?(?! of)", "concern", "suicide",
       negatable=False, subject=True)
 _rule("burden", r"(?:more trouble|more hassle|more work|more of a burden|more of a problem) than i am worth"
-      r"|(?:i am|i feel|feel like|feeling like|i have become) (?:a|such a|nothing but a|just a|only a) (?:burden|drain"
-      r"|dead weight|liability|nuisance)"
+      r"|(?:i am|i feel|feel like|feeling like|i have become) (?:(?:a|such a|nothing but a|just a|only a) (?:burden|drain"
+      r"|dead weight|liability|nuisance)|(?:just |nothing but )?dead weight)"
       r"(?= *$| (?:to|on|for) (?:everyone|everybody|my|them|people|the people|you|all|others|those)\b| ,)",
       "concern", "suicide", unless=r"\bwhen i ask\b|\bat work\b|\bburden (?:on|of) my (?:mind|shoulders|chest)\b"
-      r"|\b(?:group chat|chat|team|class|project|group|budget|company|department|shift|ward|patients?|clients?|job|boss"
-      r"|manager|colleagues|the office)\b"
+      r"|\b(?:at|in|on|for|to) (?:the |my |our |this )?(?:group chat|chat|team|class|project|group|budget|company|department"
+      r"|shift|ward|job|office)\b|\b(?:patients?|clients?|boss|manager|colleagues|the office)\b"
       # others judging them at work ("they're all going to figure out i'm a liability"): a thought to test, not a wish to go
       r"|\b(?:figure out|find out|think|see|know|realise|realize|notice|decide|say) (?:that )?i am (?:a |such a )?liability\b")
 _ENDING_SOMETHING_ELSE = (r"\b(?:relationship|boyfriend|girlfriend|him|her|partner|marriage|husband|wife|dating|cheat\w*"
@@ -2772,8 +2772,9 @@ _PSYCHOSIS = re.compile(
     r"|\bi (?:do not|no longer) need (?:to )?sleep\b|\b(?:start|launch|found|open|build|write|starting|launching)"
     r" (?:\d+|two|three|four|five|several|multiple|a few|ten) (?:companies|businesses|startups|start ups|books|novels|apps"
     r"|albums|restaurants|bands)\b(?! (?:over|in) (?:the next|my life|my career|years))", re.M)
-_NO_SLEEP = re.compile(r"\b(?:have not|did not|have barely|barely|not) slept (?:in|for) (?:\d+|two|three|four|five|six"
-                       r"|seven|several|a few|many|days)\b", re.M)
+_NO_SLEEP = re.compile(r"\b(?:have not|did not|have barely|barely|not) slept (?:(?:in|for) (?:\d+|two|three|four|five|six"
+                       r"|seven|several|a few|many|days)|since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+                       r"|the weekend|last (?:week|\w+day)|\w+ nights? ago))\b|\b(?:do not|don'?t) (?:even )?need (?:to )?sleep\b", re.M)
 _GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save the world|genius|unstoppable|invincible"
                     r"|chosen|mission|billionaire|millionaire|cure|god|destiny|so much energy|never felt better|spent all"
                     r"|all my savings|racing)\b")

@@ -247,6 +247,8 @@ _NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|ye
 # A name said on its own after a greeting or an apology, then a stop: "oh sorry, tomasz. and mood's a four", "hey, jess."
 _NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|hey|hiya|heya|hello|sorry|right|well)\W+)+"
                            + _NAME_WORD + r"\s*[.!?,;]", re.I)
+# "hi, lucia here. mood's a four"
+_NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|oh|um+|uh+|ok|okay|yeah)\W+)*" + _NAME_WORD + r"\s+here\b", re.I)
 _NOT_NAMES = frozenset(
     """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here
     whatever listen look anyway ugh nah nope dunno cool thanks cheers seriously basically yep yup
@@ -264,7 +266,8 @@ _NOT_NAMES = frozenset(
     bit little lot pretty quite very too much more less over under out off up all any some every
     myself yourself nope nah yep yup mm mhm hm oh ah wow thanks thank please sorry hiya hullo
     here there now then today tonight tomorrow yesterday work school uni job boss mum mom dad wife husband
-    partner girlfriend boyfriend friend family kids son daughter sister brother fine look listen anyway right""".split()
+    partner girlfriend boyfriend friend family kids son daughter sister brother fine look listen anyway right
+    mood moods feel feels four five six seven eight nine ten zero one two three""".split()
 )
 _NOT_NAME_ENDINGS = ("ing", "ed", "ly", "ful", "ous", "ive", "able", "less", "ness", "ish", "ment")
 
@@ -288,7 +291,7 @@ def extract_name(text: str) -> str | None:
     m = _NAME_ASKED.search(t)
     if m:
         return _as_name(m.group(1), strict=False)
-    for pat in (_NAME_IM, _NAME_ALONE, _NAME_THEN, _NAME_GREETED):
+    for pat in (_NAME_IM, _NAME_ALONE, _NAME_THEN, _NAME_GREETED, _NAME_HERE):
         m = pat.search(t)
         if m:
             name = _as_name(m.group(1), strict=True)
@@ -303,7 +306,7 @@ def volunteered_name(text: str) -> str | None:
     m = _NAME_ASKED.search(t)
     if m:
         return _as_name(m.group(1), strict=False)
-    for pat in (_NAME_IM, _NAME_GREETED):
+    for pat in (_NAME_IM, _NAME_GREETED, _NAME_HERE):
         m = pat.search(t)
         if m and (name := _as_name(m.group(1), strict=True)):
             return name
@@ -494,8 +497,10 @@ def screener_answer(text: str) -> bool | None:
                 r"|husband|wife|sister|brother|girlfriend|boyfriend|son|daughter)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",
                 low) and not re.search(r"\b(?:crosses my mind|i think about|i have|i do|yes|yeah|sometimes i)\b", low):
         return None  # "she did kind of stare": a story about someone else, not an answer about themselves
-    if len(low.split()) <= 5 and parse_number(low, 0, 100) is not None and not re.search(r"\b(?:yes|yeah|yep|no|nope|nah)\b", low):
-        return None  # "seventy maybe": a rating for another question, not an answer about themselves
+    if parse_number(low, 0, 100) is not None and not re.search(r"\b(?:yes|yeah|yep|no|nope|nah|i have|i do|i am|thoughts?"
+                                                                r"|kill\w*|die|dying|dead|end it|hurt\w*|suicid\w*)\b", low) \
+            and len(low.split()) <= 12:
+        return None  # "seventy maybe", "a four maybe, it was a seven": a rating for another question, not an answer
     lead = _SCREEN_NO_LEAD.match(low)
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False

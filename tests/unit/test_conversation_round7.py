@@ -268,3 +268,54 @@ def test_housing_fear_is_distress_not_risk_and_a_doubled_any_time_is_said_once()
 
     assert safety.screen("flat hunting. we've been outbid four times and i keep thinking we'll end up with nowhere").level == "none"
     assert _tidy("reach the Samaritans, call free on 1 1 6, 1 2 3, any time, any time.").count("any time") == 1
+
+
+def test_round7_detection() -> None:
+    from attune.dialogue import safety, text as tx
+
+    assert safety.screen("lost my job in june, the wife's been carrying us, i just feel like dead weight, honestly what's "
+                         "the point some days").level != "none"
+    assert safety.screen("i feel like dead weight on this project team").level == "none"
+    flag = safety.screen_scope("i haven't slept since thursday and i don't even need it, my brain is going a thousand "
+                               "miles an hour, i've got three companies starting")
+    assert flag is not None and flag.kind == "psychosis_mania"
+    assert tx.screener_answer("it's loosened a little. a four maybe, it was a seven") is None
+    assert tx.extract_name("um, mood? like a four. wait no, more like a two") is None
+    assert tx.volunteered_name("hi, lucia here. mood's a four") == "Lucia"
+
+
+def test_round7_requests() -> None:
+    from attune.dialogue.interpret import asks_for_modality
+    from attune.dialogue.router import named_modality, route
+    from attune.protocols.loader import load_library
+
+    lib = load_library()
+    aliases = {m.id: m.aliases for m in lib.modalities.values()}
+    assert asks_for_modality("i'd have a coffee with my husband before the school run instead of crashing", aliases) is None
+    assert asks_for_modality("could we kind of pick apart the thought? i think that's what i need", aliases) == "cbt"
+    assert named_modality("i don't really want to pick apart my thoughts, i'd rather notice my body", lib.modalities) != "cbt"
+    assert route("my husband, george, he died in april. forty one years we were married", lib.modalities).modality == "express"
+
+
+async def test_a_passive_wish_answers_yes_and_safe_tonight_is_not_intent(engine, clock):
+    user = "u_round7_callum"
+    replies = await run(engine, ["callum", "three", "i keep thinking they'd all be better off if i wasn't around tbh. like "
+                                 "i'm just a drain on everyone", "not like, killing myself. i just wouldn't mind not "
+                                 "waking up, you know", "no, nothing planned. i've not got anything",
+                                 "yeah i'm alright tonight, my flatmate's in"], clock, user=user)
+    state = engine.state_of(user)
+    assert state.crisis is not None and state.crisis.answers.get("thoughts") is True
+    assert "emergency" not in replies[-1].text.lower()
+
+
+async def test_means_said_to_be_at_hand_mid_plan_are_asked_to_be_put_away(engine, clock):
+    user = "u_round7_bag"
+    replies = await run(engine, ["i don't really know why i'm doing this",
+                                 "i've been saving up my mum's sleeping pills. i've got about forty. i'm going to take them "
+                                 "tonight when everyone's in bed", "there's no point calling anyone, nobody can fix it",
+                                 "they're in my bag. right next to me", "fine. bye"], clock, user=user)
+    first = replies[2].text.lower()
+    assert "emergency" in first and any(w in first for w in ("out of reach", "give it to someone", "hand it to someone"))
+    assert "point" in replies[3].text.lower() or "text" in replies[3].text.lower()  # the barrier is heard
+    assert any(w in replies[4].text.lower() for w in ("out of reach", "give it to someone", "hand it to someone"))
+    assert "call 9 1 1" in replies[5].text.lower() and "ever in danger" not in replies[5].text.lower()
