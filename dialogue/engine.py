@@ -1657,7 +1657,7 @@ class SessionEngine:
         if r.kind == "end" and s.stage != "comment":
             self._goodbye(c)
             return
-        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat") and s.stage != "comment":
+        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice") and s.stage != "comment":
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
         if s.stage == "referred":  # whatever they answer, nothing more is worked on today; no argument with it

@@ -118,7 +118,7 @@ QUESTION_PRIVACY = _rx(
 )
 QUESTION_TIME = _rx(
     r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
-    r"\b(?:time|minutes) (?:left|remaining)\b|\bhow long (?:is|does) (?:this|the session|it) (?:take|last|go on)\b|\bare we (?:almost|nearly) (?:done|finished|there)\b",
+    r"\b(?:time|minutes) (?:left|remaining)\b|\bhow (?:long|much time)(?:'s| is|s) (?:left|remaining)\b|\bhow long (?:is|does) (?:this|the session|it) (?:take|last|go on)\b|\bare we (?:almost|nearly) (?:done|finished|there)\b",
     r"\bwhen (?:does|will) (?:this|the session|it) (?:end|finish)\b",
     r"\bdo we (?:have|still have) (?:time|enough time)\b|\bwhat time is it\b|\bare we (?:over|out of time|done yet)\b|\bwe'?ve got (?:like |about )?\w+ minutes\b",
 )

@@ -2454,6 +2454,10 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     # round 6: "not cut out for this"; why they came ("idk why i'm here, my friend said to try it"); good news ("we got the
     # flat!"); a goodbye from someone who says they are fine
     r"|\bcut out (?:for|to be)\b(?! (?:life|living|this world|this life|being alive|existing)\b)"
+    # hurt as a feeling ("it wants me to admit i'm hurt. that he isn't coming"), with no one doing anything to them
+    r"|^(?![^\n]*\b(?:hit\w*|push\w*|shov\w*|kick\w*|chok\w*|strangl\w*|threat\w*|grab\w*|slap\w*|punch\w*|beat\w*|bruis\w*"
+    r"|scared|afraid|frightened|kill\w*|die|dead|myself|cut\w*|bleed\w*)\b)[^\n]*\b(?:admit|say|feel|felt|feeling|i am|i'?m|am) (?:that )?"
+    r"(?:i am |i'?m |so |really |just |a bit |very )?hurt\b(?! (?:me|by|myself|him|her|them))"
     # housing fear ("we'll end up with nowhere", "on the street"): everyday distress, not an ending
     r"|\b(?:end up|ending up|wind up) (?:on the streets?|homeless|with nowhere(?: to (?:live|go|stay))?|nowhere|sleeping rough"
     r"|in a hostel|sofa surfing|in a shelter)\b"

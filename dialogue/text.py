@@ -182,7 +182,7 @@ def all_numbers(text: str, lo: int, hi: int) -> list[int]:
 # A number that counts or names something is no rating: "year nine", "the worst one", "one bad morning", "2 weeks ago".
 _NOT_RATING_BEFORE = re.compile(r"\b(?:year|years|grade|class|room|bus|page|step|level|chapter|season|the|that|this|which|every|any"
                                 r"|another|worst|best|only|no|each|number|flat|floor|platform|gate|shift|week|day)\W*$")
-_NOT_RATING_AFTER = re.compile(r"^\W*(?:(?:[a-z']+ )?(?:morning|night|evening|afternoon|day|days|week|weeks|month|months|year"
+_NOT_RATING_AFTER = re.compile(r"^[ -]*(?:(?:[a-z']+ )?(?:morning|night|evening|afternoon|day|days|week|weeks|month|months|year"
                                r"|years|hour|hours|minute|minutes|time|times|thing|things|person|people|kids?|child|children"
                                r"|more|of (?:them|those|these|my|the|us)|bad|good|big|small|little|last|other|am|pm|o'?clock"
                                r"|o clock|in the|at a time|by one|after another|another|too|way|sec|second|seconds|point|stage|bit))\b")

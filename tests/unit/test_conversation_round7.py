@@ -319,3 +319,24 @@ async def test_means_said_to_be_at_hand_mid_plan_are_asked_to_be_put_away(engine
     assert "point" in replies[3].text.lower() or "text" in replies[3].text.lower()  # the barrier is heard
     assert any(w in replies[4].text.lower() for w in ("out of reach", "give it to someone", "hand it to someone"))
     assert "call 9 1 1" in replies[5].text.lower() and "ever in danger" not in replies[5].text.lower()
+
+
+def test_round7_small_readings() -> None:
+    from attune.dialogue import safety, text as tx
+    from attune.dialogue.interpret import interpret
+
+    assert interpret("how long's left", "text").ask == "time"
+    assert tx.parse_number("five, a bit lighter", 0, 10) == 5 and tx.parse_number("five bad mornings", 0, 10) is None
+    assert safety.screen("i suppose it wants me to admit i'm hurt. that he isn't coming").level == "none"
+    assert safety.screen("i'm hurt, he hit me again last night").level == "crisis"
+
+
+async def test_a_question_back_while_closing_is_answered_not_taken_as_the_rating(engine, clock):
+    user = "u_round7_close"
+    lines = ["tomasz", "three", "i just need to vent, my manager shouted at me in front of everybody this morning",
+             "small, like a boy", "no exercises please", "maybe i talk to hr tomorrow", "five, a bit lighter",
+             "what would you do? if your boss shout like this?"]
+    replies = await run(engine, lines, clock, user=user)
+    state = engine.state_of(user)
+    assert state.mood_close == 5
+    assert not replies[-1].ended and replies[-1].text.rstrip().endswith("?")
