@@ -606,6 +606,11 @@ class SessionEngine:
             c.line("too_long")
             return await self._finish(c, user_id, raw, base, meta)
         if scope is not None:
+            if state.name is None and state.phase == "opening" and (name := tx.volunteered_name(text)):
+                state.name = name  # "hi, i'm jamie. can you tell me if i have adhd?": kept, and not asked for again
+                if state.stage == "name":
+                    state.stage = "mood"
+                    state.last_question = c.render(self.lib.session.lines["mood_open"])
             meta["scope"] = scope.kind
             self._scope(c, scope)
             return await self._finish(c, user_id, raw, base, meta)
@@ -2149,6 +2154,8 @@ class SessionEngine:
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
         answer = tx.screener_answer(text)
+        if answer is False and _MEANS_HERE.search(text.lower()):
+            answer = True  # "no. they're in my drawer": the means at hand outweigh the no
         if s.crisis.category == "medical" and answer is not True and tx.safe_answer(text) is True:
             answer = False  # "do you need medical help?" - "i'm fine, honestly"
         if answer is None and not wants_out and self._answer_aside(c, text):
@@ -2299,7 +2306,8 @@ _NOTHING_TO_HOLD = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|rig
                           r"|i don'?t know|not sure|maybe|probably|no idea|whatever|i think so|so|and|well|like|\d+|zero|one|two"
                           r"|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -]?ish)?|-?ish)\W*)+$")
 # Someone to reach: a relation, a role, a place with people, or a name said with a verb of reaching ("kirsty knocked").
-_NO_ONE = re.compile(r"\b(?:no ?one|nobody|there'?s no one|(?:don'?t|do not|won'?t|can'?t|not going to|not gonna)"
+_NO_ONE = re.compile(r"\b(?:no ?one|nobody|there'?s no one|(?:no point|what'?s the point|why bother)(?: in| of)? (?:ringing|calling|texting"
+                     r"|telling|talking to|bothering) (?:anyone|anybody|someone|them|people)|(?:don'?t|do not|won'?t|can'?t|not going to|not gonna)"
                      r" (?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people))\b")
 _PERSON = re.compile(
     r"\b(?:mum|mom|mam|mother|dad|father|parents?|sister|brother|sis|bro|siblings?|aunt\w*|uncle|gran\w*|nan|nana|grandma"

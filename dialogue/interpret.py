@@ -266,6 +266,18 @@ _NAMED_LEAD = re.compile(r"^\W*(?:(?:yeah|yes|sure|ok|okay|um+|uh+|so|just|maybe
                          r"(?:thing|stuff|one|approach|way)\b")
 
 
+# a name said as unwanted: the words just before it refuse it ("i don't really want to pick apart my thoughts")
+REFUSED_BEFORE = re.compile(r"(?:n't|\b(?:dont|cant|wont|not|never|no more|rather than|instead of|without))(?: [\w']+){0,4} $")
+
+
+def _only_refused(modality: str, n: str, aliases: dict[str, list[str]] | None) -> bool:
+    """Every mention of this approach comes after a refusal ("i don't want to argue with my thoughts")."""
+    pats = [_MODALITY_RX[modality]] if modality in _MODALITY_RX else []
+    pats += [re.compile(p) for p in (aliases or {}).get(modality, [])]
+    starts = [m.start() for rx in pats for m in rx.finditer(n)]
+    return bool(starts) and all(REFUSED_BEFORE.search(n[max(0, i - 50):i]) for i in starts)
+
+
 def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) -> str | None:
     """A request to switch approach ("can we do the thoughts thing again?"), else None.
 
@@ -287,6 +299,8 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
     for m, pats in (aliases or {}).items():
         if m not in hits and any(re.search(p, n) for p in pats):
             hits.append(m)
+    if len(hits) > 1:  # "i don't want to argue with my thoughts... can we do the body thing instead": the one wished for
+        hits = [m for m in hits if not _only_refused(m, n, aliases)]
     if len(hits) != 1:
         return None
     words = len(n.split())

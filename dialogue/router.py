@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from attune.dialogue.interpret import REFUSED_BEFORE
 from attune.protocols.schema import Modality
 
 # Cues alone (the semantic layer is unavailable): the older rule.
@@ -62,12 +63,10 @@ def named_modality(text: str, modalities: dict[str, Modality]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-_NOT_THIS = re.compile(r"(?:n't|\b(?:dont|cant|wont|not|never|no more|rather than|instead of|without))(?: \w+){0,3} $")
-
 
 def _named(rx: re.Pattern[str], low: str) -> bool:
     """A name said as a wish, not as what they don't want ("i don't really want to pick apart my thoughts")."""
-    return any(not _NOT_THIS.search(low[max(0, m.start() - 40):m.start()]) for m in rx.finditer(low))
+    return any(not REFUSED_BEFORE.search(low[max(0, m.start() - 50):m.start()]) for m in rx.finditer(low))
 
 
 def _cue_scores(text: str, modalities: dict[str, Modality]) -> tuple[dict[str, float], dict[str, list[str]]]:

@@ -723,6 +723,12 @@ _rule("way_out", r"(?:no|not see (?:a|any)|can not see (?:a|any)|can not find (?
       r"(?: of (?:this|it|here|this life|this pain|this mess|everything|my life)(?= *$| ,| and\b| but\b| because\b| except\b"
       r"| i\b| now\b| for me\b))?(?! of)", "concern", "suicide",
       negatable=False, subject=True)
+# round 8: everything pointless ("kind of tired of everything, like what's even the point some days"); the point of a
+# class, a meeting or a purchase is not this
+_rule("pointless", r"(?:tired of|sick of|done with|fed up with|had enough of) (?:everything|it all|life|living|being alive|existing)"
+      r"|what(?: is|'s|s) (?:even )?the point(?: (?:some days|most days|anymore|any more|of (?:anything|it all|living|life|going on"
+      r"|trying|me|being here|getting up)))(?! (?:of|in) (?:the|this|that|my) (?:class|meeting|course|lesson|job|email))",
+      "concern", "suicide", negatable=True, unless=r"\b(?:at|about|with) (?:work|school|uni|college|the office|my job|this job)\b")
 _rule("burden", r"(?:more trouble|more hassle|more work|more of a burden|more of a problem) than i am worth"
       r"|(?:i am|i feel|feel like|feeling like|i have become) (?:(?:a|such a|nothing but a|just a|only a) (?:burden|drain"
       r"|dead weight|liability|nuisance)|(?:just |nothing but )?dead weight)"
@@ -871,9 +877,11 @@ _rule("means_and_plan", r"(?:pills|gun|rope|noose|blade|razor|tablets|meds|knife
 _rule("stockpile", r"(?:stockpil\w+ (?:my |the |all my )?(?:prescriptions?|scripts)|stockpil\w+|saving(?: up)?|saved(?: up)?|collecting|collected|hoarding|hoarded|stashing|stashed"
       r"|storing|hiding|hid|keeping|kept|squirrell?ing|putting aside|put aside|save up|got enough|have enough"
       r"|bought|buying|ordered|ordering) (?:up )?(?:all )?(?:of )?(?:my |some |the |enough |extra |a lot of |lots of"
-      r" |loads of |a bunch of |a stash of |\w+ )?(?:pills|meds|medication|medications|tablets|sleeping pills|painkillers"
+      r" |loads of |a bunch of |a stash of |\w+ )?(?:\w+ s |\w+s )?(?:pills|meds|medication|medications|tablets|sleeping pills|painkillers"
       r"|pain killers|antidepressants|paracetamol|tylenol|insulin|opioids|oxy\w*|xanax|benzos|sleeping tablets)"
-      r"(?! for (?:my|the) (?:trip|holiday|travel|dog|cat))",
+      r"(?! for (?:my|the) (?:trip|holiday|travel|dog|cat))"
+      r"|(?:pills|meds|tablets|painkillers|sleeping pills|sleeping tablets) (?:\w+ )?(?:saved|stashed|hidden|stockpiled|put aside)"
+      r"(?: up| away)?(?:,| and)? (?:about |like |around |nearly |over )?(?:\d+|twenty|thirty|forty|fifty|sixty|a hundred|enough|loads)?",
       "crisis", "suicide", negatable=True, unless=r"\b(?:pharmacy|prescription refill|pick up|pharmacist|vet|dog|cat)\b"
       r"(?!.*\b(?:die|end it|kill|overdose|enough to)\b)")
 _PURPOSE = (r"\b(?:garden\w*|greenhouse|lawn|allotment|yard|aphids|weeds|slugs|driveway|patio|rats|mice|mouse|pests?"
@@ -2391,6 +2399,9 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
             hits.append(means)
     hits = [_Hit("crisis", h.category, h.reason, h.span)
             if h.level == "concern" and h.reason in _ESCALATE and (risk_earlier or distress()) else h for h in hits]
+    if not hits and (m := _SI_HEDGED.search(t.norm)) and _distress_in(list(recent)[-_RECENT_MAX:]):
+        # "sometimes? it crosses my mind i guess" a turn after "what's even the point": thoughts half-said
+        hits.append(_Hit("concern", "suicide", "hedged thoughts after hopelessness", m.group(0)))
     _psychotic_lines(t, vetoed)
     if not hits and semantic:
         hits = _semantic(t, vetoed)
@@ -2416,6 +2427,10 @@ _OVER_TOLD = re.compile(r"\b(?:used to|when i was (?:a teen\w*|\w+teen|younger|a
                         r"\b(?:self harm\w*|cut(?:ting)?|hurt(?:ing)? myself|attempt\w*|suicidal|overdos\w*)\b"
                         r"|\b(?:self harm\w*|cutting|hurting myself|attempt\w*|suicidal)\b[^\n]{0,80}\b(?:over for|stopped|"
                         r"have not (?:done it|since)|clean for|free for|behind me|in the past|years ago)\b")
+
+
+_SI_HEDGED = re.compile(r"\b(?:it |that |the thought )?cross(?:es|ed) my mind\b|\bnot like (?:actually )?(?:doing|do) anything\b"
+                        r"|\bi (?:sometimes |do )?think about it (?:sometimes|a lot|at night|most nights)\b")
 
 
 def _told_over(recent: Sequence[str]) -> bool:
@@ -2723,14 +2738,16 @@ _MEDICATION = re.compile(
 _CONDITIONS = (r"(?:bipolar(?: disorder)?|adhd|add|ocd|bpd|borderline(?: personality disorder)?|c?ptsd|depression|clinical"
                r" depression|an anxiety disorder|anxiety|generali[sz]ed anxiety|social anxiety|panic disorder|autism"
                r"|autistic|aspergers|asperger is|schizophreni[ac]|schizoaffective|psychosis|psychotic|an eating disorder"
-               r"|anorexia|bulimia|binge eating disorder|did|dissociative identity disorder|npd|narcissistic personality"
+               r"|anorexia|bulimia|binge eating disorder|d i d|(?<=have )did|dissociative identity disorder|npd|narcissistic personality"
                r"(?: disorder)?|a narcissist|a personality disorder|a mental illness|mentally ill|a disorder|dyslexia"
                r"|dyspraxia|tourettes?|hypochondria|health anxiety|insomnia|dementia|manic depression|manic|depressed)")
 # "i'm pretty sure i have adhd, or maybe bipolar? can you tell me which one it is": the condition named in the message or
 # just before, the asking in other words
 _WHICH_DIAGNOSIS = re.compile(r"\b(?:which one (?:it is|is it|i have|do i have)|tell me (?:which|what) (?:one|it is|i have)"
                               r"|do i have (?:it|one of them|that)|is that what i have|what do i have|am i right|so do i have"
-                              r"|tell me (?:if|whether) i (?:do|have (?:it|that|one)|am|really do)|if i (?:do|have it) or not)\b"
+                              r"|tell me (?:if|whether) i (?:do|have (?:it|that|one)|am|really do)|if i (?:do|have it) or not"
+                              r"|(?:does|do) (?:it|that|this|what i said) (?:sound|seem|look) like (?:it|that|i do|i have(?: it)?)"
+                              r"(?= *(?:$|\n)| ,| \.| or not| yes or no| to you))\b"
                               r"|\b(?:that|this|it) (?:is|sounds like|seems like|must be) (?:probably |definitely |basically |classic )?"
                               + _CONDITIONS + r"(?: *$| right\b| yeah\b| is not it\b| isn'?t it\b| then\b| no\b)")
 _DIAGNOSIS = re.compile(

@@ -340,3 +340,33 @@ async def test_a_question_back_while_closing_is_answered_not_taken_as_the_rating
     state = engine.state_of(user)
     assert state.mood_close == 5
     assert not replies[-1].ended and replies[-1].text.rstrip().endswith("?")
+
+
+def test_round8_detection() -> None:
+    from attune.dialogue import safety
+
+    assert safety.screen("i've got my mum's pills saved up, about forty of them, and i'm going to take them tonight when "
+                         "everyone's asleep").level == "crisis"
+    assert safety.screen("i saved up for a holiday").level == "none"
+    hopeless = "hey. i'm tasha. i haven't been great. kind of tired of everything, like what's even the point some days"
+    assert safety.screen(hopeless).level == "concern"
+    assert safety.screen("i'm so tired of everything at work this week").level == "none"
+    assert safety.screen("what's the point of this class honestly").level == "none"
+    assert safety.screen("i mean... not like, actually doing anything. but sometimes? it crosses my mind i guess",
+                         recent=[hopeless]).level == "concern"
+    assert safety.screen("it crossed my mind to call her").level == "none"
+    flag = safety.screen_scope("but like, from what i said, does it sound like it? yes or no", recent=["do i have adhd?"])
+    assert flag is not None and flag.kind == "diagnosis"
+    assert safety.screen_scope("does that sound like it? the breathing i mean", recent=["i did the breathing"]) is None
+
+
+async def test_a_no_with_the_means_at_hand_is_not_a_no_and_a_name_said_with_a_referral_is_kept(engine, clock):
+    user = "u_round8_drawer"
+    await run(engine, ["i'm not sure i should be here", "everything feels heavy and i don't see it getting better",
+                       "no. they're in my drawer"], clock, user=user)
+    state = engine.state_of(user)
+    assert state.risk_flag or (state.crisis is not None and state.crisis.stage != "check")
+    other = "u_round8_jamie"
+    replies = await run(engine, ["ok so i'm jamie, and i basically just want to know, do i have adhd? i can't focus"],
+                        clock, user=other)
+    assert engine.state_of(other).name == "Jamie" and "call you" not in replies[-1].text.lower()
