@@ -290,17 +290,11 @@ THOUGHT_SLOTS = frozenset({"automatic_thought", "old_thought"})  # templates alw
 QUOTED_SLOTS = frozenset({"sensation_voice"})  # "when it had a voice it said, put me down": the body's own words
 
 
-_NOT_NAMES = re.compile(r"^(?:mood|work|home|school|uni|life|money|family|yes|yeah|no|nope|hi|hey|hello|okay|ok|well|so|um+|"
-                        r"uh+|erm|right|fine|good|bad|sorry|thanks|cheers|nothing|everything|honestly)$", re.I)
-
-
 def _leading_name(text: str) -> str | None:
-    """ "jess. mood three": a bare name said first, as its own sentence, before the answer to the question asked."""
+    """ "jess. mood three": a bare name said first, as its own sentence, before the answer to the question asked
+    (``tx.extract_name`` turns away moods, numbers, fillers and everyday nouns)."""
     m = re.match(r"^\W*([A-Za-z][A-Za-z'\-]{1,20})\s*[.!,;]\s+\S", text.strip())
-    if not m or _NOT_NAMES.match(m.group(1)) or tx.parse_number(m.group(1), 0, 100) is not None \
-            or tx.own_feeling(m.group(1)):
-        return None
-    return tx.extract_name(m.group(1))
+    return tx.extract_name(m.group(1)) if m else None
 
 
 def key_phrase(text: str) -> str:

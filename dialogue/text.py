@@ -267,7 +267,7 @@ _NOT_NAMES = frozenset(
     myself yourself nope nah yep yup mm mhm hm oh ah wow thanks thank please sorry hiya hullo
     here there now then today tonight tomorrow yesterday work school uni job boss mum mom dad wife husband
     partner girlfriend boyfriend friend family kids son daughter sister brother fine look listen anyway right
-    mood moods feel feels four five six seven eight nine ten zero one two three""".split()
+    mood moods feel feels four five six seven eight nine ten zero one two three life money everything""".split()
 )
 _NOT_NAME_ENDINGS = ("ing", "ed", "ly", "ful", "ous", "ive", "able", "less", "ness", "ish", "ment")
 
