@@ -1050,7 +1050,8 @@ class SessionEngine:
                 self._fill_ahead(s, mod, Reading(kind="answer", slots=extract(topic, "situation")))
                 s.step = here
             said = spoken(value, 12, frame=True)
-            return key_phrase(topic) or (said if tx.is_clause(said) else "")  # never a bare fragment ("your mum")
+            return key_phrase(topic) or (said if tx.is_clause(said) and not _VIOLENT_IDIOM.search(said) else "")  # never
+            # a bare fragment ("your mum"), nor an idiom's violence said back
         return ""
 
     def _working(self, c: _Compose, text: str, r: Reading) -> None:
@@ -1752,7 +1753,8 @@ class SessionEngine:
         moment = ""
         for value in [s.slots.get(k, "") for k in PARTIAL_SLOTS] + [s.topic]:
             said = spoken(value, 12, frame=True)
-            if said and (tx.is_clause(said) or _HAS_SUBJECT.search(said)):  # never "... on this today: yesterday afternoon"
+            if said and (tx.is_clause(said) or _HAS_SUBJECT.search(said)) and not _VIOLENT_IDIOM.search(said):
+                # never "... on this today: yesterday afternoon", nor "you could murder your flatmate"
                 return _tidy(lines["summary_partial"][0].format(key=said))
             if said and not moment and _MOMENT.fullmatch(said.lower().strip(" .,")):
                 moment = said
@@ -2280,8 +2282,10 @@ def _guard_kind(step: str) -> str | None:
 BRIDGES = frozenset({"session.reflect_feeling", "session.reflect_positive", "session.reflect_key", "session.reflections",
                      "session.acknowledgements", "session.name_later", "session.mood_words", "crisis.stay"})
 POSITIVE_FEELINGS = frozenset({"calm", "calmer", "relieved", "better", "hopeful", "happy", "lighter"})
+# an idiom's violence ("i could murder my flatmate") is never said back, in a reflection or a summary
+_VIOLENT_IDIOM = re.compile(r"\b(?:murder\w*|kill\w*|strangl\w*|throttl\w*|stab\w*|shoot\w*|lol|lmao)\b", re.I)
 HARSH = re.compile(r"\b(failure|useless|worthless|stupid|idiot|loser|pathetic|ugly|burden|disgusting|hate yourself|inadequate|small|"
-                   r"deserve|fault|mess|weak|broken|crazy|kill|die|dead)\b", re.I)
+                   r"deserve|fault|mess|weak|broken|crazy|kill|die|dead)\b|" + _VIOLENT_IDIOM.pattern, re.I)
 EXERCISE_WORDS = re.compile(r"\b(breath\w*|breathing|grounding|exercises?|meditat\w*|senses)\b")
 _HAS_SUBJECT = re.compile(r"\b(?:you|you're|you've|you'd|you'll|he|she|he's|she's|they|they're|it|it's|we|your \w+)\s+[a-z']{2,}", re.I)
 _TOPIC_LEAD = re.compile(

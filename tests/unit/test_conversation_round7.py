@@ -370,3 +370,12 @@ async def test_a_no_with_the_means_at_hand_is_not_a_no_and_a_name_said_with_a_re
     replies = await run(engine, ["ok so i'm jamie, and i basically just want to know, do i have adhd? i can't focus"],
                         clock, user=other)
     assert engine.state_of(other).name == "Jamie" and "call you" not in replies[-1].text.lower()
+
+
+async def test_an_idiom_of_violence_is_never_said_back(engine, clock):
+    user = "u_round8_murder"
+    replies = await run(engine, ["ella", "five", "i could murder my flatmate honestly, she ate my leftovers again, lol",
+                                 "bye"], clock, user=user)
+    said = " ".join(r.text.lower() for r in replies[1:])
+    summaries = [e.text.lower() for r in replies for e in r.events if e.type == "summary"]
+    assert "murder" not in said and not any("murder" in t for t in summaries)
