@@ -465,6 +465,7 @@ _SCREEN_NO_LEAD = re.compile(
 _SCREEN_YES = re.compile(
     r"\b(?:yes|yeah|yep|yup|ya|sure|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
     r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|no idea|no clue|i suppose|every now|now and then|"
+    r"times? a (?:week|day|month)|(?:most|some|a few|many) (?:days|nights)|every (?:day|night|week)|"
     r"on and off|at times|occasionally|a few times|once or twice|it'?s complicated|hard to say|depends|i'?ve thought|crossed my mind|"
     r"thought about it|wouldn'?t act|won'?t act|not going to act|pretty much|more or less|all the time|constantly|every day"
     r"|most days|mhm|uh huh|not really)\b")
@@ -498,7 +499,8 @@ def screener_answer(text: str) -> bool | None:
                 low) and not re.search(r"\b(?:crosses my mind|i think about|i have|i do|yes|yeah|sometimes i)\b", low):
         return None  # "she did kind of stare": a story about someone else, not an answer about themselves
     if parse_number(low, 0, 100) is not None and not re.search(r"\b(?:yes|yeah|yep|no|nope|nah|i have|i do|i am|thoughts?"
-                                                                r"|kill\w*|die|dying|dead|end it|hurt\w*|suicid\w*)\b", low) \
+                                                                r"|kill\w*|die|dying|dead|end it|hurt\w*|suicid\w*|times?|a (?:week|day"
+                                                                r"|month)|nights?|days?|weeks?|every|since)\b", low) \
             and len(low.split()) <= 12:
         return None  # "seventy maybe", "a four maybe, it was a seven": a rating for another question, not an answer
     lead = _SCREEN_NO_LEAD.match(low)

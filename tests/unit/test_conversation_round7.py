@@ -379,3 +379,11 @@ async def test_an_idiom_of_violence_is_never_said_back(engine, clock):
     said = " ".join(r.text.lower() for r in replies[1:])
     summaries = [e.text.lower() for r in replies for e in r.events if e.type == "summary"]
     assert "murder" not in said and not any("murder" in t for t in summaries)
+
+
+def test_a_frequency_is_a_yes_to_the_direct_question() -> None:
+    from attune.dialogue import text as tx
+
+    assert tx.screener_answer("two or three times a week") is True
+    assert tx.screener_answer("a few nights this week") is True
+    assert tx.screener_answer("about a 3") is None
