@@ -90,6 +90,7 @@ class CrisisState(BaseModel):
     prior_phase: str = ""  # the phase the screen interrupted, taken up again when it ends low
     held: str = ""  # the first answer to "what would you like to talk about?" that raised the screen, routed after it
     said_outright: list[str] = Field(default_factory=list)  # screener items told in words or a plain yes, not a hedge
+    danger_told: int = 0  # how often the abuse line was said: after twice, the close keeps only the emergency number
 
     @property
     def unresolved(self) -> bool:
@@ -758,6 +759,8 @@ class SessionEngine:
             c.line("repeat", step_question=q)
         elif r.ask == "how":
             c.line("answer_how", step_question=q)
+        elif r.ask == "normal":
+            c.line("answer_normal", step_question=q)
         else:
             step = self._step(s)
             if step is not None and step.kind == "distortion" and s.candidates:
@@ -1314,13 +1317,25 @@ class SessionEngine:
         s.slots[slot] = value
         s.last_filled.append(slot)
 
+    def _recognised_part(self, s: SessionState, mod: Modality, st: Step, text: str, low: str) -> str:
+        """What a later step recognised in this turn: the pattern's ``answer`` group when it has one, and then the
+        current step keeps only what came before it ("on the outside angry. underneath, scared he's bored of me")."""
+        m = next((m for p in st.recognise if (m := re.search(p, low)) and "answer" in m.re.groupindex and m.group("answer")), None)
+        if m is None:
+            return tx.own_words(text)
+        current = mod.steps[s.step].slot
+        before = text[:m.start()].strip(" .,;:…-")
+        if current and s.slots.get(current) and _substance_of(before.lower()) >= 1:
+            s.slots[current] = tx.own_words(before)
+        return tx.own_words(text[m.start("answer"):m.end("answer")])
+
     def _fill_ahead(self, s: SessionState, mod: Modality, r: Reading, text: str = "") -> None:
         """Several answers in one turn: later steps of this modality whose answer was already given."""
         current = mod.steps[s.step].expectation
         low = text.lower().replace("’", "'")
         for st in mod.steps[s.step + 1: s.step + 1 + MULTI_REACH]:  # "the one day last week i went for a swim": an exception
             if st.slot and st.recognise and not s.slots.get(st.slot) and tx.matches_any(st.recognise, low):
-                self._fill(s, st.slot, tx.own_words(text))
+                self._fill(s, st.slot, self._recognised_part(s, mod, st, text, low))
                 s.notes.append(f"{st.id}: answered early")
         if text and mod.steps[s.step].optional and current == "text" and _MOMENT.search(text.lower()) \
                 and _substance_of(_MOMENT.sub(" ", text.lower())) >= 2:  # a moment with what happened, not "last night" alone
@@ -1357,7 +1372,7 @@ class SessionEngine:
     def _refuse_exercise(self, c: _Compose, step: Step, text: str) -> None:
         s = c.state
         tags = {step.exercise} if step.exercise else set()
-        if EXERCISE_WORDS.search(text.lower()):
+        if (m := EXERCISE_WORDS.search(text.lower())) and "eyes" not in m.group(0):  # eyes kept open: not every exercise refused
             tags |= {"grounding", "breathing"}
         for tag in sorted(t for t in tags if t and t not in s.refused):
             s.refused.append(tag)
@@ -1467,6 +1482,8 @@ class SessionEngine:
             n = n if n is not None else tx.parse_number(text, step.min or 0, step.max or 100)
             if n is None and (step.min, step.max) == (0, 100):  # a strength, not a place on a scale of how things are
                 n = tx.strength_in_words(text)  # "a lot, as bad as it gets nearly": about 90
+            elif n is None and _MIDDLE.search(text.lower()):  # "somewhere in the middle? not great not terrible": the middle
+                n = round(((step.min or 0) + (step.max or 100)) / 2)
             if n is not None and (step.min or 0) <= n <= (step.max or 100):
                 return "filled", str(n)
             if n is None and step.optional and (change := tx.rating_change(text)):
@@ -1554,6 +1571,8 @@ class SessionEngine:
             short = re.sub(r"\s+", " ", re.sub(r"\b(?:i guess|i think|i suppose|maybe|probably|kind of|sort of|kinda|mostly|"
                                               r"honestly|really|just|like|um+|uh+)\b", " ", tx.own_words(text), flags=re.I)).strip(" ,.")
             short = short or tx.own_words(text)
+            if _NOT_A_FEELING.fullmatch(short.lower()):
+                return ""  # "yes please", "six now": no feeling word in it, so the question stands
             if len(short.split()) <= 5:
                 return short
             if r.slots.get("emotion"):
@@ -1657,11 +1676,15 @@ class SessionEngine:
         if r.kind == "end" and s.stage != "comment":
             self._goodbye(c)
             return
-        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice") and s.stage != "comment":
+        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice", "normal") and s.stage != "comment":
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
         if s.stage == "referred":  # whatever they answer, nothing more is worked on today; no argument with it
             self._referred_goodbye(c)
+            return
+        if s.stage == "danger_next":  # "i can't call, he'll hear me": heard in a quiet goodbye that keeps the number
+            c.say(self.lib.crisis.lines["danger_goodbye"], "crisis.danger_goodbye")
+            c.ended = True
             return
         if self._late_plan(c, text):
             return
@@ -1851,6 +1874,10 @@ class SessionEngine:
         if s.crisis.stage == "screener":
             if not c.text.rstrip().endswith("?"):
                 self._screener_ask(c)
+        elif s.crisis.stage == "plan" and s.crisis.awaiting_person and key == "imminent" \
+                and "unsafe_stay" not in s.crisis.said_outright:
+            s.crisis.said_outright.append("unsafe_stay")  # "no, i'm not safe": one person or place now, the plan later
+            c.say(cr.lines["unsafe_stay"], "crisis.unsafe_stay")
         elif s.crisis.stage == "plan":
             self._plan_ask(c)
         else:
@@ -1879,9 +1906,13 @@ class SessionEngine:
 
     def _danger_say(self, c: _Compose, key: str) -> None:
         """A danger line that names the locale's abuse line when there is one (the variants with {danger}), else not."""
-        danger = self._danger_line()
+        danger, crisis = self._danger_line(), c.state.crisis
+        if key == "danger_closing" and crisis is not None and crisis.danger_told >= 2:
+            danger = ""  # said twice already: the close is short and keeps the emergency number
         variants = [v for v in self.lib.crisis.lines[key] if ("{danger}" in v) == bool(danger)] or self.lib.crisis.lines[key]
-        c.say(variants, f"crisis.{key}", danger=danger)
+        line = c.say(variants, f"crisis.{key}", danger=danger)
+        if crisis is not None and danger and danger in line:
+            crisis.danger_told += 1
 
     def _danger_line(self) -> str:
         """A domestic abuse line for the locale, as said aloud ("" where none is configured)."""
@@ -2025,6 +2056,10 @@ class SessionEngine:
                 answer = None  # "yeah i'm alright tonight, my flatmate's in" answers another question: asked once more
             if told.get(st.id) or (answer and _PLAIN_YES.match(text.lower())):
                 s.crisis.said_outright.append(st.id)
+            for other, said in told.items():  # "no plan or anything", "the blades are in my drawer", even in a half-answer
+                if other != st.id and other not in s.crisis.answers:
+                    s.crisis.answers[other] = said
+                    s.crisis.said_outright.append(other)
             if answer is None and self._answer_aside(c, text):
                 return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
@@ -2035,10 +2070,6 @@ class SessionEngine:
                 answer = st.id != "safe_now"  # asked twice and still no answer: treated as yes (or as not safe)
             s.crisis.unclear = 0
             s.crisis.answers[st.id] = answer
-            for other, said in told.items():  # "no plan or anything", "the blades are in my drawer"
-                if other != st.id and other not in s.crisis.answers:
-                    s.crisis.answers[other] = said
-                    s.crisis.said_outright.append(other)
             s.crisis.index += 1
             if any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")):
                 s.crisis.index = len(cr.screener)  # "yes, i've got tablets saved up": high risk is known, no checklist
@@ -2073,12 +2104,21 @@ class SessionEngine:
             s.crisis.unclear = 0
             if value:
                 s.crisis.plan[slot] = value
+            if s.crisis.awaiting_person and not value and _NOT_SAFE.search(text.lower()) and "unsafe_stay" not in s.crisis.said_outright:
+                # "no, i'm not safe" at imminent risk: no safety plan yet; the number, and one person or place, now
+                s.crisis.said_outright.append("unsafe_stay")
+                if not _has_number(c.text, c.emergency):
+                    c.say(cr.lines["imminent"], "crisis.imminent")
+                c.say(cr.lines["unsafe_stay"], "crisis.unsafe_stay")
+                return
             if s.crisis.awaiting_person:
                 s.crisis.awaiting_person = False
                 if not value:  # "i don't want to ring anyone, there's no point": heard, and a smaller way in offered
                     c.say(cr.lines["no_one_heard"], "crisis.no_one_heard")
                 else:  # "i could text my friend maya if it gets bad": said back, so they know it was heard
                     self._person_heard(c, value)
+                    if s.crisis.answers.get("safe_now") is False:  # not safe now: call them now, not "if it gets bad"
+                        c.say(cr.lines["call_now"], "crisis.call_now")
                 c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
             else:
                 s.crisis.index += 1
@@ -2087,7 +2127,8 @@ class SessionEngine:
             value = "" if self._declines(text) else self._plan_value(text, "trusted_person")
             if value:
                 s.crisis.plan["trusted_person"] = value
-            if s.crisis.category == "danger_from_others":
+            danger = s.crisis.category == "danger_from_others"
+            if danger:
                 if value:  # "my cousin lives twenty minutes away": somewhere to go, said back as the step to take
                     c.say(cr.lines["danger_place_heard"], "crisis.danger_place_heard")
                 self._danger_say(c, "danger_closing")
@@ -2095,8 +2136,12 @@ class SessionEngine:
                 c.say(cr.lines["closing"], "crisis.closing")
             s.crisis = None
             c.set_phase("closing")
-            c.line("mood_close")
-            s.stage, s.reprompts = "mood", 0
+            if danger:  # no ratings while someone may be in the next room: what is in the way, then a quiet goodbye
+                c.say(cr.lines["danger_next"], "crisis.danger_next")
+                s.stage, s.reprompts = "danger_next", 0
+            else:
+                c.line("mood_close")
+                s.stage, s.reprompts = "mood", 0
 
     def _leave(self, c: _Compose, text: str) -> None:
         """The answer to "are you safe right now?" asked as they go; only a plain yes is safe."""
@@ -2125,7 +2170,7 @@ class SessionEngine:
         s.crisis.asides += 1
         cr, pending = self.lib.crisis, s.last_question
         s.last_question = ""  # the answer alone; the safety question follows in words that stand on their own
-        if r.ask in ("human", "time", "repeat", "advice", "privacy"):
+        if r.ask in ("human", "time", "repeat", "advice", "privacy", "normal"):
             self._question(c, r)
         else:
             c.say(cr.lines["why_ask"], "crisis.why_ask", step_question="")
@@ -2286,7 +2331,13 @@ POSITIVE_FEELINGS = frozenset({"calm", "calmer", "relieved", "better", "hopeful"
 _VIOLENT_IDIOM = re.compile(r"\b(?:murder\w*|kill\w*|strangl\w*|throttl\w*|stab\w*|shoot\w*|lol|lmao)\b", re.I)
 HARSH = re.compile(r"\b(failure|useless|worthless|stupid|idiot|loser|pathetic|ugly|burden|disgusting|hate yourself|inadequate|small|"
                    r"deserve|fault|mess|weak|broken|crazy|kill|die|dead)\b|" + _VIOLENT_IDIOM.pattern, re.I)
-EXERCISE_WORDS = re.compile(r"\b(breath\w*|breathing|grounding|exercises?|meditat\w*|senses)\b")
+_MIDDLE = re.compile(r"\b(?:(?:somewhere |right |about |around )?in the middle|halfway|half way|middling|middle of the road"
+                     r"|not (?:great|good),? not (?:terrible|awful|bad)|so so|fifty fifty|50 50)\b")
+_NOT_A_FEELING = re.compile(r"(?:\W*\b(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|please|thanks|thank you|alright|now|then|"
+                            r"\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                            r"ninety|hundred)\b)+\W*")
+EXERCISE_WORDS = re.compile(r"\b(breath\w*|breathing|grounding|exercises?|meditat\w*|senses|(?:close|shut|closing|shutting) (?:my|the|your) eyes"
+                            r"|eyes (?:closed|shut))\b")
 _HAS_SUBJECT = re.compile(r"\b(?:you|you're|you've|you'd|you'll|he|she|he's|she's|they|they're|it|it's|we|your \w+)\s+[a-z']{2,}", re.I)
 _TOPIC_LEAD = re.compile(
     r"^\W*(?:(?:actually|honestly|um+|uh+|well|so|but|and|sorry|look|ok|okay)\W+)*(?:(?:the )?(?:bigger|real|actual|main) "
@@ -2359,14 +2410,18 @@ _SCREEN_TOLD = (
     ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t|alright|all right|okay|ok|fine|safe)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
                                 r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
                                 r"|as soon as)\b")),
-    ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not) (?:ever )?(?:act on (?:it|them)|do it"
-                                 r"|go through with it)\b")),
+    ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not|could(?:n'?t| not)) (?:ever |actually |really )?"
+                                 r"(?:act on (?:it|them)|do it|do anything(?: about it| like that)?|go through with it|try anything"
+                                 r"|hurt myself)\b")),
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
                                      r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
                                      r"|stockpiled|been stockpiling|stockpiling|hidden|been collecting|collected) (?:some |a |the |my |all my |up )?"
                                      r"(?:[a-z']+ ){0,2}(?:pills|tablets|blades?|razors?|rope|meds|medication|painkillers)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
                                      r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing) (?:a |the )?(?:note|letter)\b")),
 )
+
+
+_NOT_SAFE = re.compile(r"\b(?:not|n'?t|never) (?:feel(?:ing)? |really |very )?safe\b|\bunsafe\b")
 
 
 def _screen_told(text: str) -> dict[str, bool]:

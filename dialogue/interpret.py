@@ -20,7 +20,7 @@ from attune.dialogue.types import KINDS, Kind
 
 Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
                  "topic", "text", "choice", "body", "none"]
-Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "other"]
+Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "normal", "other"]
 MODEL_OVERRIDES_BELOW = 0.85  # the turn model may override only rule readings less sure than this
 MODEL_MIN_P = 0.5  # ...and only with at least this probability (both chosen on a split of the train file)
 
@@ -122,6 +122,12 @@ QUESTION_TIME = _rx(
     r"\bwhen (?:does|will) (?:this|the session|it) (?:end|finish)\b",
     r"\bdo we (?:have|still have) (?:time|enough time)\b|\bwhat time is it\b|\bare we (?:over|out of time|done yet)\b|\bwe'?ve got (?:like |about )?\w+ minutes\b",
 )
+QUESTION_NORMAL = _rx(  # "is this normal?": asked for reassurance that it is human, not for a verdict
+    r"\bis (?:this|that|it|what i'?m (?:feeling|doing)|this feeling|feeling (?:like )?this) (?:even )?(?:normal|common|usual|a normal thing)\b",
+    r"\bam i (?:normal|weird|the only one|abnormal)\b|\bare we (?:just )?(?:broken|normal|weird|abnormal)\b",
+    r"\bdo (?:other|most|a lot of|lots of) (?:people|couples|parents|mums|moms|dads|men|women|guys|students|teachers) (?:do|feel|go through|have|get)"
+    r" (?:this|that|the same)\b|\bdoes (?:everyone|anyone else|everybody) (?:do|feel|go through|get) (?:this|that)\b",
+)
 QUESTION_HOW = _rx(  # how the session itself works
     r"\bhow (?:does|do|will|is) (?:this|it|the session|this session|this whole thing|this thing|attune) (?:work|go|going to work)\b",
     r"\bwhat (?:happens|do we do|are we doing|is this|will we do) (?:now|here|next|in this|today)?\b ?\?? ?$|\bwhat do i (?:do|say)"
@@ -159,6 +165,7 @@ DECLINE = _rx(
     r"\bi (?:do not|don'?t|dont|really don'?t) (?:want|wanna|feel like|need) (?:to )?(?:do|try|talk about|answer|say|go into|get into|go there|share|do any|breathe|breath|think about)\b",
     r"\b(?:not|never) (?:doing|gonna do|going to do|into) (?:that|this|breathing|any|the)\b|\bi (?:won'?t|will not|refuse to) (?:do|try|answer|say)\b",
     r"\b(?:no|not) (?:more )?(?:breathing|exercises?|grounding|meditation)(?: stuff| thing| things| exercises?)?(?:,? please| for me| thanks)?\b|\bbreathing (?:stuff |exercises? )?(?:doesn'?t|don'?t|never) (?:work|help)\b",
+    r"\bi (?:do not|don'?t|really don'?t) (?:want|wanna|like) to (?:close|shut) (?:my|the) eyes\b|\bnot (?:closing|shutting) (?:my|the) eyes\b",
     r"\b(?:hate|can'?t stand|not a fan of) (?:breathing|these|those|this|that) ?(?:exercises?|stuff|things)?\b|\bnot comfortable (?:with|doing|answering|sharing|talking|saying)\b|\bthat'?s private\b|\bnone of your business\b",
     r"\bi (?:do not|don'?t|really don'?t) (?:want|wanna) to (?:go (?:back )?(?:into|there|over)|relive|argue|promise|commit|get into|dig|name|look at|think about|say)\b",
     r"\bi'?m not (?:going to|gonna|ready to|up for|willing to) (?:say|commit|name|do|go|talk|share|answer|promise|try)\b|\bi'?m not (?:saying|doing|sharing|answering|naming|trying) (?:that|this|it|any)\b|\bnot going there\b|\bi'?d rather (?:keep|not|leave|skip)\b",
@@ -173,13 +180,13 @@ DONT_KNOW = _rx(
 
 _MODALITY_WORDS: dict[str, str] = {
     "cbt": r"c ?b ?t|cognitive|thought (?:work|record|stuff|thing|exercise)s?|(?:the )?thoughts? (?:thing|stuff|one|part|exercise|work)|thinking (?:stuff|thing|traps?|work|patterns?)|(?:my|the|negative) thoughts|challeng\w* (?:my|the) thoughts?|(?:look|work)(?:ing)? (?:at|on) (?:my |the )?thoughts?",
-    "gestalt": r"gestalt|here and now(?: stuff| thing| one)?|(?:the )?body (?:feelings? )?(?:thing|stuff|awareness|work|exercise|scan|one)|(?:what|how) i feel in my body|(?:in|with|on) my body|body[- ]focused|feelings? in my body|sensations?",
+    "gestalt": r"gestalt|here and now(?: stuff| thing| one)?|(?:the )?body (?:feelings? )?(?:thing|stuff|awareness|work|exercise|scan|one)|(?:what|how) i feel in my body|(?:in|with|on|through) (?:my|the) body|body[- ]based|body[- ]focused|feelings? in my body|sensations?",
     "express": r"vent(?:ing)?|let (?:it|off) (?:out|steam)|(?:blow|let) off (?:some )?steam|rant(?:ing)?|unload|get (?:it|this) off my chest|rant|just (?:talk|be heard)|(?:quick|express) support|just listen",
     "efit": r"efit|emotion[- ]focused|emotions in relationships|(?:the )?one about (?:my |the )?(?:relationships?|partners?|attachment|marriage)|attachment|(?:my|the) (?:relationship|marriage|partner|boyfriend|girlfriend|husband|wife|ex|family)(?: stuff| thing| issues?| work)?|relationship (?:work|stuff|thing|one)",
     "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career",
 }
 _SWITCH_VERB = (r"(?:(?:can|could) we (?:kind of |sort of |maybe |just |please )?(?:pick|unpick|untangle|get into|look at)|switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move|look|dig)|could we (?:do|try|go|talk|focus|work|move|look|dig)|"
-                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
+                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|i (?:would|'d) (?:like|prefer|rather have) something|(?:can|could) we (?:just )?do something|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
                 r"can i (?:just )?(?:vent|rant|talk|unload)|i (?:just )?(?:want to|need to|wanna|have to) (?:vent|rant|let off|blow off|unload|talk about)|focus on|work on|talk about|let me (?:just )?(?:vent|rant|unload))")
 SWITCH_VERB = re.compile(r"\b" + _SWITCH_VERB + r"\b")
 _MODALITY_RX = {m: re.compile(r"\b(?:" + p + r")\b") for m, p in _MODALITY_WORDS.items()}
@@ -236,6 +243,8 @@ def _kind_of_question(n: str) -> Ask | None:
         return "repeat"
     if QUESTION_ADVICE.search(n) or QUESTION_THERAPIST.search(n):
         return "advice"
+    if QUESTION_NORMAL.search(n):
+        return "normal"
     if QUESTION_HOW.search(n):
         return "how"
     if QUESTION_OTHER.search(n):
@@ -267,15 +276,25 @@ _NAMED_LEAD = re.compile(r"^\W*(?:(?:yeah|yes|sure|ok|okay|um+|uh+|so|just|maybe
 
 
 # a name said as unwanted: the words just before it refuse it ("i don't really want to pick apart my thoughts")
-REFUSED_BEFORE = re.compile(r"(?:n't|\b(?:dont|cant|wont|not|never|no more|rather than|instead of|without))(?: [\w']+){0,4} $")
+REFUSED_BEFORE = re.compile(r"(?:n't|\b(?:dont|cant|wont|not|never|no more|rather than|instead of|without))(?: [\w']+){0,5} $")
+
+
+# ... or the words just after it complain about it ("the thinking stuff makes my head spin")
+_REFUSED_AFTER = re.compile(r"^\W*(?:(?:just|really|honestly|always|kind of|kinda|only)\W+)?(?:makes? (?:my|me)|does ?n'?t|do ?n'?t|did ?n'?t|never"
+                            r"|(?:is|was)(?:n'?t| not| too| a lot| so much| exhausting| overwhelming)|stresses|overwhelms|drives me|gives me)\b")
+
+
+def refused_at(n: str, start: int, end: int) -> bool:
+    """The approach named at n[start:end] is said as unwanted, not wished for."""
+    return bool(REFUSED_BEFORE.search(n[max(0, start - 50):start]) or _REFUSED_AFTER.match(n[end:end + 40]))
 
 
 def _only_refused(modality: str, n: str, aliases: dict[str, list[str]] | None) -> bool:
-    """Every mention of this approach comes after a refusal ("i don't want to argue with my thoughts")."""
+    """Every mention of this approach comes with a refusal ("i don't want to argue with my thoughts")."""
     pats = [_MODALITY_RX[modality]] if modality in _MODALITY_RX else []
     pats += [re.compile(p) for p in (aliases or {}).get(modality, [])]
-    starts = [m.start() for rx in pats for m in rx.finditer(n)]
-    return bool(starts) and all(REFUSED_BEFORE.search(n[max(0, i - 50):i]) for i in starts)
+    spans = [m.span() for rx in pats for m in rx.finditer(n)]
+    return bool(spans) and all(refused_at(n, a, b) for a, b in spans)
 
 
 def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) -> str | None:
@@ -299,12 +318,14 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
     for m, pats in (aliases or {}).items():
         if m not in hits and any(re.search(p, n) for p in pats):
             hits.append(m)
+    contrast = False
     if len(hits) > 1:  # "i don't want to argue with my thoughts... can we do the body thing instead": the one wished for
-        hits = [m for m in hits if not _only_refused(m, n, aliases)]
+        wished = [m for m in hits if not _only_refused(m, n, aliases)]
+        contrast, hits = len(wished) < len(hits), wished
     if len(hits) != 1:
         return None
     words = len(n.split())
-    if words > 16 and not re.search(r"\b(?:switch|instead|rather|again|change|back to|do the|try the)\b", n):
+    if words > 16 and not contrast and not re.search(r"\b(?:switch|instead|rather|again|change|back to|do the|try the|do something)\b", n):
         return None  # a long turn that mentions a topic is content, not a request
     return hits[0]
 
@@ -513,6 +534,8 @@ def interpret_turn(text: str, expects: str = "text", **kw: Any) -> Reading:
         return reading
     if guess is None or guess.kind == reading.kind or guess.p < MODEL_MIN_P:
         return reading
+    if guess.kind == "switch" and guess.modality and _only_refused(guess.modality, _n(text), kw.get("aliases")):
+        return reading  # "not so much talking about the thoughts": never a switch to the approach refused
     return Reading(kind=guess.kind, ask=guess.ask, modality=guess.modality, slots=reading.slots,
                    source="model", confidence=guess.p)
 

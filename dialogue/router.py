@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from attune.dialogue.interpret import REFUSED_BEFORE
+from attune.dialogue.interpret import refused_at
 from attune.protocols.schema import Modality
 
 # Cues alone (the semantic layer is unavailable): the older rule.
@@ -66,7 +66,7 @@ def named_modality(text: str, modalities: dict[str, Modality]) -> str | None:
 
 def _named(rx: re.Pattern[str], low: str) -> bool:
     """A name said as a wish, not as what they don't want ("i don't really want to pick apart my thoughts")."""
-    return any(not REFUSED_BEFORE.search(low[max(0, m.start() - 50):m.start()]) for m in rx.finditer(low))
+    return any(not refused_at(low, *m.span()) for m in rx.finditer(low))
 
 
 def _cue_scores(text: str, modalities: dict[str, Modality]) -> tuple[dict[str, float], dict[str, list[str]]]:

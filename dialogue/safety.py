@@ -2476,6 +2476,26 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     # housing fear ("we'll end up with nowhere", "on the street"): everyday distress, not an ending
     r"|\b(?:end up|ending up|wind up) (?:on the streets?|homeless|with nowhere(?: to (?:live|go|stay))?|nowhere|sleeping rough"
     r"|in a hostel|sofa surfing|in a shelter)\b"
+    # round 9: a body sensation told as an image in body work ("the rock is hot, and heavy, it pulls down"), with no
+    # ending, place or means in the line
+    r"|^(?![^\n]*\b(?:die|dying|dead|death|kill\w*|end (?:it|me|my)|suicid\w*|jump\w*|fall(?:ing)? off|drown\w*|river|water"
+    r"|bridge|cliff|edge|ledge|roof|tracks|pills?|tablets?|rope|hang\w*|wrists?|cut\w*|blood|anymore|gone|disappear\w*"
+    r"|never wake|give up|let go of (?:life|everything))\b)[^\n]*\b(?:the|this|that|a|like a|it'?s like a) (?:rock|stone|knot|weight"
+    r"|ball|brick|lump|fist|band|stone|boulder|anchor|pressure|heaviness|tightness|ache)\b[^\n]*\b(?:hot|warm|cold|heavy|tight"
+    r"|hard|sharp|dull|pulls?|pulling|presses|pressing|pushes|sits|sitting|moving|spinning|buzzing|burning|squeez\w*)\b"
+    # a fear of losing someone's love, not of their violence ("kind of scared he's bored of me")
+    r"|^(?![^\n]*\b(?:hit\w*|hurt\w*|kill\w*|push\w*|shov\w*|chok\w*|threat\w*|beat\w*|punch\w*|slap\w*|grab\w*|weapon|knife"
+    r"|gun|drunk|drinking|rage|temper|violent)\b)[^\n]*\b(?:scared|afraid|worried|terrified|frightened|fear)\b[^\n]{0,15}\b(?:he|she"
+    r"|they)(?:'s| is| are|'re|'ll| will| might| may| could)? (?:be |get |getting )?(?:bored|tired|sick|fed up) (?:of|with) me"
+    r"|\b(?:scared|afraid|worried|terrified|frightened)\b[^\n]{0,15}\b(?:he|she|they)(?:'ll| will| might| may| is going to"
+    r"|'s going to| is gonna|'s gonna)? (?:leave|dump|cheat on|break up with|lose interest in|stop loving|fall out of love with)"
+    r" me\b"
+    # self-criticism said as an idiom ("he wouldn't want me beating myself up")
+    r"|\b(?:beat|beats|beating|beaten) (?:myself|yourself|herself|himself|themselves|ourselves) up\b(?![^\n]*\bliterally\b)"
+    # eyes on the floor in an exercise ("ok i can just look at the floor"), with no height in the line
+    r"|^(?![^\n]*\b(?:top|roof|rooftop|edge|bridge|balcony|window|ledge|jump\w*|storey|story|stories|high|height|up here|fall\w*"
+    r"|\d+(?:st|nd|rd|th) floor|floors? (?:up|below|down))\b)[^\n]*\b(?:look|looking|stare|staring|keep my eyes|eyes) (?:down )?(?:at|on)"
+    r" (?:the )?(?:floor|ground|carpet|rug|table|wall|desk)\b"
     # a delayed or stuck train or bus on the way home (the model reads the station as the tracks)
     r"|^(?![^\n]*\b(?:jump\w*|tracks?|in front|platform edge|step off|rails?|line(?! manager))\b)[^\n]*\b(?:train|bus|tube|tram|metro)"
     r" (?:was |got |sat |is |has been )?(?:stuck|delayed|late|cancelled|canceled|sat|stopped|held|terminated|packed|rammed)\b"
@@ -2785,7 +2805,9 @@ _PSYCHOSIS = re.compile(
     r"|camera|wifi|vents|microwave|fillings|teeth|computer|radio|mirror|smoke detector|light)"
     r"|\b(?:put|planted|implanted|installed) (?:a )?(?:chip|device|tracker|microchip|camera|transmitter) in (?:me|my)\b"
     r"|\b(?:reading|controlling|stealing|inserting|putting|broadcasting) (?:my )?thoughts\b|\bthoughts (?:are being|being)"
-    r" (?:put|inserted|stolen|broadcast|controlled)|\b(?:can|could) (?:read|hear) my (?:thoughts|mind)\b"
+    r" (?:put|inserted|stolen|broadcast|controlled)|\b(?:can|could) hear my thoughts\b"
+    r"|\b(?:they|someone|people|strangers|everyone|it|the (?:neighbou?rs|government|tv|machine|device|voices?)) (?:can|could)"
+    r" read my (?:thoughts|mind)\b(?! (?:honestly|lol|haha|sometimes))"
     r"|\bi am (?:god|jesus|the messiah|a prophet|the chosen one|immortal|the antichrist|being controlled)\b"
     r"|\bi have (?:special|super|magic|supernatural|psychic) powers\b|\b(?:i know|i think|i believe|i am sure|i am"
     r" convinced|i feel certain) (?:that )?i am (?:actually |already )?dead\b|\bi am (?:actually|already) dead\b"
@@ -2836,7 +2858,17 @@ _HUMAN = re.compile(
 _DELUSION = re.compile(
     r"\b(?:i know|i think|i believe|i am sure|i am certain|i am convinced|i feel certain|i realised|i realized)"
     r" (?:that )?i am (?:actually |already |really )?dead\b|\bi am (?:actually|already) dead\b|\bi died (?:and|but)"
-    r" (?:nobody|no one|everyone)|\b(?:concealing|disguising|hiding|changing|masking) their (?:appearance|faces?"
+    r" (?:nobody|no one|everyone)"
+    # round 9: a device or a neighbour that picks up, reads or answers thoughts ("put something in my smart tv that picks
+    # up my thoughts"; "when i think something they bang on the wall right after")
+    r"|\b(?:tv|television|radio|phone|wifi|wi fi|router|camera|chip|device|machine|microwave|computer|laptop|alexa|speaker"
+    r"|satellite|walls?|vents?|neighbou?rs|government|the people next door)\b[^\n]{0,40}\b(?:picks? up|picking up|reads?|reading"
+    r"|records?|recording|hears?|hearing|listens? to|listening to|broadcasts?|broadcasting|transmits?|transmitting|steals?"
+    r"|stealing|scans?|scanning|can (?:read|hear|pick up|see)) (?:all )?my (?:thoughts|mind|dreams|brain(?:waves)?)\b"
+    r"|\bwhen i (?:think|thought) (?:something|anything|a thought|of something|about something|it)\b[^\n]{0,40}\b(?:they|he|she"
+    r"|the neighbou?rs|someone|people)\b[^\n]{0,20}\b(?:bang|banged|knock\w*|react\w*|respond\w*|answer\w*|cough\w*|laugh\w*"
+    r"|shout\w*|repeat\w*|say it)\b"
+    r"|\b(?:concealing|disguising|hiding|changing|masking) their (?:appearance|faces?"
     r"|identit\w+)|\bin disguise\b|\bwearing disguises\b|\beveryone is in on it\b|\b(?:implanted|planted) (?:a )?(?:chip"
     r"|device|tracker|microchip)|\b(?:reading|stealing|broadcasting|inserting) my thoughts\b"
     r"|\b(?:voices?|god|the devil|demons?|angels?) (?:is |are |keeps? |have been |has been )?(?:telling|tells|told"
@@ -2900,6 +2932,9 @@ _OBSESSION = re.compile(
 _HELP_REQUEST = re.compile(r"\b(?:what|which|how|help me|should i|can you|could you|tell me|best way|walk me through"
                            r"|show me)\b")
 _MED_STATEMENT = re.compile(
+    # round 9: an extra dose with its time, no drug named ("i'll just take the extra one at night till my doctor's back")
+    r"\b(?:take|taking|took|have|having) (?:an? |the |my |one )?(?:extra|another|double|second) (?:one|dose|tablet|pill|half)"
+    r" (?:at night|in the (?:morning|evening)|tonight|a day|before bed|each (?:day|night)|every (?:day|night)|till|until|for now)\b|"
     r"\bi (?:will|am going to|am gonna|plan to|might|may|want to|think i will|have decided to|decided to|am thinking"
     r" (?:about|of)|am planning to|am about to|am tempted to|feel like) (?:just )?(?:skip|skipping|stop|stopping|quit"
     r"|quitting|come off|coming off|get off|double|doubling|halve|halving|up|increase|increasing|lower|lowering|cut"
@@ -2931,6 +2966,8 @@ _DOSE_ASK = re.compile(
     r"|am i (?:ok|okay|allowed) to) (?:i )?(?:just )?(?:double|halve|up|increase|skip|split|crush|stop) (?:it|them|that"
     r"|the dose|my dose|the tablets?|the pills?)\b"
     r"|\bwould (?:that|it|this) be (?:ok|okay|safe|fine|alright|dangerous|too much|enough|better)\b"
+    r"|\b(?:would|could|does|is|will|can) (?:taking|having|doubling|skipping|upping|halving|missing|adding) (?:an? |the |my |one"
+    r" |two )?(?:extra|another|more|double|half|second|couple)\b"
     r"|\bhow (?:many|much) (?:of them |of it )?(?:should|can|could|do|would) i\b", re.M)
 
 

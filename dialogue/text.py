@@ -242,8 +242,8 @@ _NAME_ASKED = re.compile(r"\b(?:call me|my name is|my name's|name is|name's|you 
 _NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|um|uh|so|oh|sorry|and|actually|btw|anyway)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"
                       + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
 _NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|sure)\W+)*" + _NAME_WORD
-                         + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here))?\s*[.!]?\s*$", re.I)
-_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling)\b", re.I)
+                         + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here)|\s*[,.]?\s*(?:hi|hello|hey|hiya|heya)(?: there)?)?\s*[.!]?\s*$", re.I)
+_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling|(?:a |an )?[a-z]+,? if (?:that|it) (?:matters|helps))\b", re.I)
 # A name said on its own after a greeting or an apology, then a stop: "oh sorry, tomasz. and mood's a four", "hey, jess."
 _NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|hey|hiya|heya|hello|sorry|right|well)\W+)+"
                            + _NAME_WORD + r"\s*[.!?,;]", re.I)
@@ -479,13 +479,28 @@ _SCREEN_HEDGE = re.compile(
     r"\b(?:yes|yeah|yep|yup|kind of|kinda|sort of|maybe|sometimes|now and then|on and off|every now|once or twice|a bit|a little|"
     r"not sure|unsure|don'?t know|dunno|i guess|i suppose|i think so|probably|possibly|at times|occasionally|lately|recently|"
     r"passing|fleeting|wouldn'?t act|won'?t act|not going to act|never act|i have|i do|i did|i am|i'?ve thought|crossed my mind|thought about it|"
-    r"hard to say|depends|not exactly|a few times|more than|it'?s complicated|i mean|but|except|unless|though|although|"
+    r"hard to say|depends|not exactly|a few times|more than (?=once|twice|a few|i'?d|i want|i should|i thought|i let|before|i admit"
+    r"|you think|usual|ever|i can)|it'?s complicated|i mean|but|except|unless|though|although|"
     r"think about (?:it|that|dying|death|ending)|used to|not anymore|not now|not today|right now|not really)\b")
 
 
 # Hedge words that also open a story ("i did once leave a pan on", "but my boss..."): a yes only in a short answer.
 _STORY_WORDS = frozenset({"i have", "i do", "i did", "i am", "i mean", "but", "except", "unless", "though", "although",
                           "right now"})
+
+
+# "i feel a little sad now, but also lighter": a degree of a feeling, not a hedged yes ("a little, yeah" still is)
+_DEGREE_OF_FEELING = re.compile(r"(?:a bit|a little(?: bit)?)(?: (?:more|less|too))? (?!(?:bit|yeah|yes|maybe|i|sometimes|honestly|of|lately|recently"
+                                r"|now and then|at times|tbh)\b)[a-z]{3,}")
+
+
+# a that-clause or a plan: the answer to the question before, not to the screen
+_ANSWERS_ELSE = re.compile(r"^\W*(?:(?:um+|uh+|well|so|i guess|i think)\W+)*(?:that (?!(?:is|was|'s|s) |would|does|did|happens|too\b)"
+                           r"|(?:maybe|probably|possibly|perhaps) (?:i(?: could| should|'?ll| will| can| might) (?!do it|act|go through|end|kill|hurt|die|be\b|have\b)"
+                           r"[a-z]+|tell|call|text|go|talk"
+                           r"|ask|try|take|write|say|ring|book|get|make|just (?:tell|call|text|go|talk|ask|try))\b"
+                           r"|(?:(?:yeah|yes|yep|ok|okay)\W+)?i(?: could| can| will|'?ll| might) (?:text|call|ring|message|phone|ask|go to"
+                           r"|stay (?:with|at)|talk to|see) (?:her|him|them|my|a|the|someone|somebody|\w+'s)\b)")
 
 
 def screener_answer(text: str) -> bool | None:
@@ -507,6 +522,9 @@ def screener_answer(text: str) -> bool | None:
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False
     head = " ".join(re.split(r"[.!?;]", low, maxsplit=1)[0].split()[:8])  # an answer opens with it
+    head = _DEGREE_OF_FEELING.sub("", head)
+    if _ANSWERS_ELSE.match(head):
+        return None  # "that i matter to him, i guess", "maybe tell him i'm scared": an answer to another question
     hedges = [m.group(0) for m in _SCREEN_HEDGE.finditer(head)]
     if lead or _SCREEN_YES.search(head) or _SCREEN_YES_SHORT.search(head) or any(
             h not in _STORY_WORDS for h in hedges) or (hedges and len(head.split()) <= 3):

@@ -219,6 +219,7 @@ class SessionFrame(LineSets):
             "late_plan",  # a next step said while closing goes on the card; {key}
             "topic_more",  # a one- or two-word topic: what about {key} weighs on them
             "answer_how",  # how the session works, then {step_question}
+            "answer_normal",  # "is this normal?": it is common and human, then {step_question}
             "goodbye_leaving",  # they have to go now: no questions, the summary and card are shown
             "referred_ask",  # after a referral that ends the work: who could help them reach that care
             "referred_goodbye",  # then a kind goodbye, whatever they answer
@@ -300,6 +301,10 @@ class CrisisProtocol(LineSets):
             "danger_resources",  # danger from someone: {emergency}, and {danger} (a domestic abuse line) when there is one
             "danger_place",  # danger from someone: somewhere safe to go, or someone to be with
             "danger_closing",  # danger from someone: the close, {emergency} {danger}
+            "call_now",  # not safe now and a person named: call them now and say where you are
+            "unsafe_stay",  # not safe now, asked who they could be with: one person or place now, before any plan
+            "danger_next",  # after the danger close: what could get in the way (no ratings while someone is near)
+            "danger_goodbye",  # the quiet goodbye after danger_next, with {emergency}
             "check_unanswered",  # the direct question unanswered twice: {resources}, then back to the work
             "check_before_close",  # the unanswered direct question, asked again before the close
             "check_unclear_medical",  # the body check answered about something else twice: {emergency}, then resume

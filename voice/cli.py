@@ -185,8 +185,9 @@ def _eval_guard(args: argparse.Namespace) -> int:
 
     rows = _read_jsonl(Path(args.file))
     for n, row in enumerate(rows, 1):
+        row["label"] = {"harmful": 1, "benign": 0}.get(row.get("label"), row.get("label"))  # words or numbers
         if row.get("label") not in (0, 1):
-            raise CliError(f"{args.file}: row {n}: 'label' must be 1 (harmful) or 0 (benign)")
+            raise CliError(f"{args.file}: row {n}: 'label' must be 1 or \"harmful\", 0 or \"benign\"")
     report = evaluate(rows, templates=args.templates)
     print(json.dumps(report) if args.json else format_report(report))
     return 0

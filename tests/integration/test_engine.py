@@ -4,24 +4,19 @@ Assertions are on artefacts, events and saved state — not on template wording.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import re
 
 import pytest
 
 from attune.dialogue.engine import SessionEngine
+from tests.conversation import talk
 
 USER = "u_testperson00001"
 
 
-async def run(engine: SessionEngine, lines: list[str], clock=None, seconds: float = 45.0, user: str = USER):
-    replies = [await engine.open(user)]
-    for line in lines:
-        if clock is not None:
-            clock.advance(seconds)
-        replies.append(await engine.handle(user, line))
-        if replies[-1].ended:
-            break
-    return replies
+run = partial(talk, user=USER, stop_when_ended=True)
 
 
 def events(replies, kind: str) -> list[dict]:

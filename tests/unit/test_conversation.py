@@ -2,22 +2,19 @@
 happened not asked twice, harsh self-labels never said back as fact, the guard's log off the chat screen."""
 from __future__ import annotations
 
+from functools import partial
+
 import logging
 import re
 
 from attune.dialogue import text as tx
 from attune.dialogue.engine import key_phrase, spoken
+from tests.conversation import talk
 
 USER = "u_conversation01"
 
 
-async def run(engine, lines, clock=None, seconds=45.0, user=USER):
-    replies = [await engine.open(user)]
-    for line in lines:
-        if clock is not None:
-            clock.advance(seconds)
-        replies.append(await engine.handle(user, line))
-    return replies
+run = partial(talk, user=USER)
 
 
 def mood_events(replies):

@@ -5,22 +5,20 @@ questions, mania and ideas of reference are referred at any turn; "can we just t
 things are not moods; a plan given at a check-in is kept."""
 from __future__ import annotations
 
+from functools import partial
+
 import re
 
 import pytest
 
 from attune.dialogue import safety, text as tx
 from attune.dialogue.interpret import asks_for_modality, interpret, sounds_like_plan
+from tests.conversation import talk
 
 USER = "u_round6"
 
 
-async def run(engine, lines, clock, user=USER):
-    replies = [await engine.open(user)]
-    for line in lines:
-        clock.advance(45.0)
-        replies.append(await engine.handle(user, line))
-    return replies
+run = partial(talk, user=USER)
 
 
 def events(replies, kind):

@@ -3,17 +3,15 @@ offer answered with more of the story is heard, and let go the second time; the 
 suicide question carries no approach welcome on top of the number."""
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from tests.conversation import talk
 
 USER = "u_round7"
 
 
-async def run(engine, lines, clock, user=USER):
-    replies = [await engine.open(user)]
-    for line in lines:
-        clock.advance(45.0)
-        replies.append(await engine.handle(user, line))
-    return replies
+run = partial(talk, user=USER)
 
 
 async def test_an_exercise_offer_answered_with_the_story_is_heard_then_let_go(engine, clock):
