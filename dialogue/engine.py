@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from attune.dialogue import guard, safety, text as tx
 from attune.dialogue.distortions import rank_distortions
 from attune.dialogue.interpret import (_TIME_PHRASE, _without_name_and_mood, Reading, asks_for_modality, extract, interpret,
-                                       interpret_turn, sounds_like_plan, without_talk_request)
+                                       interpret_turn, sounds_like_plan, split_clauses, without_talk_request)
 from attune.dialogue.memory import SessionRecord, Store, open_store
 from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
 from attune.dialogue.router import named_modality, route
@@ -91,6 +91,7 @@ class CrisisState(BaseModel):
     held: str = ""  # the first answer to "what would you like to talk about?" that raised the screen, routed after it
     said_outright: list[str] = Field(default_factory=list)  # screener items told in words or a plain yes, not a hedge
     danger_told: int = 0  # how often the abuse line was said: after twice, the close keeps only the emergency number
+    switch_to: str = ""  # an approach asked for while the check was open ("can we try the thoughts approach instead")
 
     @property
     def unresolved(self) -> bool:
@@ -128,6 +129,7 @@ class SessionState(BaseModel):
     card: dict[str, str] | None = None
     card_read: bool = False
     wrapping: bool = False  # time is nearly up: only the steps the card still needs
+    brief: bool = False  # they said they have only a few minutes: steps that can be skipped are
     used: list[int] = Field(default_factory=list)
     last_question: str = ""
     notes: list[str] = Field(default_factory=list)
@@ -607,7 +609,8 @@ class SessionEngine:
                     state.stage = "mood"
                     state.last_question = c.render(self.lib.session.lines["mood_open"])
             meta["scope"] = scope.kind
-            self._scope(c, scope)
+            if not (scope.kind == "medication" and self._plan_beside_medication(c, text, scope)):
+                self._scope(c, scope)
             return await self._finish(c, user_id, raw, base, meta)
         # 2. read the turn against what was asked, then 3. the protocol step
         reading = await asyncio.to_thread(self._read, state, text)  # may embed the turn: off the event loop
@@ -615,6 +618,9 @@ class SessionEngine:
             # "no, i don't want the breathing. can we just talk" in the approach they are already in: not a switch
             rest = without_talk_request(text)
             reading = await asyncio.to_thread(self._read, state, rest) if rest else Reading(kind="answer", slots={})
+        step_now = self._step(state)
+        if reading.kind == "switch" and reading.modality == state.modality and step_now is not None and step_now.kind == "choice":
+            reading = Reading(kind="answer", slots={})  # "ok, quick one though" to "breathing, or the senses one?"
         meta["turn"] = reading.kind
         if _NO_EXERCISES.search(text.lower()):  # "i just need to vent, i don't want exercises or anything": for the session
             for tag in ("grounding", "breathing"):
@@ -781,7 +787,8 @@ class SessionEngine:
         name = self.lib.modalities[target].name
         if s.phase == "opening" and not s.topic:
             s.topic = _without_request(c.person)
-        if s.modality == target and s.phase == "working" and s.last_question and len(c.person.split()) <= 12 \
+        short = len(c.person.split()) <= 12 or (len(c.person.split()) <= 22 and not _MOMENT.search(c.person.lower()))
+        if s.modality == target and s.phase == "working" and s.last_question and short \
                 and not re.search(r"\b(?:again|another|new|fresh|once more|start over|from the (?:start|top))\b", c.person.lower()):
             c.line("same_modality")  # "sure, the thought one" in thought work: a yes to it, and the question stands
             c.parts.append((_tidy(s.last_question), "session.resume"))
@@ -794,14 +801,17 @@ class SessionEngine:
         c.echoed |= {"key", "echo", "feeling"}  # "i just want to vent" is a request, never reflected as what happened
         self._start_modality(c, target, f"asked for by name: {name}", switched=s.phase != "opening")
 
-    def _bridge(self, c: _Compose, text: str, expectation: str) -> None:
-        """Before the next question: the feeling they named, or a short key phrase, or nothing."""
+    def _bridge(self, c: _Compose, text: str, expectation: str, *, heard: bool = False) -> None:
+        """Before the next question: the feeling they named, or a short key phrase, or nothing. ``heard``: they went on
+        with their story instead of answering, so it is met whatever was reflected just before."""
         s = c.state
-        if s.turns - s.reflect_turn < REFLECT_EVERY:
-            return
+        if s.turns - s.reflect_turn < REFLECT_EVERY and expectation != "feeling" and not heard:
+            return  # a feeling named when asked for one is always met ("tired. and maybe a bit scared")
         if expectation == "thought":
             return  # the automatic thought is never said back as if it were true
         feeling = tx.own_feeling(text)
+        if expectation == "feeling" and len(named := tx.feeling_words(text)) >= 2:
+            feeling = " and ".join(named[:2])
         if feeling and HARSH.search(feeling):
             feeling = None
         if feeling and expectation in ("feeling", "situation", "text", "topic", "evidence", "action"):
@@ -868,6 +878,8 @@ class SessionEngine:
             if pick and pick in self.lib.modalities:  # "yes that's the thought": the answer to the question asked
                 self._start_modality(c, pick, "after a clarifying question: picked from the question")
             elif rt.modality:
+                if _MOMENT.search(text.lower()) and r.kind in ("answer", "partial"):
+                    s.topic = f"{s.topic.rstrip(' .')}. {text}" if s.topic else text  # "last night, like 2am, panicky, eighty"
                 self._start_modality(c, rt.modality, f"after a clarifying question: {rt.reason}")
             else:
                 if not s.topic and r.kind == "answer":
@@ -1014,6 +1026,9 @@ class SessionEngine:
         s.notes.append(f"modality {mod_id}: {reason}")
         c.set_phase("working")
         c.event("modality", modality=mod_id, name=mod.name, reason=reason)
+        if not s.brief and not switched and _LITTLE_TIME.search(f"{s.topic} {c.person}".lower()):
+            s.brief = True  # "i've only got five minutes": the steps that can go, go (not an exercise they choose)
+            c.line("little_time")
         if lead:
             c.line(lead)
         elif switched:
@@ -1062,6 +1077,8 @@ class SessionEngine:
         mod = self.lib.modalities[s.modality or "express"]
         step = mod.steps[s.step]
         k = r.kind
+        if self._feeling_put_right(c, mod, step, text):
+            return
         if k == "slow_down":
             c.line("slow_down")
             c.pace = "slow"
@@ -1094,8 +1111,17 @@ class SessionEngine:
             k = "answer"  # "I dunno, maybe call him tonight": the hedge leads, the plan follows
         elif step.expectation == "action" and len(text.split()) <= 3 and tx.yes_no(text) is False:
             k = "decline"  # "nope", "nah not really": no plan, and that's fine
-        exercise_refused = k == "decline" and (step.exercise or EXERCISE_WORDS.search(text.lower()))
-        if exercise_refused:
+        this_one = k == "decline" and _THIS_ONE.search(text.lower())
+        exercise_refused = k == "decline" and not this_one and (step.exercise or EXERCISE_WORDS.search(text.lower()))
+        if this_one:  # "nah i'm not doing that one, talking to my chest": this step is let go, never asked again now
+            s.refused.append(step.exercise or step.id)
+            s.notes.append(f"{step.id}: declined")
+            c.line("exercise_declined")
+            rest = " ".join(p for p in re.split(r"(?<=[.!?])\s+", text) if not _THIS_ONE.search(p.lower())
+                            and not DECLINE_WORDS.search(p.lower()))
+            if step.slot and _substance_of(rest.lower()) >= 3:  # "...i'll just say it feels like holding my breath"
+                self._fill(s, step.slot, tx.own_words(rest))
+        elif exercise_refused:
             self._refuse_exercise(c, step, text)
             if not step.exercise and step.kind not in ("statement", "artefact") and not step.optional:
                 # the exercise refused was an earlier one ("i don't want to do breathing stuff" to "if it had a
@@ -1163,7 +1189,7 @@ class SessionEngine:
                     s.notes.append(f"{step.id}: offer let go; they went on talking")
                     outcome = "let_go"
                 else:  # what they said is heard before the offer comes again
-                    self._bridge(c, text, "text")
+                    self._bridge(c, text, "text", heard=True)
             if outcome == "again":
                 s.reprompts += 1
                 self._ask(c, mod, step, reprompt=True)
@@ -1178,6 +1204,8 @@ class SessionEngine:
                 self._ask(c, mod, step, reprompt=True)
                 return
             if outcome == "no_plan":
+                if len(text.split()) >= 6:
+                    self._bridge(c, text, "text")  # what they told instead is heard first
                 c.line("no_plan_yet")
                 s.notes.append(f"{step.id}: no plan yet")
             if outcome == "filled" and step.slot:
@@ -1220,6 +1248,27 @@ class SessionEngine:
         c.echoed |= {"key", "echo"}  # the topic is reflected once, from the new words
         self._start_modality(c, rt.modality or mod.id, f"a new topic: {rt.reason}", lead="new_topic")
 
+    def _feeling_put_right(self, c: _Compose, mod: Modality, step: Step, text: str) -> bool:
+        """ "wait no, not dread exactly. more like shame. shame, eighty five" after the feeling was taken: the feeling
+        (and its number) is replaced, said back, and the question asked now stands."""
+        s = c.state
+        slot = next((st.slot for st in mod.steps if st.expectation == "feeling" and st.slot), None)
+        m = _FEELING_FIX.search(text.lower())
+        if not slot or not s.slots.get(slot) or not m or step.slot == slot:
+            return False
+        feeling = tx.feeling_word(m.group("new"))
+        if not feeling or feeling in s.slots[slot].lower():
+            return False
+        s.slots[slot] = feeling
+        number = next((st for st in mod.steps if st.kind == "number" and st.slot and "intensity" in st.slot), None)
+        n = tx.parse_number(text, 0, 100)
+        if number and n is not None:
+            s.slots[number.slot] = str(n)
+        s.notes.append(f"feeling put right: {feeling}")
+        c.line("feeling_put_right", feeling=feeling)
+        self._ask(c, mod, step, reprompt=True)
+        return True
+
     def _late_name_or_mood(self, c: _Compose, mod: Modality, step: Step, text: str) -> bool:
         """The work began before the opening was done ("can we do the thought work thing" to "what should I
         call you?"), and now the name or the mood comes: "alex", "oh sorry, I'm Jo", "i'm leah, mood about
@@ -1248,6 +1297,23 @@ class SessionEngine:
             if not name:
                 c.line("acknowledgements")
         self._ask(c, mod, step, reprompt=True)
+        return True
+
+    def _plan_beside_medication(self, c: _Compose, text: str, flag: safety.ScopeFlag) -> bool:
+        """ "rebook the one-to-one for next week, and i'll just take the extra one at night": the referral, and the
+        step they named without the medication part is kept (the medication part never is)."""
+        s = c.state
+        step = self._step(s)
+        if step is None or step.expectation != "action" or not step.slot or s.slots.get(step.slot):
+            return False
+        keep = [cl for cl in split_clauses(text) if not safety.mentions_medication(cl) and (sounds_like_plan(cl) or (
+            _WHEN.search(cl.lower()) and not re.match(r"^\W*(?:i|he|she|they|we|it|the|a|my|that|this|but|and)\b", cl.lower())))]
+        if not keep:
+            return False
+        self._fill(s, step.slot, tx.own_words(keep[0]))
+        s.notes.append(f"{step.id}: the step kept without the medication said beside it")
+        self._scope(c, flag, resume=False)
+        self._advance(c, self.lib.modalities[s.modality or ""])
         return True
 
     def _advance(self, c: _Compose, mod: Modality) -> None:
@@ -1286,7 +1352,8 @@ class SessionEngine:
             return False
         if not (PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
             return False  # "i call her sunday but i don't tell her": a habit, not the step a later question asks for
-        for i, st in enumerate(mod.steps[s.step + 1: s.step + 1 + MULTI_REACH], start=s.step + 1):
+        ahead = [(i, st) for i, st in enumerate(mod.steps) if i > s.step and not st.exercise][:MULTI_REACH]
+        for i, st in ahead:  # exercise steps are not counted: a plan at the exercise offer reaches the step after them
             if st.slot and st.expectation == "action" and not s.slots.get(st.slot):
                 value = tx.own_words(re.sub(r"^\W*(?:(?:fine|ok|okay|well|alright|anyway|um|so)\W+)+", "", text, flags=re.I))
                 self._fill(s, st.slot, value)
@@ -1321,10 +1388,10 @@ class SessionEngine:
         """What a later step recognised in this turn: the pattern's ``answer`` group when it has one, and then the
         current step keeps only what came before it ("on the outside angry. underneath, scared he's bored of me")."""
         m = next((m for p in st.recognise if (m := re.search(p, low)) and "answer" in m.re.groupindex and m.group("answer")), None)
-        if m is None:
-            return tx.own_words(text)
+        if m is None:  # a step said early is kept without its hedge ("maybe i talk to hr tomorrow")
+            return self._value_for("action", text, Reading(kind="answer")) if st.expectation == "action" else tx.own_words(text)
         current = mod.steps[s.step].slot
-        before = text[:m.start()].strip(" .,;:…-")
+        before = re.sub(r"^\W*(?:evidence )?for\s*[:\-]\s*", "", text[:m.start()]).strip(" .,;:…-")  # "for: X. against: Y"
         if current and s.slots.get(current) and _substance_of(before.lower()) >= 1:
             s.slots[current] = tx.own_words(before)
         return tx.own_words(text[m.start("answer"):m.end("answer")])
@@ -1419,7 +1486,7 @@ class SessionEngine:
                 wanted = False
             if st.exercise and st.exercise in s.refused:
                 wanted = False
-            if short and st.skip_when_short_of_time:
+            if (short or (s.brief and not st.exercise)) and st.skip_when_short_of_time:
                 wanted = False
             if s.wrapping and st.kind != "artefact" and not (st.slot in needed and not s.slots.get(st.slot)):
                 wanted = False
@@ -1484,6 +1551,7 @@ class SessionEngine:
                 n = tx.strength_in_words(text)  # "a lot, as bad as it gets nearly": about 90
             elif n is None and _MIDDLE.search(text.lower()):  # "somewhere in the middle? not great not terrible": the middle
                 n = round(((step.min or 0) + (step.max or 100)) / 2)
+                c.line("middle_heard", echo=str(n))  # the number heard is said back, so it can be put right
             if n is not None and (step.min or 0) <= n <= (step.max or 100):
                 return "filled", str(n)
             if n is None and step.optional and (change := tx.rating_change(text)):
@@ -1496,6 +1564,9 @@ class SessionEngine:
             for choice, cues in step.choices.items():
                 if tx.matches_any(cues, text):
                     return "filled", choice
+            if step.choices and (tx.yes_no(text) is True or OK_WITH_IT.search(text.lower())) and len(text.split()) <= 6 \
+                    and (s.reprompts >= 1 or re.search(r"\b(?:quick|short|fast|any|either|whichever|you pick|you choose)\b", text.lower())):
+                return "filled", next(iter(step.choices))  # "ok, quick one though": a yes with no pick takes the first
         elif step.kind == "distortion":
             low = text.lower()
             said = RESTATED.search(low.replace("’", "'"))
@@ -1535,13 +1606,16 @@ class SessionEngine:
             if s.reprompts < 1:
                 return "offer_again", ""
             return ("filled", s.draft) if s.draft and yn is not False else ("declined", "")
-        elif step.expectation == "evidence" and s.reprompts < 1 and (side := tx.evidence_side(text)) \
+        elif step.expectation == "evidence" and s.reprompts < 1 and not _BOTH_SIDES.search(text.lower()) \
+                and (side := tx.evidence_side(text)) \
                 and step.slot in EVIDENCE_SLOTS and step.slot != f"evidence_{side}":
             return "other_side", side  # asked for the facts against it, they give one more for it (or the reverse)
         elif step.expectation == "action" and not sounds_like_plan(text):
             # an action slot holds an intention or an action, never what happened or a judgement of it
             wrapping = s.wrapping or self._elapsed_min(s) >= self.settings.closing_minute
-            return ("not_a_plan", "") if s.reprompts < 1 and not wrapping else ("no_plan", "")  # no time to ask again
+            telling = s.modality == "express" and len(text.split()) >= 6 and not self._declines(text)
+            # "the evenings are the worst, that's when he'd put the telly on": more of the story, heard, not pushed for a plan
+            return ("not_a_plan", "") if s.reprompts < 1 and not wrapping and not telling else ("no_plan", "")
         else:
             value = self._value_for(step.expectation, text, r)
             if value:
@@ -1554,8 +1628,9 @@ class SessionEngine:
     def _value_for(expectation: str, text: str, r: Reading) -> str:
         """The part of the turn that answers this step, in their words ("" for a bare number: "about a
         four" does not say what happened)."""
-        if expectation not in ("rating", "mood") and BARE_NUMBER.match(text.lower()):
-            return ""
+        if expectation not in ("rating", "mood") and (BARE_NUMBER.match(text.lower()) or (
+                expectation != "feeling" and _ONLY_RATINGS.fullmatch(text.lower()))):
+            return ""  # "about a four", "old thought fifty, scared fifty": numbers, not what this step asks
         if expectation == "situation" and r.slots.get("situation"):
             return tx.own_words(r.slots["situation"])
         if expectation == "thought" and r.slots.get("thought"):  # kept as said: "that I'm ..." frames a harsh label as a thought
@@ -1713,8 +1788,8 @@ class SessionEngine:
                 c.line("feedback_comment")
                 s.stage = "comment"
         else:
-            if not self._declines(text) and tx.yes_no(text) is not False:
-                s.feedback_comment = tx.own_words(text, 80)
+            if not self._declines(text) and tx.yes_no(text) is not False and not _ONLY_THANKS.fullmatch(text.lower()):
+                s.feedback_comment = tx.own_words(text, 80)  # "thanks, night" is a goodbye, not a comment
             self._goodbye(c)
 
     def _referred_goodbye(self, c: _Compose) -> None:
@@ -2024,6 +2099,8 @@ class SessionEngine:
                 self._scope(c, scope, resume=False)
                 c.say(cr.lines["concern_check"], "crisis.concern_check")
                 return
+            if not s.crisis.switch_to and (asked := asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()})):
+                s.crisis.switch_to = asked  # kept, and taken up once the check ends low
             self._check_answer(c, text, wants_out)
             return
         if wants_out:
@@ -2220,9 +2297,9 @@ class SessionEngine:
             crisis, s.crisis = s.crisis, None
             s.check_pending = True
             s.notes.append("the direct question was not answered twice: the numbers given; asked again before the close")
-            c.say(cr.lines["check_unanswered"], "crisis.check_unanswered", step_question="" if crisis.held else crisis.resume)
-            if crisis.held:
-                self._take_held_topic(c, crisis.held)
+            c.say(cr.lines["check_unanswered"], "crisis.check_unanswered",
+                  step_question="" if crisis.held or crisis.switch_to else crisis.resume)
+            self._after_check(c, crisis)
             return
         if answer is None and s.crisis.category == "medical":  # twice about something else: the number, then on
             crisis, s.crisis = s.crisis, None
@@ -2238,8 +2315,14 @@ class SessionEngine:
         s.denied = True
         crisis, s.crisis = s.crisis, None
         c.exact = False
-        c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held else crisis.resume)
-        if crisis.held:
+        c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held or crisis.switch_to else crisis.resume)
+        self._after_check(c, crisis)
+
+    def _after_check(self, c: _Compose, crisis: CrisisState) -> None:
+        """A check that ended low gives way to what was held while it was open: a topic, or an approach asked for."""
+        if crisis.switch_to and c.state.phase == "working":
+            self._switch(c, crisis.switch_to)
+        elif crisis.held:
             self._take_held_topic(c, crisis.held)
 
     def _held(self, c: _Compose) -> str:
@@ -2331,6 +2414,19 @@ POSITIVE_FEELINGS = frozenset({"calm", "calmer", "relieved", "better", "hopeful"
 _VIOLENT_IDIOM = re.compile(r"\b(?:murder\w*|kill\w*|strangl\w*|throttl\w*|stab\w*|shoot\w*|lol|lmao)\b", re.I)
 HARSH = re.compile(r"\b(failure|useless|worthless|stupid|idiot|loser|pathetic|ugly|burden|disgusting|hate yourself|inadequate|small|"
                    r"deserve|fault|mess|weak|broken|crazy|kill|die|dead)\b|" + _VIOLENT_IDIOM.pattern, re.I)
+_FEELING_FIX = re.compile(r"\b(?:not|wasn'?t|isn'?t|no)\b[^.?!]{0,30}\b(?:exactly|really|quite|so much)?\W+(?:(?:it'?s|it was|i was|i'?m|i felt)"
+                          r" )?(?:more (?:like )?|actually |rather |closer to )(?P<new>[a-z ]{3,30})")
+_THIS_ONE = re.compile(r"\b(?:not|never) (?:doing|gonna do|going to do|trying) (?:that|this)(?: one| bit| part)?\b|\b(?:skip|pass on)"
+                       r" (?:that|this)(?: one| bit| part)?\b|\bi (?:won'?t|will not|don'?t want to|do not want to) do (?:that|this)(?: one)?\b")
+DECLINE_WORDS = re.compile(r"^\W*(?:nah|no|nope)\W*$|\bfeels? (?:daft|silly|stupid|weird)\b")
+_LITTLE_TIME = re.compile(r"\b(?:only|just) (?:have|got|'?ve got|have got) (?:like |about |maybe |around )?(?:five|ten|fifteen|twenty|a few"
+                          r"|a couple of|\d+) (?:minutes|mins)\b|\bdon'?t have (?:much |long|a lot of )?time\b|\bin a (?:rush|hurry)\b")
+_ONLY_RATINGS = re.compile(r"(?:\W*(?:(?:the |my )?(?:(?:old|new) )?(?:thought|belief|feeling|one)|[a-z]+)?\W*(?:like |about |maybe |around"
+                           r" |at |is )?(?:\d{1,3}|zero|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|one|two|three"
+                           r"|four|five|six|seven|eight|nine)(?: percent|%)?(?: now)?\W*)+")
+_BOTH_SIDES = re.compile(r"\bfor\s*[:\-][\s\S]*\bagainst\s*[:\-]|\bon the other hand\b")
+_ONLY_THANKS = re.compile(r"(?:\W*\b(?:thanks|thank you|thankyou|cheers|ta|night|nite|goodnight|good night|bye|goodbye|bye bye"
+                          r"|see you|see ya|ok|okay|no|nope|nah|nothing|that'?s it|that'?s all|all good|take care|x+)\b)+\W*")
 _MIDDLE = re.compile(r"\b(?:(?:somewhere |right |about |around )?in the middle|halfway|half way|middling|middle of the road"
                      r"|not (?:great|good),? not (?:terrible|awful|bad)|so so|fifty fifty|50 50)\b")
 _NOT_A_FEELING = re.compile(r"(?:\W*\b(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|please|thanks|thank you|alright|now|then|"
@@ -2391,7 +2487,8 @@ _MENU_PICK = (
     ("cbt", re.compile(r"\b(?:the|a|that) (?:thought|thinking)\b|^\W*(?:thought|thoughts|thinking|my thoughts)\W*$|\bin my head\b")),
     ("gestalt", re.compile(r"\b(?:body|physical|in my (?:chest|stomach|throat|shoulders))\b")),
     ("efit", re.compile(r"\b(?:the|a) relationship\b|^\W*relationship\W*$")),
-    ("sfbt", re.compile(r"\b(?:stuck with work|feeling stuck|the work one|burn(?:ed|t)? ?out)\b|^\W*(?:work|stuck)\W*$")),
+    ("sfbt", re.compile(r"\b(?:stuck with work|feeling stuck|the work one|burn(?:ed|t)? ?out|small steps?)\b|^\W*(?:work|stuck)\W*$")),
+    ("express", re.compile(r"\b(?:just )?(?:talk|talking) (?:it )?through\b|^\W*(?:just )?(?:talk|talking|to talk)\W*$|\bjust (?:to )?talk\b")),
 )
 _REACH = re.compile(r"\b(?:tell|ring|call|text|phone|message|talk to|speak to|go to|stay with|be with|reach out to|get hold of)"
                     r" (?:my|me|a|an|her|him|them|the|one of)\b")
@@ -2477,7 +2574,8 @@ SWITCH_ONLY = re.compile(r"\b(?:vent|rant|let (?:it|off) (?:out|steam)|off my ch
 # A step said as a bare instruction to oneself: "email three letting agents tomorrow morning", "maybe call mum tonight".
 _IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i guess|i think|tomorrow|tonight|first)\W+)*(?:email"
                          r"|call|text|ring|phone|write|send|ask|book|go|take|make|start|try|talk to|message|apply|visit|see"
-                         r"|sort|clean|plan|put|get|walk|sleep|rest|stop|leave|finish|check|read|practi[cs]e|do|look for"
+                         r"|sort|clean|plan|put|get|walk|sleep|rest|stop|leave|finish|check|read|practi[cs]e|do|look for|sit down"
+                         r"|have a (?:chat|talk|word)|work out|budget|drop|cancel|buy|bring"
                          r"|look at|tidy|cook|join|sign up|reply|apologi[sz]e|pay|fill in|set|say sorry|say thank\w*|tell (?:him|her"
                          r"|them|my \w+))\b")
 _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like) (?:to do )?(?:any |the |an? )?(?:exercises?|breathing"
@@ -2487,7 +2585,7 @@ _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) g
                       r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")
 _WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
-                   r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
+                   r"|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
 PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
                   r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b|believe\b|accept\b|agree\b|buy\b"
                   r"|live with\b|go with\b|relate\b|understand\b|imagine\b|hear\b|sense\b|murder\b|kill\b|scream\b|cry\b|die\b"
@@ -2514,6 +2612,7 @@ def _topic_answers(expectation: str, topic: str) -> str:
 
     A situation step needs a moment (when or where); any other needs an event told in a few words
     ("my sister and I had a huge fight last night", not "I just need to vent")."""
+    topic = ", ".join(cl for cl in split_clauses(topic) if not _LITTLE_TIME.search(cl.lower()))  # "only got five minutes"
     n = " " + topic.lower().replace("\u2019", "'") + " "
     if expectation == "situation":
         if not _MOMENT.search(n):  # "at work" is a place, not a moment

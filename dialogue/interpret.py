@@ -206,7 +206,8 @@ BODY_PART = re.compile(
     r"|\b(?:right |just )?(?:in )?the (middle|centre|center)\b")
 _THOUGHT_INTRO = re.compile(
     r"\b(?:i (?:just |kept |keep |was |still |then |kind of |sort of |literally )*(?:thought|think|thinking|told myself|tell myself|telling myself)|my (?:mind|head|brain) (?:said|says|went|was going|was like)"
-    r"|all i could think (?:was|of)|the thought was|i was like|i felt like|i went)\b[ ,:]*(?:that )?(.+)$", re.I)
+    r"|all i could think (?:was|of)|the thought (?:was|is|i had|i get|i keep having)|my thought (?:was|is)|i was like|i felt like|i went)"
+    r"\b[ ,:]*(?:that )?(.+)$", re.I)
 _RATING_WORDS = re.compile(
     r"\b(really|very|super|so|pretty|quite|extremely|insanely|kind of|a bit|a little|fairly|not that|not very|mildly)?\s*"
     r"(strong|intense|bad|high|huge|massive|overwhelming|mild|weak|low|light|small|big|minor)\b")
@@ -340,6 +341,10 @@ _LONE_NUMBER = re.compile(r"(?:^|[.,;!?]\s*)(?:(?:um+|uh+|so|and|oh|well|like|ma
                           r"|three|four|five|six|seven|eight|nine|ten)(?:[- ]?ish)?\W*(?:i guess|probably|maybe|i think)?\W*$")
 
 
+_LEAD_FILLER = re.compile(r"(?:fine|ok|okay|anyway|anyways|so|well|right|um+|uh+|yeah|yes|sure|alright|the \w+ (?:thing|stuff)"
+                          r"|(?:back to |about )?the \w+ (?:thing|stuff|one))")
+
+
 def extract(text: str, expects: str) -> dict[str, Any]:
     """Every slot value this turn carries, whatever was asked (several answers in one turn)."""
     n = _n(text)
@@ -375,6 +380,8 @@ def extract(text: str, expects: str) -> dict[str, Any]:
         clauses = split_clauses(text)
         rest = [c for c in clauses if not tx.own_feeling(c) and tx.parse_number(c, 0, 100) is None
                 and not _THOUGHT_INTRO.search(c) and _substance(_n(c)) >= 1]
+        while rest and _LEAD_FILLER.fullmatch(rest[0].lower().strip(" .,!?")):
+            rest = rest[1:]  # "fine. anyway. the work thing. friday my manager cancelled...": from friday on
         sit = rest if any(_TIME_PHRASE.search(_n(c)) for c in rest) else []
         if sit:
             out["situation"] = ", ".join(sit)
@@ -393,8 +400,12 @@ def extract(text: str, expects: str) -> dict[str, Any]:
         if not tx.feeling_word(thought) or len(thought.split()) > 4:
             out["thought"] = thought
     if out.get("thought") and out.get("situation"):  # the thought is not part of what happened
-        kept = [c for c in out["situation"].split(", ") if c.lower().strip(" .") not in out["thought"].lower()]
-        out["situation"] = ", ".join(kept) or out["situation"]
+        kept = [c for c in out["situation"].split(", ") if c.lower().strip(" .") not in out["thought"].lower()
+                and not _THOUGHT_INTRO.search(c)]
+        if kept:
+            out["situation"] = ", ".join(kept)
+        else:  # "the thought is if the buzzer goes, it's him": only a thought, no moment
+            del out["situation"]
     if expects in ("text", "body"):
         body = BODY_PART.search(n)
         if body:

@@ -2490,6 +2490,12 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r"|\b(?:scared|afraid|worried|terrified|frightened)\b[^\n]{0,15}\b(?:he|she|they)(?:'ll| will| might| may| is going to"
     r"|'s going to| is gonna|'s gonna)? (?:leave|dump|cheat on|break up with|lose interest in|stop loving|fall out of love with)"
     r" me\b"
+    # the voice of a feeling or a part of the body in body work ("like it's saying watch out, it's not over"), with no
+    # ending in what it says
+    r"|^(?![^\n]*\b(?:die|dying|dead|death|kill\w*|end (?:it|me|my|this|everything)|gone|disappear\w*|give up|go on|no point"
+    r"|better off|pointless|(?:be|is|all|soon|it) over|hurt (?:my|your)self|suicid\w*|jump\w*|pills?|tablets?)\b)[^\n]*"
+    r"\b(?:it'?s|it is|it'?d|it would|it|my (?:stomach|chest|body|heart|shoulders?|throat|gut|head|jaw|hands?))"
+    r" (?:is |would |keeps |just )?(?:saying|say|says|telling me|tells me|whisper\w*|shout\w*)\b"
     # self-criticism said as an idiom ("he wouldn't want me beating myself up")
     r"|\b(?:beat|beats|beating|beaten) (?:myself|yourself|herself|himself|themselves|ourselves) up\b(?![^\n]*\bliterally\b)"
     # eyes on the floor in an exercise ("ok i can just look at the floor"), with no height in the line

@@ -192,10 +192,13 @@ def _counts_something(low: str, start: int, end: int) -> bool:
     return bool(_NOT_RATING_BEFORE.search(low[:start]) or _NOT_RATING_AFTER.match(low[end:]))
 
 
+_ONE_TO_ONE = re.compile(r"\b(?:one|1)[ -]?(?:to|on|2)[ -]?(?:one|1)s?\b")
+
+
 def parse_number(text: str, lo: int, hi: int) -> int | None:
     """First number in range said as digits or words ("about seventy-five", "a 6", "8/10"), never one that counts
-    or names something ("year nine", "one bad morning", "the worst one")."""
-    low = text.lower()
+    or names something ("year nine", "one bad morning", "the worst one", "our one-to-one")."""
+    low = _ONE_TO_ONE.sub(" ", text.lower())
     for m in _DIGITS.finditer(low):
         n = int(m.group(1))
         if lo <= n <= hi and not _counts_something(low, m.start(1), m.end(1)):

@@ -219,6 +219,9 @@ class SessionFrame(LineSets):
             "late_plan",  # a next step said while closing goes on the card; {key}
             "topic_more",  # a one- or two-word topic: what about {key} weighs on them
             "answer_how",  # how the session works, then {step_question}
+            "feeling_put_right",  # "not dread exactly, more like shame": {feeling}, said back
+            "little_time",  # "i've only got five minutes": the work kept short, and said so
+            "middle_heard",  # a scale answered "somewhere in the middle": about {echo}, said back
             "answer_normal",  # "is this normal?": it is common and human, then {step_question}
             "goodbye_leaving",  # they have to go now: no questions, the summary and card are shown
             "referred_ask",  # after a referral that ends the work: who could help them reach that care

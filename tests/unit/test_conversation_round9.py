@@ -125,3 +125,85 @@ def test_names_and_middles_said_in_passing():
     assert tx.extract_name("nadia, hi") == "Nadia"
     assert tx.extract_name("marco. teacher, if that matters") == "Marco"
     assert tx.extract_name("tired, hi") is None
+
+
+async def test_a_switch_asked_for_while_a_check_is_open_is_taken_up_when_it_ends_low(engine, clock):
+    user = "u_round9_carla"
+    replies = await talk(engine, ["carla", "five i suppose",
+                                  "my boss keeps piling work on me and i feel tight in my chest all day",
+                                  "it's like the world is closing in and i want it all to stop",
+                                  "i'd rather not do breathing. can we try the thoughts approach instead, like challenging it",
+                                  "no, not like that at all"], clock, user=user)
+    state = engine.state_of(user)
+    if any(e.type == "safety_check" for r in replies for e in r.events):
+        assert state.modality == "cbt" and state.crisis is None
+
+
+def test_routing_grief_startle_and_avoidance(engine):
+    from attune.dialogue.router import route
+    mods = engine.lib.modalities
+    assert route("my husband passed in april and the evenings are the worst. he used to say don't be fretting love, "
+                 "the kettle's on", mods).modality == "express"
+    assert route("i've been avoiding the gym cos i'm sure everyone's staring at me, like they all know i don't know what "
+                 "i'm doing", mods).modality == "cbt"
+    assert route("my ex keeps texting me and i don't know whether to answer", mods).modality == "efit"
+
+
+async def test_little_time_is_heard_and_a_yes_with_no_pick_takes_a_quick_exercise(engine, clock):
+    user = "u_round9_jess"
+    replies = await talk(engine, ["hey it's jess, i've literally only got five minutes before my shift starts", "three",
+                                  "my manager just tore into me in front of customers for a till being short and it wasnt "
+                                  "even my till, i'm shaking", "yeah. i'm so angry i could cry honestly",
+                                  "ok, quick one though"], clock, user=user)
+    assert "short" in replies[2].text.lower() or "quick" in replies[2].text.lower() or "brief" in replies[2].text.lower()
+    assert "five minutes" not in engine.state_of(user).slots.get("event", "").lower()
+    assert any(e.type == "exercise" for e in replies[5].events)
+
+
+async def test_a_refusal_of_this_step_with_words_of_its_own_is_let_go(engine, clock):
+    user = "u_round9_tom"
+    replies = await talk(engine, ["it's tom", "five",
+                                  "can we do the body thing. noticing whats in my chest. been a weight there all week",
+                                  "middle of my chest, like a brick. heavy and sort of warm", "yeah it's just sitting there",
+                                  "nah i'm not doing that one, talking to my chest or whatever, feels daft. i'll just say it "
+                                  "feels like holding my breath all day"], clock, user=user)
+    last = replies[-1].text.lower()
+    assert "what would it say" not in last and "its words" not in last
+    assert "holding my breath" in engine.state_of(user).slots.get("sensation_voice", "").lower()
+
+
+def test_readings_of_round9_second_batch(engine):
+    from attune.dialogue.engine import _ONLY_RATINGS
+    from attune.dialogue.interpret import extract
+    assert extract("the thought is if the buzzer goes, it's him", "situation") == {"thought": "if the buzzer goes, it's him"}
+    sit = extract("fine. anyway. the work thing. friday my manager cancelled our one-to-one with no reason and i spiralled, "
+                  "anxious, like eighty", "situation")
+    assert sit["situation"].startswith("friday") and sit["intensity"] == 80
+    assert tx.parse_number("our one-to-one", 0, 10) is None
+    assert _ONLY_RATINGS.fullmatch("old thought fifty, scared fifty") and not _ONLY_RATINGS.fullmatch("she gave me a new client")
+
+
+async def test_a_feeling_put_right_replaces_the_feeling_and_its_number(engine, clock):
+    user = "u_round9_feel"
+    await talk(engine, ["sam", "four", "my supervisor sent my chapter back covered in comments and now i'm convinced i'm "
+                        "gonna fail the whole phd", "it was thursday night, i opened the doc at the kitchen table and just "
+                        "felt sick, like dread, ninety maybe. and the thought was i'm just not smart enough to be here",
+                        "wait no, sorry, not dread exactly. more like shame. shame, eighty five"], clock, user=user)
+    slots = engine.state_of(user).slots
+    assert slots["emotion"] == "shame" and slots["emotion_intensity"] == "85"
+
+
+async def test_a_step_beside_a_medication_change_is_kept_without_it(engine, clock):
+    user = "u_round9_sofia"
+    replies = await talk(engine, ["sofia", "four", "anxious all the time lately, mostly about work",
+                                  "friday my manager cancelled our one-to-one with no reason and i spiralled, anxious, like eighty",
+                                  "that she's building a case to fire me", "yeah probably",
+                                  "for: she's been short with me in emails. against: she gave me the new client last month",
+                                  "i'd tell a friend a cancelled meeting is just a cancelled meeting", "yeah true and useful",
+                                  "forty", "fifty",
+                                  "rebook the one-to-one for next week, and i'll just take the extra one at night till my "
+                                  "doctor's back"], clock, user=user)
+    state = engine.state_of(user)
+    assert any(e.type == "referral" and getattr(e, "kind", "") == "medication" for e in replies[-1].events)
+    assert state.slots.get("action", "").lower().startswith("rebook")
+    assert "extra" not in " ".join(state.slots.values()).lower()

@@ -81,6 +81,7 @@ COMMON_SAMPLE = {
 
 SLOT_SAMPLE = {
     "situation": "the team meeting this morning",
+    "more": "the evenings are the worst",
     "emotion": "anxious",
     "emotion_intensity": "80",
     "automatic_thought": "I'm useless",
@@ -192,7 +193,7 @@ ORDER = {
             "evidence_against", "friend_advice", "adaptive_thought", "belief_rerate", "emotion_rerate", "action",
             "card"],
     "gestalt": ["notice", "locate", "describe", "stay", "give_voice", "first_person", "behind_fine", "grounding"],
-    "express": ["vent", "reflect", "grounding_choice", "breathing", "senses", "after_grounding", "next_step"],
+    "express": ["vent", "reflect", "grounding_choice", "breathing", "senses", "after_grounding", "listen", "next_step"],
     "efit": ["steady", "trigger", "surface_reaction", "underlying_emotion", "attachment_need", "deepen", "reframe",
              "own_answer"],
     "sfbt": ["best_hopes", "miracle", "exceptions", "scale", "scale_reason", "small_step"],
@@ -236,9 +237,9 @@ def test_the_engine_contract_slots_and_kinds(lib: Library) -> None:
     assert lib.modalities["gestalt"].artefact.title == "What your body told you"
     assert set(lib.modalities["gestalt"].artefact.fields) == {"sensation", "feeling", "message"}
     e = steps["express"]
-    assert {k: e[k].slot for k in ("vent", "reflect", "grounding_choice", "after_grounding", "next_step")} == {
+    assert {k: e[k].slot for k in ("vent", "reflect", "grounding_choice", "after_grounding", "listen", "next_step")} == {
         "vent": "event", "reflect": "feelings", "grounding_choice": "grounding",
-        "after_grounding": "settled", "next_step": "next_step",
+        "after_grounding": "settled", "listen": "more", "next_step": "next_step",
     }
     assert e["grounding_choice"].kind == "choice"
     assert set(e["grounding_choice"].choices) == {"paced breathing", "five senses"}
