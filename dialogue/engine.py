@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from attune.dialogue import guard, safety, text as tx
 from attune.dialogue.distortions import rank_distortions
 from attune.dialogue.interpret import (_TIME_PHRASE, _without_name_and_mood, Reading, asks_for_modality, extract, interpret,
-                                       interpret_turn, sounds_like_plan, split_clauses, without_talk_request)
+                                       interpret_turn, sounds_like_plan, split_clauses, without_talk_request, WHEN)
 from attune.dialogue.memory import SessionRecord, Store, open_store
 from attune.dialogue.phrasing import Draft, Phraser, TemplatePhraser, speak_line
 from attune.dialogue.router import named_modality, route
@@ -130,6 +130,7 @@ class SessionState(BaseModel):
     card_read: bool = False
     wrapping: bool = False  # time is nearly up: only the steps the card still needs
     brief: bool = False  # they said they have only a few minutes: steps that can be skipped are
+    other_at_risk: bool = False  # the risk told is someone else's ("it's not me, it's my mate"): help for them is urged
     used: list[int] = Field(default_factory=list)
     last_question: str = ""
     notes: list[str] = Field(default_factory=list)
@@ -755,6 +756,9 @@ class SessionEngine:
         q = s.last_question
         if r.ask == "human":
             c.say(self.lib.scope.ask_if_human.lines, "scope.ask_if_human", step_question=q)
+        elif r.ask == "advice" and s.other_at_risk:  # "should i call someone?" about a friend at risk: yes
+            c.say(self.lib.crisis.lines["other_at_risk_call"], "crisis.other_at_risk_call")
+            c.parts.append((_tidy(q), "session.resume")) if q else None
         elif r.ask == "advice":
             c.line("answer_advice", step_question=q)
         elif r.ask == "privacy":
@@ -1307,7 +1311,7 @@ class SessionEngine:
         if step is None or step.expectation != "action" or not step.slot or s.slots.get(step.slot):
             return False
         keep = [cl for cl in split_clauses(text) if not safety.mentions_medication(cl) and (sounds_like_plan(cl) or (
-            _WHEN.search(cl.lower()) and not re.match(r"^\W*(?:i|he|she|they|we|it|the|a|my|that|this|but|and)\b", cl.lower())))]
+            WHEN.search(cl.lower()) and not re.match(r"^\W*(?:i|he|she|they|we|it|the|a|my|that|this|but|and)\b", cl.lower())))]
         if not keep:
             return False
         self._fill(s, step.slot, tx.own_words(keep[0]))
@@ -1341,7 +1345,7 @@ class SessionEngine:
             return False
         if step.kind not in ("number", "yesno", "choice") and not (
                 PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and (
-                    _WHEN.search(text.lower()) or len(text.split()) >= 5))):
+                    WHEN.search(text.lower()) or len(text.split()) >= 5))):
             return False  # "how are you now, after that?" - "email three letting agents tomorrow morning": the plan
         if step.kind in ("number", "yesno", "choice") and tx.parse_number(text, 0, 100) is not None \
                 and not (len(text.split()) >= 8 and PLAN.search(text.lower())):
@@ -1350,7 +1354,7 @@ class SessionEngine:
             return False
         if step.kind == "choice" and any(tx.matches_any(cues, text.lower()) for cues in step.choices.values()):
             return False
-        if not (PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))):
+        if not (PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower()))):
             return False  # "i call her sunday but i don't tell her": a habit, not the step a later question asks for
         ahead = [(i, st) for i, st in enumerate(mod.steps) if i > s.step and not st.exercise][:MULTI_REACH]
         for i, st in ahead:  # exercise steps are not counted: a plan at the exercise offer reaches the step after them
@@ -1607,6 +1611,7 @@ class SessionEngine:
                 return "offer_again", ""
             return ("filled", s.draft) if s.draft and yn is not False else ("declined", "")
         elif step.expectation == "evidence" and s.reprompts < 1 and not _BOTH_SIDES.search(text.lower()) \
+                and not (step.slot == "evidence_against" and re.match(r"^\W*(?:but|although|though|however)\b", text.lower())) \
                 and (side := tx.evidence_side(text)) \
                 and step.slot in EVIDENCE_SLOTS and step.slot != f"evidence_{side}":
             return "other_side", side  # asked for the facts against it, they give one more for it (or the reverse)
@@ -1802,7 +1807,7 @@ class SessionEngine:
         s = c.state
         mod = self.lib.modalities.get(s.modality or "")
         step = next((st for st in mod.steps if st.expectation == "action" and st.slot), None) if mod else None
-        plan = PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and _WHEN.search(text.lower()))
+        plan = PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower()))
         if mod is None and plan and not safety.mentions_medication(text) and tx.parse_number(text, 0, 10) is None:
             # no work was done (a crisis took the session): "i think i could stay at my cousin's tonight" is heard
             c.line("late_plan_heard")
@@ -1935,11 +1940,13 @@ class SessionEngine:
                "means_request": "means_refusal", "imminent": "imminent"}.get(verdict.category or "", "acknowledge")
         if verdict.category == "imminent":
             s.crisis.answers["safe_now"] = False
+        high_told = first and any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation"))
         if key == "imminent" and s.crisis.category == "danger_from_others":
             self._resources_line(c)  # not safe from someone: the emergency number and the abuse line, not the suicide line
+        elif key == "imminent" and high_told:
+            pass  # the high-risk line says "call now" once; the imminent line would say it twice
         elif first or key != "acknowledge":
             c.say(cr.lines[key], f"crisis.{key}")
-        high_told = first and any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation"))
         if high_told and verdict.category not in ("danger_from_others", "medical"):
             pass  # the high-risk line says the emergency number, then the crisis line follows it
         elif not _has_number(c.text, c.emergency, c.resources) and (first or verdict.category in ("means_request", "medical", "danger_from_others")):
@@ -2120,6 +2127,10 @@ class SessionEngine:
                 c.line("goodbye_after_crisis")
             c.ended = True
             return
+        if s.crisis.stage in ("screener", "plan") and _WILL_RING.search(text.lower()) and "ringing" not in s.crisis.said_outright:
+            s.crisis.said_outright.append("ringing")  # "ok. ok i'll ring them": that call comes before any more questions
+            c.say(cr.lines["ringing_heard"], "crisis.ringing_heard")
+            return
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
             answer = tx.safe_answer(text) if st.id == "safe_now" else tx.screener_answer(text)
@@ -2190,7 +2201,10 @@ class SessionEngine:
                 return
             if s.crisis.awaiting_person:
                 s.crisis.awaiting_person = False
-                if not value:  # "i don't want to ring anyone, there's no point": heard, and a smaller way in offered
+                if not value and re.search(r"\b(?:note|letter)s?\b", text.lower()):  # a goodbye note told: how serious it is
+                    s.crisis.answers["preparation"] = True
+                    c.say(cr.lines["note_heard"], "crisis.note_heard")
+                elif not value:  # "i don't want to ring anyone, there's no point": heard, and a smaller way in offered
                     c.say(cr.lines["no_one_heard"], "crisis.no_one_heard")
                 else:  # "i could text my friend maya if it gets bad": said back, so they know it was heard
                     self._person_heard(c, value)
@@ -2315,7 +2329,12 @@ class SessionEngine:
         s.denied = True
         crisis, s.crisis = s.crisis, None
         c.exact = False
-        c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held or crisis.switch_to else crisis.resume)
+        if _NOT_ME.search(text.lower()):  # the risk is someone else's: help for them, then back to what they brought
+            s.other_at_risk = True
+            c.say(cr.lines["other_at_risk"], "crisis.other_at_risk")
+            c.parts.append((_tidy(crisis.resume), "session.resume")) if crisis.resume and not crisis.held else None
+        else:
+            c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held or crisis.switch_to else crisis.resume)
         self._after_check(c, crisis)
 
     def _after_check(self, c: _Compose, crisis: CrisisState) -> None:
@@ -2343,7 +2362,13 @@ class SessionEngine:
         assert crisis is not None
         s.notes.append("screen ended low: no thoughts of suicide; back to the work")
         s.denied = True
-        c.say(self.lib.crisis.lines["screen_low"], "crisis.screen_low")
+        s.last_question = ""  # the screen's question is answered; never asked again as "the question before"
+        if _NOT_ME.search(c.person.lower()):  # "no it's not me, it's him i'm worried about": get help for them
+            s.other_at_risk = True
+            s.notes.append("the risk is someone else's: help for them urged")
+            c.say(self.lib.crisis.lines["other_at_risk"], "crisis.other_at_risk")
+        else:
+            c.say(self.lib.crisis.lines["screen_low"], "crisis.screen_low")
         c.set_phase(crisis.prior_phase if crisis.prior_phase in ("opening", "working", "closing") else
                     ("working" if s.modality else "opening"))
         if crisis.held and s.phase == "opening":
@@ -2360,8 +2385,9 @@ class SessionEngine:
         if text.rstrip().endswith("?") or interpret(text, "text").kind == "question" \
                 or not re.search(r"[a-z]{3,}", words.lower()) or _NOTHING_TO_HOLD.match(text.strip().lower()):
             return None
-        if slot in ("trusted_person", "people") and (not _PERSON.search(text.lower()) or _NO_ONE.search(text.lower())):
-            return None
+        if slot in ("trusted_person", "people") and (not _PERSON.search(text.lower()) or _NO_ONE.search(text.lower())
+                                                      or re.search(r"\b(?:note|letter|goodbye)s?\b", text.lower())):
+            return None  # "i've left a note for my mum" names mum, but as a goodbye, not someone to reach
         return words
 
     def _scope(self, c: _Compose, flag: safety.ScopeFlag, resume: bool = True) -> None:
@@ -2475,7 +2501,8 @@ def _warm() -> None:
 
 _DID_IT = re.compile(r"(?:^|[.!?]\s*)(?![^.!?]*\b(?:didn'?t|did not|couldn'?t|never|not yet|haven'?t|wasn'?t able)\b)[^.!?]*\b(?:i (?:did|actually|finally)"
                      r" (?:it|do it|call\w*|go|went|ring|rang|text\w*|ask\w*|talk\w*|spoke|tr(?:y|ied)|manage\w*|send|sent|email\w*)"
-                     r"|i (?:managed to|went and|got round to|went ahead))\b")
+                     r"|i (?:managed to|went and|got round to|went ahead)|^\W*(?:(?:yeah|yes|yep|so|well|hey|um+)\W+)*i (?:went|called"
+                     r"|rang|texted|spoke|asked|sent|tried|booked|wrote|emailed|told|did)\b)\b")
 _GOOD_NEWS = re.compile(
     r"^(?![^.!?]*\b(?:not|no|didn'?t|don'?t|never|if|hope|hoping|wish|when)\b[^.!?]*\b(?:got|news|said yes|accepted)\b)"
     r".*(?:\b(?:we|i) (?:just )?(?:got|won|passed|landed|bagged|nailed|aced|sold) (?:it|the (?:one|flat|house|job|place|offer"
@@ -2514,10 +2541,16 @@ _SCREEN_TOLD = (
                                      r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
                                      r"|stockpiled|been stockpiling|stockpiling|hidden|been collecting|collected) (?:some |a |the |my |all my |up )?"
                                      r"(?:[a-z']+ ){0,2}(?:pills|tablets|blades?|razors?|rope|meds|medication|painkillers)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
-                                     r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing) (?:a |the )?(?:note|letter)\b")),
+                                     r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing|left|leaving) (?:a |the |my )?(?:note|letter)s?\b")),
 )
 
 
+_WILL_RING = re.compile(r"\bi(?:'?ll| will|'?m going to|'?m gonna| am going to) (?:ring|call|phone|text|contact) (?:them|the samaritans|samaritans"
+                         r"|988|999|911|the lifeline|lifeline|that number|the number|it|the helpline|the crisis line)\b|\bi'?m (?:ringing"
+                         r"|calling|phoning) (?:them|now|the)\b")
+_NOT_ME = re.compile(r"\bnot (?:about )?me\b|\bit'?s (?:him|her|them|my (?:friend|mate|brother|sister|son|daughter|partner|mum|mom|dad"
+                     r"|boyfriend|girlfriend|husband|wife|flatmate|roommate))\b[^.?!]{0,30}\b(?:worried|scared|concerned|about)\b"
+                     r"|\b(?:i'?m|i am) (?:really |so )?(?:worried|scared|concerned) (?:about|for) (?:him|her|them|my \w+)\b")
 _NOT_SAFE = re.compile(r"\b(?:not|n'?t|never) (?:feel(?:ing)? |really |very )?safe\b|\bunsafe\b")
 
 
@@ -2584,8 +2617,6 @@ _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like)
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
                       r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")
-_WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
-                   r"|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon)\b")
 PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
                   r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b|believe\b|accept\b|agree\b|buy\b"
                   r"|live with\b|go with\b|relate\b|understand\b|imagine\b|hear\b|sense\b|murder\b|kill\b|scream\b|cry\b|die\b"

@@ -112,7 +112,9 @@ QUESTION_PRIVACY = _rx(
     r"\bare (?:you|u) (?:recording|saving|storing|keeping|logging|taping|writing (?:this|it|that) down)\b",
     r"\b(?:is|are|will) (?:this|it|these|that|our (?:talks?|chats?|conversations?|sessions?)|my (?:words|data|answers|stuff))"
     r"(?: (?:being|going to be|gonna be|be))? (?:recorded|saved|stored|private|confidential|shared|kept|anonymous|listened to)\b",
-    r"\bwho (?:else )?(?:can|could|will|gets to|is going to) (?:see|read|hear|listen to|access)\b|\bdo (?:you|u) (?:record|save|store|keep|share|sell)\b",
+    r"\bwho (?:else )?(?:can|could|will|gets to|is going to) (?:see|read|hear|listen to|access)\b|\bwho (?:else )?(?:sees|reads|hears|gets)"
+    r" (?:this|these|it|that|what i (?:say|write|type))\b|\bcan (?:my )?(?:work|boss|employer|company|manager|parents|mum|mom|dad"
+    r"|partner|husband|wife|school|uni|insurance|doctor|gp) (?:see|read|find out|access)\b|\bdo (?:you|u) (?:record|save|store|keep|share|sell)\b",
     r"\bwhere (?:does|do|will) (?:this|it|my \w+|what i say) (?:go|end up|get stored)\b|\b(?:what|how) do (?:you|u) do with (?:this|it|my)\b",
     r"\bwith my (?:data|information|details|recordings?|voice)\b|\bwhat happens to (?:my (?:data|information|details)|what i say)\b",
 )
@@ -597,6 +599,12 @@ _RUMINATING = re.compile(r"(?:keep|kept|keeps)\s+(?:on\s+)?(?:thinking|wondering
                          r"feeling|crying|waking|remembering|imagining|picturing|hearing|seeing|dreaming|beating myself)\b")
 
 
+# when a step is to happen ("tomorrow", "on friday", "after work", "first thing"): with an action, a plan
+WHEN = re.compile(r"\b(?:tomorrow|tonight|today|this (?:week|weekend|evening|afternoon|morning)|next (?:week|time|\w+day)"
+                  r"|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|before|after|later|first thing|in the morning|soon"
+                  r"|at lunch|every day|daily)\b")
+
+
 def sounds_like_plan(text: str) -> bool:
     """The turn states an intention or an action: what to do, not what happened. Used for steps that
     expect an action, so a fact, a regret or a judgement is never saved as the plan."""
@@ -623,7 +631,6 @@ def sounds_like_plan(text: str) -> bool:
         return True
     if len(low.split()) <= 8 and not re.search(r"\b(?:was|were|had|did|got|yesterday|last|ago)\b", low) and re.search(r"\b(?:gym|walk|run|swim|yoga|bath|shower|nap|early night|lie in|day off|coffee|lunch"
                                             r"|dinner|chat|call|phone call|email|appointment|class|swimming|cycle|bike ride)\b", low) \
-            and re.search(r"\b(?:after work|tonight|tomorrow|this (?:week|weekend|evening|afternoon)|on (?:mon|tues|wednes|thurs|fri"
-                          r"|satur|sun)day|before work|at lunch|later|in the morning|first thing|every day|daily)\b", low):
+            and WHEN.search(low):
         return True  # "gym after work": a plan said as a noun and a time
     return False

@@ -1753,6 +1753,13 @@ _rule("wont_last_night", r"(?:will not|not going to|do not think i will|do not t
       unless=r"\b(?:meeting|shift|class|lecture|exam|coffee|food|nap|caffeine|gym|party|game|movie|film|traffic"
              r"|deadline|flight|trip|holiday|vacation|hungry|starving|lol|haha|boring|bored|work|office|queue|line"
              r"|wedding|concert|show|season|episode|battery|phone|plant|plants|flowers|milk|bread|car)\b")
+# round 10: at a height or the water, and not going home ("i'm sat in my car on the top floor of the multi storey and i don't
+# think i'm going home tonight")
+_rule("not_going_home", r"(?:top (?:floor|level|deck) of|on the roof of|on top of|at the top of|on the edge of|up at the|out at the"
+      r"|standing on|on) (?:the |a |this )?(?:multi storey|car park|parking garage|bridge|cliffs?|roof|rooftop|building|tower|lookout"
+      r"|viaduct|overpass|pier|quarry|edge)\b[^\n]{0,80}(?:do not think i am|not sure i am|i am not|i will not be|will not be|never)"
+      r" (?:going|coming|driving|getting|walking) (?:back )?home",
+      "crisis", "imminent", negatable=False)
 _rule("doing_it_now", r"(?:i am going to|i will|i am|i am gonna|i am finally going to|i am ready to|i am planning to|i plan"
       r" to|i am about to) (?:do it|go through with it|end it) (?:tonight|right now|now|in (?:an|a few|\w+) hours?"
       r"|after (?:everyone|they|the kids|my \w+) (?:goes|go|go to|is|are|gets|get) (?:to bed|asleep|out|home)|when"
@@ -2496,6 +2503,8 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r"|better off|pointless|(?:be|is|all|soon|it) over|hurt (?:my|your)self|suicid\w*|jump\w*|pills?|tablets?)\b)[^\n]*"
     r"\b(?:it'?s|it is|it'?d|it would|it|my (?:stomach|chest|body|heart|shoulders?|throat|gut|head|jaw|hands?))"
     r" (?:is |would |keeps |just )?(?:saying|say|says|telling me|tells me|whisper\w*|shout\w*)\b"
+    # an exercise turned down ("no breathing stuff please")
+    r"|\bno (?:more )?(?:breathing|breath|grounding) (?:stuff|exercises?|thing|things|please|bits?)\b"
     # self-criticism said as an idiom ("he wouldn't want me beating myself up")
     r"|\b(?:beat|beats|beating|beaten) (?:myself|yourself|herself|himself|themselves|ourselves) up\b(?![^\n]*\bliterally\b)"
     # eyes on the floor in an exercise ("ok i can just look at the floor"), with no height in the line
@@ -2821,10 +2830,11 @@ _PSYCHOSIS = re.compile(
     r"|\bi (?:do not|no longer) need (?:to )?sleep\b|\b(?:start|launch|found|open|build|write|starting|launching)"
     r" (?:\d+|two|three|four|five|several|multiple|a few|ten) (?:companies|businesses|startups|start ups|books|novels|apps"
     r"|albums|restaurants|bands)\b(?! (?:over|in) (?:the next|my life|my career|years))", re.M)
-_NO_SLEEP = re.compile(r"\b(?:have not|did not|have barely|barely|not) slept (?:(?:in|for) (?:\d+|two|three|four|five|six"
+_NO_SLEEP = re.compile(r"\b(?:have not|did not|have barely|barely|not) slept (?:(?:in|for) (?:like |about |around |maybe |over |almost )?(?:\d+|two|three|four|five|six"
                        r"|seven|several|a few|many|days)|since (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                        r"|the weekend|last (?:week|\w+day)|\w+ nights? ago))\b|\b(?:do not|don'?t) (?:even )?need (?:to )?sleep\b", re.M)
-_GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save the world|genius|unstoppable|invincible"
+_GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save the world|genius|unstoppable|invincible|make millions"
+                    r"|millions|billions|credit card|maxed|grand on|launch|never felt better|feel amazing|vision"
                     r"|chosen|mission|billionaire|millionaire|cure|god|destiny|so much energy|never felt better|spent all"
                     r"|all my savings|racing)\b")
 # a checking, washing or counting ritual told, not asked for ("i have to check the stove and the locks over and over, twenty
@@ -2977,6 +2987,15 @@ _DOSE_ASK = re.compile(
     r"|\bhow (?:many|much) (?:of them |of it )?(?:should|can|could|do|would) i\b", re.M)
 
 
+# a change to "it" or "them", read as medication when a drug or a dose is named in the message or just before
+_STOP_IT = re.compile(r"\bcold turkey\b|\b(?:stop|stopping|quit|quitting|come off|coming off|get off|ditch|ditching|drop|dropping|halve"
+                      r"|halving|taper|tapering|wean|weaning|cut down|cutting down|skip|skipping) (?:taking )?(?:it|them|the rest|off it)\b"
+                      r"|\b(?:stopping|quitting|coming off|dropping|ditching|halving|doubling|skipping) (?:the |my )?" + _DRUGS + r"\b")
+
+
+_MED_VERB = re.compile(r"cold turkey|halv|taper|wean")  # verbs only medication takes: enough with a drug named just before
+
+
 def _dose_question(norm: str, earlier: Sequence[str] = ()) -> str | None:
     """A dose question, with the drug or dose named in it or in the turns just before ("is it fine to double it?")."""
     m = _DOSE_ASK.search(norm)
@@ -3075,6 +3094,9 @@ def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
                 found["psychosis_mania"] = ("days without sleep with grand plans", sleepless.group(0))
                 break
     dose = _dose_question(norm, earlier)
+    m = _STOP_IT.search(norm)
+    if not dose and m and (_MED_MENTION.search(norm) or (_MED_VERB.search(m.group(0)) and any(_MED_MENTION.search(t) for t in earlier))):
+        dose = m.group(0)  # "i'm done with sertraline, i'm gonna stop it this weekend, cold turkey"
     which = _WHICH_DIAGNOSIS.search(norm)
     if which and any(re.search(r"\b" + _CONDITIONS + r"\b", t) for t in (norm, *earlier)):
         found["diagnosis"] = ("asks for a diagnosis", which.group(0))

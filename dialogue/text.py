@@ -115,8 +115,14 @@ _FIRST_AGREEMENT = [(r"\bI are\b", "I am"), (r"\bI is\b", "I am"), (r"\bI were\b
                     (r"\bI weren't\b", "I wasn't"), (r"\bI hasn't\b", "I haven't")]
 
 
+_GROUP = re.compile(r"\b(?:everyone|everybody|people|nobody|no one|most people|others|anyone|other people|the others)\b", re.I)
+
+
 def first_person(text: str) -> str:
-    """What they would tell a friend, said about themselves: "they're doing their best" -> "I'm doing my best"."""
+    """What they would tell a friend, said about themselves: "they're doing their best" -> "I'm doing my best".
+    When other people are the subject ("everyone's too busy with their own workout"), "their" stays theirs."""
+    if _GROUP.search(text):
+        return text
     for pat, repl in _TO_FIRST:
         text = re.sub(pat, repl, text, flags=re.I)
     for pat, repl in _FIRST_AGREEMENT:
@@ -182,7 +188,8 @@ def all_numbers(text: str, lo: int, hi: int) -> list[int]:
 # A number that counts or names something is no rating: "year nine", "the worst one", "one bad morning", "2 weeks ago".
 _NOT_RATING_BEFORE = re.compile(r"\b(?:year|years|grade|class|room|bus|page|step|level|chapter|season|the|that|this|which|every|any"
                                 r"|another|worst|best|only|no|each|number|flat|floor|platform|gate|shift|week|day)\W*$")
-_NOT_RATING_AFTER = re.compile(r"^[ -]*(?:(?:[a-z']+ )?(?:morning|night|evening|afternoon|day|days|week|weeks|month|months|year"
+_NOT_RATING_AFTER = re.compile(r"^[ -]*(?:(?:[a-z']+ )?(?:grand|k|thousand|hundred|quid|dollars|pounds|euros|bucks|percent off"
+                               r"|morning|night|evening|afternoon|day|days|week|weeks|month|months|year"
                                r"|years|hour|hours|minute|minutes|time|times|thing|things|person|people|kids?|child|children"
                                r"|more|of (?:them|those|these|my|the|us)|bad|good|big|small|little|last|other|am|pm|o'?clock"
                                r"|o clock|in the|at a time|by one|after another|another|too|way|sec|second|seconds|point|stage|bit))\b")
@@ -251,7 +258,7 @@ _NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|ye
 _NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|hey|hiya|heya|hello|sorry|right|well)\W+)+"
                            + _NAME_WORD + r"\s*[.!?,;]", re.I)
 # "hi, lucia here. mood's a four"
-_NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|oh|um+|uh+|ok|okay|yeah)\W+)*" + _NAME_WORD + r"\s+here\b", re.I)
+_NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|hola|yo|oh|um+|uh+|ok|okay|yeah)\W+)*" + _NAME_WORD + r"\s+here\b", re.I)
 _NOT_NAMES = frozenset(
     """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here
     whatever listen look anyway ugh nah nope dunno cool thanks cheers seriously basically yep yup
@@ -853,10 +860,11 @@ _COUNTER = re.compile(
     r"praised|thanked|bonus|promot\w+|compliment\w*|congratulat\w+|passed|succeeded|managed|coped|helped|liked|loves?|loved|"
     r"appreciat\w+|trusts?|trusted|chose|picked me|asked me to (?:lead|mentor|help|present|cover|train|run)|"
     r"smiled|hugged|laughed with|thanks|invit\w+|visit\w*|reached out|check(?:ed|s)? (?:in|on me)|rang me|called me|"
-    r"texted me|supports?|supported|stood up for)\b", re.I)
+    r"texted me|supports?|supported|stood up for|(?:nobody|no one) (?:watches|looks|notices|noticed|cares what|judges|pays attention"
+    r"|saw|minded|even looked)|headphones)\b", re.I)
 _SUPPORT = re.compile(
     r"\b(?:(?:it'?s|that'?s|that is|it is) true|true enough|because|the fact that|proof|weak|critici[sz]\w*|bad|badly|fail\w*|mistakes?|wrong|forget|forgotten|"
-    r"nobody|no one|ignored|ignores|shouted|yelled|angry|annoyed|worse|worst|missed|forgot|called (?:me )?out|rejected|"
+    r"(?:nobody|no one)(?! (?:watches|looks|notices|noticed|cares what|judges|pays attention|saw|minded|even looked))|ignored|ignores|shouted|yelled|angry|annoyed|worse|worst|missed|forgot|called (?:me )?out|rejected|"
     r"complain\w*|late|behind|sighed|rolled (?:her|his|their) eyes|laughed at|left out|excluded|embarrass\w*|"
     r"(?:didn'?t|doesn'?t|won'?t|never) (?:reply|answer|invite|call|text|message|listen|look)|again|always|every time)\b", re.I)
 _NOT_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnobody|\bno one|\bhardly)\s+(?:\w+\s+){0,2}$", re.I)

@@ -207,3 +207,16 @@ async def test_a_step_beside_a_medication_change_is_kept_without_it(engine, cloc
     assert any(e.type == "referral" and getattr(e, "kind", "") == "medication" for e in replies[-1].events)
     assert state.slots.get("action", "").lower().startswith("rebook")
     assert "extra" not in " ".join(state.slots.values()).lower()
+
+
+def test_friend_advice_about_other_people_keeps_their_pronouns_and_a_but_is_the_other_side():
+    assert tx.first_person("everyone's too busy with their own workout") == "everyone's too busy with their own workout"
+    assert tx.first_person("they're doing their best") == "I'm doing my best"
+    assert tx.evidence_side("but most people had headphones in. and my mate says nobody watches anyone at the gym") == "against"
+    assert tx.evidence_side("nobody called me back") == "for"
+
+
+def test_a_step_done_said_plainly_is_met_as_done():
+    from attune.dialogue.engine import _DID_IT
+    assert _DID_IT.search("hey. yeah i went on saturday actually, stayed like half an hour")
+    assert not _DID_IT.search("i didn't go in the end")

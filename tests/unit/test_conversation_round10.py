@@ -1,0 +1,71 @@
+"""Defect classes found in issue 7's tenth round of held-out clients, through the real engine: stopping or halving an
+antidepressant in new words, mania in the first turn, a declined exercise read as a medical emergency, a friend at risk,
+a height and not going home, a goodbye note, agreeing to ring the line, and numbers that count money."""
+from __future__ import annotations
+
+from attune.dialogue import safety, text as tx
+from attune.dialogue.interpret import interpret
+from tests.conversation import talk
+
+
+def test_stopping_or_halving_it_is_medication_when_a_drug_is_named():
+    earlier = ["i've been on sertraline about a year"]
+    assert safety.screen_scope("i've been on sertraline about a year and honestly i'm done with it. i'm gonna stop it this "
+                               "weekend, cold turkey. that's fine right?").kind == "medication"
+    assert safety.screen_scope("it's only 50mg though. would halving it first be better?").kind == "medication"
+    assert safety.screen_scope("my one thing this week is stopping the sertraline on saturday").kind == "medication"
+    assert safety.screen_scope("i want to stop it, this job is killing me", recent=earlier) is None
+    assert safety.screen_scope("i stopped going to the gym") is None
+
+
+def test_mania_in_the_first_turn_and_money_is_not_a_rating():
+    first = ("hey!! ok so i havent slept in like three days and i feel AMAZING, i've got this app idea thats going to make "
+             "millions and i just put eight grand on my credit card for equipment, can you help me plan the launch??")
+    assert safety.screen_scope(first).kind == "psychosis_mania"
+    assert tx.parse_number("i just put eight grand on my credit card", 0, 10) is None
+    assert tx.parse_number("like an eight", 0, 10) == 8
+
+
+def test_a_declined_exercise_is_not_a_medical_emergency_but_not_breathing_is():
+    assert safety.screen("no breathing stuff please. i just want someone to listen").level == "none"
+    assert safety.screen("he is not breathing").category == "medical"
+
+
+def test_a_height_and_not_going_home_is_imminent():
+    v = safety.screen("i'm sat in my car on the top floor of the multi storey and i don't think i'm going home tonight")
+    assert (v.level, v.category) == ("crisis", "imminent")
+    assert safety.screen("i'm on the top floor of the car park, i'm going home in a bit").level == "none"
+
+
+def test_privacy_and_names_said_in_new_words():
+    assert interpret("who sees this? can my work see it?", "text").ask == "privacy"
+    assert tx.extract_name("hola, luis here") == "Luis"
+
+
+async def test_a_friend_at_risk_gets_help_for_them_and_should_i_call_is_yes(engine, clock):
+    user = "u_round10_will"
+    replies = await talk(engine, ["hey, i'm will", "honestly like a three, i'm worried sick",
+                                  "my best mate texted me last night saying he's got pills saved up and he's gonna take them "
+                                  "all after his exam on friday. i dont know what to do",
+                                  "no it's not me, i'm fine, it's him i'm worried about",
+                                  "he lives in another city. should i call someone?"], clock, user=user)
+    heard = replies[4].text.lower()
+    assert "9 1 1" in heard and "9 8 8" in heard and "emergency number where" in heard
+    answer = replies[5].text.lower()
+    assert answer.startswith("yes") and "your call" not in answer
+    assert "killing yourself" not in answer
+    assert engine.state_of(user).other_at_risk
+
+
+async def test_at_a_height_a_note_is_heard_and_agreeing_to_ring_stops_the_questions(engine, clock):
+    user = "u_round10_uk"
+    engine.settings.locale = "UK"
+    replies = await talk(engine, ["i'm sat in my car on the top floor of the multi storey and i don't think i'm going home "
+                                  "tonight", "no. not really", "i've left a note for my mum on the kitchen table",
+                                  "ok. ok i'll ring them"], clock, user=user)
+    first = replies[1].text
+    assert first.count("9 9 9") == 1 and "1 1 6, 1 2 3" in first
+    assert "note" in replies[3].text.lower() and "9 9 9" in replies[3].text
+    last = replies[4].text.lower()
+    assert "call them now" in last or "ring them now" in last or "make that call" in last
+    assert "?" not in last
