@@ -597,6 +597,8 @@ class SessionEngine:
         if state.crisis is not None:
             self._crisis_continue(c, text, scope, verdict)
             return await self._finish(c, user_id, raw, base, meta)
+        if self._someone_else(c, text):
+            return await self._finish(c, user_id, raw, base, meta)
         if not text or not any(ch.isalnum() for ch in text) or not tx.looks_english(text):
             c.line("not_understood")
             return await self._finish(c, user_id, raw, base, meta)
@@ -1024,6 +1026,8 @@ class SessionEngine:
         """``intro=False`` after a safety check: the reply already carries the answer and a number, so the
         approach's welcome line would only lengthen it."""
         s = c.state
+        if s.other_at_risk and not switched and "by name" not in reason and mod_id != "express":
+            mod_id, reason = "express", f"someone else at risk: heard first ({reason})"  # not their relationship's pattern
         mod = self.lib.modalities[mod_id]
         s.modality, s.step, s.reprompts, s.unclear, s.router_reason = mod_id, 0, 0, 0, reason
         s.modalities_used.append(mod_id)
@@ -1303,6 +1307,25 @@ class SessionEngine:
         self._ask(c, mod, step, reprompt=True)
         return True
 
+    def _someone_else(self, c: _Compose, text: str) -> bool:
+        """Risk told about someone else ("my roommate texted that she doesn't want to be alive anymore"): help for them
+        first, with the numbers; and "what number do i give her?" later gets the numbers, whatever step it is."""
+        s = c.state
+        if s.other_at_risk and _NUMBER_AGAIN.search(text.lower()):
+            c.say(self.lib.crisis.lines["other_at_risk_number"], "crisis.other_at_risk_number")
+            return True
+        told = safety.someone_else_at_risk(text)
+        if not told or s.other_at_risk:
+            return False
+        s.other_at_risk = True
+        s.notes.append(f"someone else at risk: {told}")
+        self._crisis_event(c, "concern", "other_at_risk")
+        c.say(self.lib.crisis.lines["other_at_risk"], "crisis.other_at_risk")
+        c.say(self.lib.crisis.lines["other_at_risk_ask"], "crisis.other_at_risk_ask")
+        if s.phase == "opening" and not s.topic:
+            s.topic = tx.own_words(text)
+        return True
+
     def _plan_beside_medication(self, c: _Compose, text: str, flag: safety.ScopeFlag) -> bool:
         """ "rebook the one-to-one for next week, and i'll just take the extra one at night": the referral, and the
         step they named without the medication part is kept (the medication part never is)."""
@@ -1359,7 +1382,8 @@ class SessionEngine:
         ahead = [(i, st) for i, st in enumerate(mod.steps) if i > s.step and not st.exercise][:MULTI_REACH]
         for i, st in ahead:  # exercise steps are not counted: a plan at the exercise offer reaches the step after them
             if st.slot and st.expectation == "action" and not s.slots.get(st.slot):
-                value = tx.own_words(re.sub(r"^\W*(?:(?:fine|ok|okay|well|alright|anyway|um|so)\W+)+", "", text, flags=re.I))
+                value = self._value_for("action", re.sub(r"^\W*(?:(?:fine|ok|okay|well|alright|anyway|um|so)\W+)+", "", text,
+                                                         flags=re.I), Reading(kind="answer"))
                 self._fill(s, st.slot, value)
                 s.notes.append(f"{step.id}: answered with the plan for {st.id}")
                 if s.slots.get(st.slot):
@@ -1643,6 +1667,10 @@ class SessionEngine:
         if expectation == "thought":
             return tx.own_words(text) if any(ch.isalpha() for ch in text) else ""
         if expectation == "action":  # the plan itself, not the hedge in front of it ("i dunno, maybe call him")
+            parts = [p for p in re.split(r"(?<=[.!?])\s+|,\s+(?=i\b|i'm\b|i'll\b)", text) if p.strip()]
+            plans = [p for p in parts if sounds_like_plan(p)]
+            if plans and len(plans) < len(parts):  # "ok. she picked up. i'm gonna meet her there": the part that is a plan
+                text = " ".join(plans)
             return re.sub(r"^(?:(?:i dunno|i don'?t know|not sure|maybe|probably|perhaps|i guess|i suppose|i think|honestly|"
                           r"just|um+|uh+|well|so|ok|okay)\W+)+", "", tx.own_words(text), flags=re.I) or tx.own_words(text)
         if expectation == "feeling" and len(feelings := tx.feeling_words(text)) >= 2:
@@ -1856,6 +1884,8 @@ class SessionEngine:
         moment = ""
         for value in [s.slots.get(k, "") for k in PARTIAL_SLOTS] + [s.topic]:
             said = spoken(value, 12, frame=True)
+            if safety.mentions_medication(value):
+                continue  # "your doctor lowered your sertraline": medication never enters a summary
             if said and (tx.is_clause(said) or _HAS_SUBJECT.search(said)) and not _VIOLENT_IDIOM.search(said):
                 # never "... on this today: yesterday afternoon", nor "you could murder your flatmate"
                 return _tidy(lines["summary_partial"][0].format(key=said))
@@ -2174,11 +2204,22 @@ class SessionEngine:
             c.say(cr.lines["means_away"], "crisis.means_away")
             if s.last_question:
                 c.parts.append((_tidy(s.last_question), "session.resume"))
+        elif s.crisis.stage == "plan" and _screen_told(text).get("intent") and "timing" not in s.crisis.said_outright:
+            # "tonight once the kids are at their dad's": when is told in the middle of the plan; it is an emergency now
+            s.crisis.said_outright.append("timing")
+            s.crisis.answers["intent"] = True
+            c.say(cr.lines["timing_heard"], "crisis.timing_heard")
+            if s.last_question:
+                c.parts.append((_tidy(s.last_question), "session.resume"))
         elif s.crisis.stage == "plan":
             slot = "trusted_person" if s.crisis.awaiting_person else (cr.safety_plan[s.crisis.index].slot
                                                                       or cr.safety_plan[s.crisis.index].id)
             value = self._plan_value(text, slot)
             if value is None and self._answer_aside(c, text):
+                return
+            if value is None and s.crisis.awaiting_person and tx.yes_no(text) is True and "who_asked" not in s.crisis.said_outright:
+                s.crisis.said_outright.append("who_asked")  # "yes": there is someone; who, so it can be said back
+                c.say(cr.lines["who_is_it"], "crisis.who_is_it")
                 return
             if value is None and not self._declines(text) and s.crisis.unclear < 1 \
                     and not (s.crisis.awaiting_person and _NO_ONE.search(text.lower())):
@@ -2567,7 +2608,7 @@ def _left_status(s: SessionState) -> str:
 
 
 _NUMBER_AGAIN = re.compile(r"\b(?:(?:give|tell|say|read) me (?:that|the|those|a) (?:number|numbers|line)(?: again)?|what(?:'?s| is| was)"
-                           r" (?:that|the) (?:number|line)|(?:repeat|say again) (?:that|the) (?:number|numbers)|which number"
+                           r" (?:that|the) (?:number|line)|what number (?:do|should|can) i|(?:repeat|say again) (?:that|the) (?:number|numbers)|which number"
                            r"|who (?:do|can|should) i call)\b")
 
 

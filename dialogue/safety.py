@@ -1700,7 +1700,10 @@ _rule("chest_pain", r"(?:crushing|severe|sharp|stabbing|really bad|terrible|wors
       r"|(?:having|had|have) (?:a )?(?:heart attack|stroke|seizure|anaphylactic|anaphylaxis|allergic reaction and)(?! of)"
       r"|face (?:is )?(?:drooping|droops|numb on one side)|can not (?:move|feel) (?:my|the) (?:left |right )?(?:arm"
       r"|leg|face|side)|slurr\w+ (?:my )?(?:speech|words)", "crisis", "medical", negatable=True,
-      unless=r"\b(?:last (?:year|month)|years ago|my (?:grand\w+|dad|mum|mom|father|mother|uncle|aunt) (?:had|died)"
+      unless=r"\b(?:last (?:year|month)|years ago|back in (?:january|february|march|april|may|june|july|august|september|october"
+             r"|november|december|the spring|the summer)|my (?:grand\w+|dad|mum|mom|father|mother|uncle|aunt|brother|sister|friend"
+             r"|husband|wife|partner|son|daughter|cousin|neighbou?r|boss)(?: \w+)? (?:had|died)|(?:he|she) is (?:grand|fine|okay|ok|better)"
+             r"|i am convinced|convinced i am|every twinge"
              r"|used to|anxious|anxiety|panic attack last|when i get (?:anxious|stressed|nervous)|worried i might|last week"
              r"|scared i might|afraid i might|scared of having|afraid of having|what if)\b")
 _rule("bleeding", r"(?:bleeding|bleed|blood) (?:a lot|heavily|badly|everywhere|profusely|will not stop|is not stopping"
@@ -2505,6 +2508,12 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     r" (?:is |would |keeps |just )?(?:saying|say|says|telling me|tells me|whisper\w*|shout\w*)\b"
     # an exercise turned down ("no breathing stuff please")
     r"|\bno (?:more )?(?:breathing|breath|grounding) (?:stuff|exercises?|thing|things|please|bits?)\b"
+    # a partner who is distant, not a person who is ending ("he's just... not there anymore? he's on his phone all evening")
+    r"|\b(?:he|she|they)(?: is| are)? (?:just |kind of |kinda |sort of )?(?:not (?:really )?there|not present|checked out|miles away"
+    r"|somewhere else)(?: anymore| any more| emotionally| for me)?\b"
+    # an intrusive thought of having harmed someone, checked ("i get this thought that i hit someone... i drive back")
+    r"|\b(?:i get|i have|i keep getting|i keep having|i got) (?:this|these|a|the) (?:thought|image|feeling|worry)s? (?:that )?i"
+    r" (?:hit|hurt|ran over|run over|killed|harmed|stabbed|pushed|poisoned)\b"
     # self-criticism said as an idiom ("he wouldn't want me beating myself up")
     r"|\b(?:beat|beats|beating|beaten) (?:myself|yourself|herself|himself|themselves|ourselves) up\b(?![^\n]*\bliterally\b)"
     # eyes on the floor in an exercise ("ok i can just look at the floor"), with no height in the line
@@ -2557,6 +2566,9 @@ _SEM_EXPLAINED = re.compile(
 # round 6, read over the whole short message: why they came ("idk why i'm here really. my friend said to try it"), and a
 # goodbye from someone who says they are fine ("i'm fine today really, i just wanted to tell you. goodbye")
 _SEM_VETO_MESSAGE = re.compile(
+    # round 11: a partner who is distant, across a pause ("he's just... not there anymore? he's on his phone all evening")
+    r"\b(?:he|she|they) (?:is|are)[\s.,]*(?:(?:just|kind of|sort of)[\s.,]+)?not (?:really )?there (?:anymore|any more)\b"
+    r"(?![\s\S]*\b(?:die|dead|kill\w*|suicid\w*|end it|overdos\w*|pills)\b)|"
     r"^(?=[\s\S]*\b(?:said|told me|suggested|recommended|sent me|made me|booked|signed me up|try (?:it|this|you|the app))\b)"
     r"(?![\s\S]*\b(?:anymore|alive|on (?:this )?earth|in this world|living|die|dead)\b)[\s\S]*\bwhy (?:i am|i'?m|im) (?:even |really )?"
     r"(?:here|doing this)\b"
@@ -2841,10 +2853,11 @@ _GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save t
 # thirty times before i can leave, or something terrible will happen to my kids"): repetition and a dread or a gate
 _RITUAL_TOLD = re.compile(
     r"\b(?:check\w*|recheck\w*|wash\w*|scrub\w*|clean\w*|count\w*|tap\w*|touch\w*|lock\w*|unlock\w*|switch\w*|arrang\w*)\b"
-    r"[^.?!]{0,80}?\b(?:(?:\d+|ten|twenty|thirty|forty|fifty|a hundred|hundreds of|dozens of)(?: or (?:\d+|twenty|thirty|forty|fifty"
+    r"[^.?!]{0,80}?\b(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|a hundred|hundreds of|dozens of)(?: or (?:\d+|twenty|thirty|forty|fifty"
     r"|a hundred))? times|over and over|again and again|for (?:an|a whole|over an) hour)\b")
 _RITUAL_DREAD = re.compile(
-    r"\b(?:before i can (?:leave|go|sleep|stop|get out)|until it (?:feels|is) right|something (?:terrible|bad|awful|horrible|dreadful)"
+    r"\b(?:(?:thought|worry|image|fear|feeling) (?:that )?i (?:hit|hurt|ran over|run over|killed|harmed|left|forgot)|i know i (?:did not"
+    r"|didn'?t) but|before i can (?:leave|go|sleep|stop|get out)|until it (?:feels|is) right|something (?:terrible|bad|awful|horrible|dreadful)"
     r" (?:will|would|is going to|might) happen|or else|or i (?:feel|get)|otherwise (?:something|i)|if i (?:do not|don'?t|dont)|can'?t (?:leave|stop)"
     r" until|it (?:has|have) to be (?:right|perfect|even))\b")
 _HELP_STOP = re.compile(r"\b(?:help me (?:just )?stop(?: doing)?(?: it| this| that| checking| washing| counting)?|(?:some|a) trick"
@@ -2971,6 +2984,9 @@ _MED_MENTION = re.compile(r"\b" + _DRUGS + r"\b|\b\d+ ?(?:mg|milligrams?|mcg|mic
 # take like forty before the talk? would that be ok?"): the amount and the asking, with _MED_MENTION in the same message.
 _DOSE_ASK = re.compile(
     r"\bwould it (?:hurt|harm me|matter|be (?:bad|a problem|dangerous|so bad)) (?:to|if i) (?:just )?(?:try|take|double|up|increase)\b"
+    r"|\b(?:can|could|should|may|shall) i (?:just )?go back (?:up |down )?to (?:the |my )?(?:old|higher|lower|previous|original|usual|last)"
+    r" (?:dose|dosage|one|ones|amount|prescription|hundreds?|fifties?)\b|\bwould it (?:really )?(?:hurt|harm|matter)(?: me)? (?:for|just for)"
+    r" (?:a|one|two|a few|a couple of) (?:day|days|week|weeks)\b"
     r"|"
     r"\b(?:could|can|should|shall|may|would|is it (?:ok|okay|safe|fine|alright|bad) (?:to|if)|am i (?:ok|okay|allowed) to"
     r"|what if|is it worth|do you think i (?:could|should|can)) (?:i )?(?:just )?(?:take|have|pop|try|go up to|drop to|up it to"
@@ -3070,6 +3086,23 @@ def _minor(norm: str) -> tuple[str, str] | None:
             return "school grade of a minor", m.group(0)
     m = _MINOR.search(norm)
     return ("says they are a minor or at school", m.group(0)) if m else None
+
+
+# someone else's risk, reported ("my roommate just texted me saying she doesn't want to be alive anymore")
+_OTHER_PERSON = (r"(?:my|her|his|our) (?:roommate|flatmate|friend|mate|best friend|best mate|sister|brother|son|daughter|mum|mom|dad"
+                 r"|partner|boyfriend|girlfriend|husband|wife|cousin|colleague|coworker|neighbou?r|student|kid|teenager)")
+_OTHER_AT_RISK = re.compile(
+    r"\b" + _OTHER_PERSON + r"\b[^.?!]{0,60}\b(?:said|says|saying|texted|texting|messaged|told me|posted|wrote|keeps saying)\b[^.?!]{0,40}"
+    r"\b(?:(?:she|he|they) (?:does not|do not|doesn'?t|don'?t) want to (?:be alive|live|be here)|(?:she|he|they) wants? to die"
+    r"|(?:kill|hurt) (?:herself|himself|themselves)|end (?:it all|her life|his life|their life)|take (?:her|his|their) (?:own )?life"
+    r"|sorry for everything|(?:has|have|got) (?:pills|tablets) saved|goodbye for good|(?:won'?t|will not) be (?:here|around) (?:much"
+    r" longer|tomorrow))")
+
+
+def someone_else_at_risk(text: str) -> str | None:
+    """Words that report another person's risk, or None. The person themselves is screened as usual first."""
+    m = _OTHER_AT_RISK.search(_prepare(text or "").norm)
+    return m.group(0) if m else None
 
 
 def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:

@@ -249,9 +249,9 @@ _NAME_WORD = r"([A-Za-z][a-z'\-]{1,29}|[A-Z][A-Za-z'\-]{1,29})"
 _NAME_ASKED = re.compile(r"\b(?:call me|my name is|my name's|name is|name's|you can call me|i go by|people call me|everyone calls me)\s+"
                          + _NAME_WORD + r"\b", re.I)
 # "I'm Sam" names only when the word stands alone: "I'm Sam", "I'm Sam, and...", "I'm Sam by the way".
-_NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|yeah|yes|ok|okay|well|um|uh|so|oh|sorry|and|actually|btw|anyway)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"
+_NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|hiya|heya|hola|yo|yeah|yes|ok|okay|well|um|uh|so|oh|sorry|and|actually|btw|anyway)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"
                       + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
-_NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|sure)\W+)*" + _NAME_WORD
+_NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|hiya|heya|hola|yo|sure)\W+)*" + _NAME_WORD
                          + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here)|\s*[,.]?\s*(?:hi|hello|hey|hiya|heya)(?: there)?)?\s*[.!]?\s*$", re.I)
 _NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling|(?:a |an )?[a-z]+,? if (?:that|it) (?:matters|helps))\b", re.I)
 # A name said on its own after a greeting or an apology, then a stop: "oh sorry, tomasz. and mood's a four", "hey, jess."
@@ -260,7 +260,7 @@ _NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|
 # "hi, lucia here. mood's a four"
 _NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|hola|yo|oh|um+|uh+|ok|okay|yeah)\W+)*" + _NAME_WORD + r"\s+here\b", re.I)
 _NOT_NAMES = frozenset(
-    """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here
+    """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here idk idc dunno meh yo hiya hola
     whatever listen look anyway ugh nah nope dunno cool thanks cheers seriously basically yep yup
     anxious angry stressed alright bad happy depressed down nobody anonymous skip pass rather none
     really feeling doing sorry going trying scared worried lonely exhausted done ready um uh erm hmm

@@ -304,9 +304,13 @@ class CrisisProtocol(LineSets):
             "danger_resources",  # danger from someone: {emergency}, and {danger} (a domestic abuse line) when there is one
             "danger_place",  # danger from someone: somewhere safe to go, or someone to be with
             "danger_closing",  # danger from someone: the close, {emergency} {danger}
+            "who_is_it",  # "yes" to "is there someone you could be with?": who
+            "timing_heard",  # when they mean to act, told mid-plan: an emergency now, {emergency} and {resources}
             "note_heard",  # a goodbye note told when asked who they could reach: serious, call {emergency}
             "ringing_heard",  # "ok, i'll ring them" during the screen: call now, no more questions
             "other_at_risk",  # the risk told is someone else's: {emergency} for them, and {resources} for advice
+            "other_at_risk_number",  # "what number do i give her?": {resources}, and {emergency} if urgent
+            "other_at_risk_ask",  # after other_at_risk told first: can they reach them, or someone near them, now
             "other_at_risk_call",  # "should i call someone?" about someone at risk: yes, {emergency} and {resources}
             "call_now",  # not safe now and a person named: call them now and say where you are
             "unsafe_stay",  # not safe now, asked who they could be with: one person or place now, before any plan

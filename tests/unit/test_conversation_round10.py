@@ -69,3 +69,49 @@ async def test_at_a_height_a_note_is_heard_and_agreeing_to_ring_stops_the_questi
     last = replies[4].text.lower()
     assert "call them now" in last or "ring them now" in last or "make that call" in last
     assert "?" not in last
+
+
+# ---- round 11 (run on 013b393): fixes after its report
+
+def test_round11_readings():
+    assert safety.screen_scope("every time i drive home i get this thought that i hit someone. i know i didn't but i drive "
+                               "back and check the road, sometimes three times").kind == "compulsion"
+    assert safety.screen_scope("i checked my phone three times for a text from him") is None
+    assert safety.screen_scope("my doctor lowered my sertraline from a hundred down to fifty. can i just go back to the old "
+                               "dose?").kind == "medication"
+    assert safety.screen_scope("can i go back to the old job") is None
+    assert safety.screen("my brother had a heart attack back in may, he's grand now, but every twinge i get i'm convinced "
+                         "i'm next").level == "none"
+    assert safety.screen("i think i'm having a heart attack, my chest is crushing").category == "medical"
+    assert safety.screen("it's my husband. he's just... not there anymore? he's on his phone all evening. is this "
+                         "normal?").level == "none"
+    assert tx.extract_name("idk") is None and tx.extract_name("yo im tyrese") == "Tyrese"
+
+
+def test_someone_else_at_risk_told_first_is_heard_and_the_number_is_given(engine):
+    assert safety.someone_else_at_risk("my roommate just texted me saying she doesn't want to be alive anymore")
+    assert safety.someone_else_at_risk("my friend said she wants to go to the beach") is None
+
+
+async def test_a_roommate_at_risk_gets_help_for_her_and_the_number_to_give(engine, clock):
+    user = "u_round11_hope"
+    replies = await talk(engine, ["hi i'm hope", "like a four? i'm kind of freaking out",
+                                  "my roommate just texted me from work saying she doesn't want to be alive anymore and she's "
+                                  "sorry for everything. i'm at the library. what do i do",
+                                  "no not me!! i'm fine, it's her. i'm worried about her",
+                                  "ok i'm calling her now. wait what number do i give her"], clock, user=user)
+    first = replies[3].text
+    assert "9 1 1" in first and "9 8 8" in first and first.rstrip().endswith("?")
+    assert any(e.type == "crisis" for e in replies[3].events)
+    assert engine.state_of(user).modality in (None, "express")
+    assert "9 8 8" in replies[5].text and "emotion" not in replies[5].text.lower()
+
+
+async def test_when_is_told_in_the_middle_of_the_plan_it_is_an_emergency_now(engine, clock):
+    user = "u_round11_jodie"
+    engine.settings.locale = "AU"
+    replies = await talk(engine, ["jodie", "zero", "i've written letters for the kids and put them in the drawer. i won't be "
+                                  "here tomorrow", "yeah. i have", "the pills. mum's old ones. i've got them next to me",
+                                  "my sister maybe", "tonight once the kids are at their dad's"], clock, user=user)
+    last = replies[-1].text.lower()
+    assert "triple zero" in last and "music" not in last
