@@ -760,7 +760,8 @@ class SessionEngine:
             c.say(self.lib.scope.ask_if_human.lines, "scope.ask_if_human", step_question=q)
         elif r.ask == "advice" and s.other_at_risk:  # "should i call someone?" about a friend at risk: yes
             c.say(self.lib.crisis.lines["other_at_risk_call"], "crisis.other_at_risk_call")
-            c.parts.append((_tidy(q), "session.resume")) if q else None
+            if q:
+                c.parts.append((_tidy(q), "session.resume"))
         elif r.ask == "advice":
             c.line("answer_advice", step_question=q)
         elif r.ask == "privacy":
@@ -2373,7 +2374,8 @@ class SessionEngine:
         if _NOT_ME.search(text.lower()):  # the risk is someone else's: help for them, then back to what they brought
             s.other_at_risk = True
             c.say(cr.lines["other_at_risk"], "crisis.other_at_risk")
-            c.parts.append((_tidy(crisis.resume), "session.resume")) if crisis.resume and not crisis.held else None
+            if crisis.resume and not crisis.held:
+                c.parts.append((_tidy(crisis.resume), "session.resume"))
         else:
             c.say(cr.lines["check_no"], "crisis.check_no", step_question="" if crisis.held or crisis.switch_to else crisis.resume)
         self._after_check(c, crisis)
