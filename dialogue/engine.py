@@ -625,7 +625,9 @@ class SessionEngine:
         if reading.kind == "switch" and reading.modality == state.modality and step_now is not None and step_now.kind == "choice":
             reading = Reading(kind="answer", slots={})  # "ok, quick one though" to "breathing, or the senses one?"
         meta["turn"] = reading.kind
-        if _NO_EXERCISES.search(text.lower()):  # "i just need to vent, i don't want exercises or anything": for the session
+        if _NO_EXERCISES.search(text.lower()) or (state.modality == "express" and state.phase == "working"
+                                                  and _JUST_TALK_HERE.search(text.lower())):
+            # "i just need to vent, i don't want exercises or anything", "i just want to talk to someone": for the session
             for tag in ("grounding", "breathing"):
                 if tag not in state.refused:
                     state.refused.append(tag)
@@ -774,6 +776,8 @@ class SessionEngine:
             c.line("answer_how", step_question=q)
         elif r.ask == "normal":
             c.line("answer_normal", step_question=q)
+        elif r.ask == "fault":
+            c.line("answer_fault", step_question=q)
         else:
             step = self._step(s)
             if step is not None and step.kind == "distortion" and s.candidates:
@@ -812,13 +816,14 @@ class SessionEngine:
         """Before the next question: the feeling they named, or a short key phrase, or nothing. ``heard``: they went on
         with their story instead of answering, so it is met whatever was reflected just before."""
         s = c.state
+        heard = heard or bool(_GRAVE_NEWS.search(text.lower()))  # "my father has cancer" is always met
         if s.turns - s.reflect_turn < REFLECT_EVERY and expectation != "feeling" and not heard:
             return  # a feeling named when asked for one is always met ("tired. and maybe a bit scared")
         if expectation == "thought":
             return  # the automatic thought is never said back as if it were true
         feeling = tx.own_feeling(text)
-        if expectation == "feeling" and len(named := tx.feeling_words(text)) >= 2:
-            feeling = " and ".join(named[:2])
+        if len(named := tx.feeling_words(text)) >= 2 and feeling in named:
+            feeling = " and ".join(named[:2])  # "i am so angry and scared together"
         if feeling and HARSH.search(feeling):
             feeling = None
         if feeling and expectation in ("feeling", "situation", "text", "topic", "evidence", "action"):
@@ -826,7 +831,7 @@ class SessionEngine:
             c.line(key, feeling=feeling)
             s.reflect_turn = s.turns
             return
-        if expectation in ("situation", "text", "topic"):
+        if expectation in ("situation", "text", "topic") or _GRAVE_NEWS.search(text.lower()):
             key = key_phrase(text)
             if key:
                 c.line("reflect_key", key=key)
@@ -1785,7 +1790,7 @@ class SessionEngine:
         if r.kind == "end" and s.stage != "comment":
             self._goodbye(c)
             return
-        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice", "normal") and s.stage != "comment":
+        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice", "normal", "fault") and s.stage != "comment":
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
         if s.stage == "referred":  # whatever they answer, nothing more is worked on today; no argument with it
@@ -2303,7 +2308,7 @@ class SessionEngine:
         s.crisis.asides += 1
         cr, pending = self.lib.crisis, s.last_question
         s.last_question = ""  # the answer alone; the safety question follows in words that stand on their own
-        if r.ask in ("human", "time", "repeat", "advice", "privacy", "normal"):
+        if r.ask in ("human", "time", "repeat", "advice", "privacy", "normal", "fault"):
             self._question(c, r)
         else:
             c.say(cr.lines["why_ask"], "crisis.why_ask", step_question="")
@@ -2494,6 +2499,9 @@ _ONLY_RATINGS = re.compile(r"(?:\W*(?:(?:the |my )?(?:(?:old|new) )?(?:thought|b
                            r" |at |is )?(?:\d{1,3}|zero|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|one|two|three"
                            r"|four|five|six|seven|eight|nine)(?: percent|%)?(?: now)?\W*)+")
 _BOTH_SIDES = re.compile(r"\bfor\s*[:\-][\s\S]*\bagainst\s*[:\-]|\bon the other hand\b")
+_GRAVE_NEWS = re.compile(r"\b(?:cancer|tumou?r|diagnos\w+|terminal|died|passed away|in (?:the )?hospital|intensive care|accident"
+                         r"|miscarr\w+|stroke|heart attack|dementia|funeral)\b")
+_JUST_TALK_HERE = re.compile(r"\bi (?:just )?(?:want|need|wanna) to (?:talk|talk to someone|be heard|get it out)\b")
 _ONLY_THANKS = re.compile(r"(?:\W*\b(?:thanks|thank you|thankyou|cheers|ta|night|nite|goodnight|good night|bye|goodbye|bye bye"
                           r"|see you|see ya|ok|okay|no|nope|nah|nothing|that'?s it|that'?s all|all good|take care|x+)\b)+\W*")
 _MIDDLE = re.compile(r"\b(?:(?:somewhere |right |about |around )?in the middle|halfway|half way|middling|middle of the road"

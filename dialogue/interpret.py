@@ -20,7 +20,7 @@ from attune.dialogue.types import KINDS, Kind
 
 Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
                  "topic", "text", "choice", "body", "none"]
-Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "normal", "other"]
+Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "normal", "fault", "other"]
 MODEL_OVERRIDES_BELOW = 0.85  # the turn model may override only rule readings less sure than this
 MODEL_MIN_P = 0.5  # ...and only with at least this probability (both chosen on a split of the train file)
 
@@ -129,6 +129,10 @@ QUESTION_NORMAL = _rx(  # "is this normal?": asked for reassurance that it is hu
     r"\bam i (?:normal|weird|the only one|abnormal)\b|\bare we (?:just )?(?:broken|normal|weird|abnormal)\b",
     r"\bdo (?:other|most|a lot of|lots of) (?:people|couples|parents|mums|moms|dads|men|women|guys|students|teachers) (?:do|feel|go through|have|get)"
     r" (?:this|that|the same)\b|\bdoes (?:everyone|anyone else|everybody) (?:do|feel|go through|get) (?:this|that)\b",
+)
+QUESTION_FAULT = _rx(  # "is it my fault?": guilt asked aloud, met with care, never with a verdict
+    r"\b(?:is|was) (?:it|this|that|all this|any of this) (?:all |really )?my fault\b|\bam i to blame\b|\bdid i (?:cause|do) (?:this|it|that)\b",
+    r"\bcould i have (?:stopped|prevented|done something about) (?:it|this|that)\b|\bis it because of me\b",
 )
 QUESTION_HOW = _rx(  # how the session itself works
     r"\bhow (?:does|do|will|is) (?:this|it|the session|this session|this whole thing|this thing|attune) (?:work|go|going to work)\b",
@@ -246,6 +250,8 @@ def _kind_of_question(n: str) -> Ask | None:
         return "repeat"
     if QUESTION_ADVICE.search(n) or QUESTION_THERAPIST.search(n):
         return "advice"
+    if QUESTION_FAULT.search(n):
+        return "fault"
     if QUESTION_NORMAL.search(n):
         return "normal"
     if QUESTION_HOW.search(n):

@@ -2412,8 +2412,8 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
     if not hits and (m := _SI_HEDGED.search(t.norm)) and _distress_in(list(recent)[-_RECENT_MAX:]):
         # "sometimes? it crosses my mind i guess" a turn after "what's even the point": thoughts half-said
         hits.append(_Hit("concern", "suicide", "hedged thoughts after hopelessness", m.group(0)))
-    _psychotic_lines(t, vetoed)
     if not hits and semantic:
+        _psychotic_lines(t, vetoed)  # only the semantic layer reads the vetoes: not paid for when a rule fired
         hits = _semantic(t, vetoed)
         if hits and _told_over(recent):  # "that's been over for eight years" a turn ago: scars talk now is about then
             hits = [h for h in hits if h.category not in ("self_harm", "suicide")]

@@ -222,6 +222,7 @@ class SessionFrame(LineSets):
             "feeling_put_right",  # "not dread exactly, more like shame": {feeling}, said back
             "little_time",  # "i've only got five minutes": the work kept short, and said so
             "middle_heard",  # a scale answered "somewhere in the middle": about {echo}, said back
+            "answer_fault",  # "is it my fault?": care, never a verdict; then {step_question}
             "answer_normal",  # "is this normal?": it is common and human, then {step_question}
             "goodbye_leaving",  # they have to go now: no questions, the summary and card are shown
             "referred_ask",  # after a referral that ends the work: who could help them reach that care

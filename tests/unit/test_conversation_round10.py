@@ -115,3 +115,18 @@ async def test_when_is_told_in_the_middle_of_the_plan_it_is_an_emergency_now(eng
                                   "my sister maybe", "tonight once the kids are at their dad's"], clock, user=user)
     last = replies[-1].text.lower()
     assert "triple zero" in last and "music" not in last
+
+
+async def test_grave_news_is_heard_guilt_is_met_and_just_talking_means_no_exercise_offer(engine, clock):
+    user = "u_round11_lukas"
+    replies = await talk(engine, ["hello. I am Lukas", "I dont know. 2? I just got phone call from my mother",
+                                  "my father has cancer. they found it in the pancreas. he is 63. I just want to talk to "
+                                  "someone, I cannot think straight",
+                                  "we were at christmas market only two weeks ago and he was normal. and now this. I am so "
+                                  "angry and scared together",
+                                  "is it my fault? I did not visit much this year because of work"], clock, user=user)
+    assert "your father has cancer" in replies[3].text.lower()
+    assert "breath" not in " ".join(r.text.lower() for r in replies[3:])
+    fault = replies[5].text.lower()
+    assert "guilt" in fault and "small details" not in fault
+    assert interpret("is it my fault?", "text").ask == "fault"
