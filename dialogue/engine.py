@@ -1323,14 +1323,18 @@ class SessionEngine:
         told = safety.someone_else_at_risk(text)
         if not told or s.other_at_risk:
             return False
-        s.other_at_risk = True
-        s.notes.append(f"someone else at risk: {told}")
+        self._other_at_risk(c, f"someone else at risk: {told}")
         self._crisis_event(c, "concern", "other_at_risk")
-        c.say(self.lib.crisis.lines["other_at_risk"], "crisis.other_at_risk")
         c.say(self.lib.crisis.lines["other_at_risk_ask"], "crisis.other_at_risk_ask")
         if s.phase == "opening" and not s.topic:
             s.topic = tx.own_words(text)
         return True
+
+    def _other_at_risk(self, c: _Compose, note: str) -> None:
+        """The risk is someone else's: help for them, the emergency number where they are and the line for advice."""
+        c.state.other_at_risk = True
+        c.state.notes.append(note)
+        c.say(self.lib.crisis.lines["other_at_risk"], "crisis.other_at_risk")
 
     def _plan_beside_medication(self, c: _Compose, text: str, flag: safety.ScopeFlag) -> bool:
         """ "rebook the one-to-one for next week, and i'll just take the extra one at night": the referral, and the
@@ -2377,8 +2381,7 @@ class SessionEngine:
         crisis, s.crisis = s.crisis, None
         c.exact = False
         if _NOT_ME.search(text.lower()):  # the risk is someone else's: help for them, then back to what they brought
-            s.other_at_risk = True
-            c.say(cr.lines["other_at_risk"], "crisis.other_at_risk")
+            self._other_at_risk(c, "the risk is someone else's: help for them urged")
             if crisis.resume and not crisis.held:
                 c.parts.append((_tidy(crisis.resume), "session.resume"))
         else:
@@ -2412,9 +2415,7 @@ class SessionEngine:
         s.denied = True
         s.last_question = ""  # the screen's question is answered; never asked again as "the question before"
         if _NOT_ME.search(c.person.lower()):  # "no it's not me, it's him i'm worried about": get help for them
-            s.other_at_risk = True
-            s.notes.append("the risk is someone else's: help for them urged")
-            c.say(self.lib.crisis.lines["other_at_risk"], "crisis.other_at_risk")
+            self._other_at_risk(c, "the risk is someone else's: help for them urged")
         else:
             c.say(self.lib.crisis.lines["screen_low"], "crisis.screen_low")
         c.set_phase(crisis.prior_phase if crisis.prior_phase in ("opening", "working", "closing") else
@@ -2495,9 +2496,10 @@ _THIS_ONE = re.compile(r"\b(?:not|never) (?:doing|gonna do|going to do|trying) (
 DECLINE_WORDS = re.compile(r"^\W*(?:nah|no|nope)\W*$|\bfeels? (?:daft|silly|stupid|weird)\b")
 _LITTLE_TIME = re.compile(r"\b(?:only|just) (?:have|got|'?ve got|have got) (?:like |about |maybe |around )?(?:five|ten|fifteen|twenty|a few"
                           r"|a couple of|\d+) (?:minutes|mins)\b|\bdon'?t have (?:much |long|a lot of )?time\b|\bin a (?:rush|hurry)\b")
+_NUMBER_WORD = (r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+                r"|ninety|hundred)")
 _ONLY_RATINGS = re.compile(r"(?:\W*(?:(?:the |my )?(?:(?:old|new) )?(?:thought|belief|feeling|one)|[a-z]+)?\W*(?:like |about |maybe |around"
-                           r" |at |is )?(?:\d{1,3}|zero|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|one|two|three"
-                           r"|four|five|six|seven|eight|nine)(?: percent|%)?(?: now)?\W*)+")
+                           r" |at |is )?" + _NUMBER_WORD + r"(?: percent|%)?(?: now)?\W*)+")
 _BOTH_SIDES = re.compile(r"\bfor\s*[:\-][\s\S]*\bagainst\s*[:\-]|\bon the other hand\b")
 _GRAVE_NEWS = re.compile(r"\b(?:cancer|tumou?r|diagnos\w+|terminal|died|passed away|in (?:the )?hospital|intensive care|accident"
                          r"|miscarr\w+|stroke|heart attack|dementia|funeral)\b")
@@ -2506,9 +2508,8 @@ _ONLY_THANKS = re.compile(r"(?:\W*\b(?:thanks|thank you|thankyou|cheers|ta|night
                           r"|see you|see ya|ok|okay|no|nope|nah|nothing|that'?s it|that'?s all|all good|take care|x+)\b)+\W*")
 _MIDDLE = re.compile(r"\b(?:(?:somewhere |right |about |around )?in the middle|halfway|half way|middling|middle of the road"
                      r"|not (?:great|good),? not (?:terrible|awful|bad)|so so|fifty fifty|50 50)\b")
-_NOT_A_FEELING = re.compile(r"(?:\W*\b(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|please|thanks|thank you|alright|now|then|"
-                            r"\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-                            r"ninety|hundred)\b)+\W*")
+_NOT_A_FEELING = re.compile(r"(?:\W*\b(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|please|thanks|thank you|alright|now|then|\d+|"
+                            + _NUMBER_WORD + r")\b)+\W*")
 EXERCISE_WORDS = re.compile(r"\b(breath\w*|breathing|grounding|exercises?|meditat\w*|senses|(?:close|shut|closing|shutting) (?:my|the|your) eyes"
                             r"|eyes (?:closed|shut))\b")
 _HAS_SUBJECT = re.compile(r"\b(?:you|you're|you've|you'd|you'll|he|she|he's|she's|they|they're|it|it's|we|your \w+)\s+[a-z']{2,}", re.I)

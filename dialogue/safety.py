@@ -89,7 +89,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Literal, Sequence
 
 from pydantic import BaseModel
@@ -215,16 +216,18 @@ def normalise(text: str) -> str:
 _SENTENCE_END = re.compile(r"[.!?;\n\r\u2026]+|[ \t]-{2,}[ \t]")
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Text:
     """A whole message, normalised once: one sentence per line (no pattern crosses a line)."""
     norm: str
-    starts: list[int]  # offset of each line in ``norm``
-    asked: list[bool]  # the sentence ended with "?"
-    raw: list[str] = field(default_factory=list)  # the original text of each line (for the semantic layer)
+    starts: tuple[int, ...]  # offset of each line in ``norm``
+    asked: tuple[bool, ...]  # the sentence ended with "?"
+    raw: tuple[str, ...] = ()  # the original text of each line (for the semantic layer)
 
 
+@lru_cache(maxsize=16)
 def _prepare(text: str) -> _Text:
+    """Cached: the screen, the scope check and the other-person check read the same turn, and a long one costs."""
     parts, asked, pos = [], [], 0
     for m in _SENTENCE_END.finditer(text):
         parts.append(text[pos:m.start()])
@@ -238,7 +241,7 @@ def _prepare(text: str) -> _Text:
     for line in lines:
         starts.append(offset)
         offset += len(line) + 1
-    return _Text(norm, starts, asked[:len(lines)], parts[:len(lines)])
+    return _Text(norm, tuple(starts), tuple(asked[:len(lines)]), tuple(parts[:len(lines)]))
 
 
 def _sentences(t: _Text, window: int = 60, overlap: int = 12) -> list[tuple[str, bool]]:
