@@ -92,10 +92,18 @@ class CrisisState(BaseModel):
     said_outright: list[str] = Field(default_factory=list)  # screener items told in words or a plain yes, not a hedge
     danger_told: int = 0  # how often the abuse line was said: after twice, the close keeps only the emergency number
     switch_to: str = ""  # an approach asked for while the check was open ("can we try the thoughts approach instead")
+    plan_now: bool = False  # high risk: the plan is for the next few hours (crisis.yaml safety_plan_now), not "when it gets hard"
 
     @property
     def unresolved(self) -> bool:
         return self.stage in ("check", "screener")
+
+    @property
+    def told_high(self) -> bool:
+        """High risk told in words or a plain yes (intent, a plan, a means at hand, a time, not safe now), not a hedge
+        read as yes the safe way: the plan is then for the next few hours."""
+        return any(self.answers.get(k) and k in self.said_outright for k in ("intent", "plan", "preparation")) \
+            or any(k in self.said_outright for k in ("unsafe", "timing"))
 
 
 class SessionState(BaseModel):
@@ -585,10 +593,12 @@ class SessionEngine:
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and scope is not None \
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
-        answering = state.crisis is not None and state.crisis.stage == "screener" and verdict.category in (None, "suicide", "self_harm")
+        # "now and then, but i wouldn't act on it" answers the screener; "feeling like a burden" answers "what's the first sign?"
+        answering = state.crisis is not None and state.crisis.stage in ("screener", "plan") \
+            and verdict.category in (None, "suicide", "self_harm")
         if state.name is None and state.phase in ("opening", "crisis") and (verdict.level != "none" or state.crisis is not None):
             state.name = tx.volunteered_name(text)  # "i'm ana. my boyfriend threw my phone...": kept through the crisis
-        if verdict.level == "crisis" and answering:  # "now and then, but i wouldn't act on it" answers the screener
+        if verdict.level == "crisis" and answering:
             state.risk_flag = True
             state.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
         elif verdict.level == "crisis" or (verdict.level == "concern" and state.crisis is None):
@@ -1980,6 +1990,7 @@ class SessionEngine:
                "means_request": "means_refusal", "imminent": "imminent"}.get(verdict.category or "", "acknowledge")
         if verdict.category == "imminent":
             s.crisis.answers["safe_now"] = False
+            s.crisis.said_outright.append("unsafe")
         high_told = first and any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation"))
         if key == "imminent" and s.crisis.category == "danger_from_others":
             self._resources_line(c)  # not safe from someone: the emergency number and the abuse line, not the suicide line
@@ -2078,19 +2089,28 @@ class SessionEngine:
             if person:  # "i could maybe tell my flatmate, or ring my sister": said already, not asked for
                 s.crisis.plan["trusted_person"] = person
                 self._person_heard(c, person)
-                s.crisis.stage, s.crisis.index = "plan", 0
-                c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
+                s.crisis.stage, s.crisis.index, s.crisis.plan_now = "plan", 0, s.crisis.told_high
+                self._plan_intro(c)
                 self._plan_ask(c)
                 return
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
-            s.crisis.stage, s.crisis.index, s.crisis.awaiting_person = "plan", 0, True
+            s.crisis.stage, s.crisis.index, s.crisis.awaiting_person, s.crisis.plan_now = "plan", 0, True, s.crisis.told_high
             return
         if s.crisis.answers.get("thoughts") is False and self._low_kind(s.crisis):
             self._screen_low(c)
             return
         s.crisis.stage, s.crisis.index = "plan", 0
-        c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
+        self._plan_intro(c)
         self._plan_ask(c)
+
+    def _plan_steps(self, crisis: CrisisState) -> list[Step]:
+        cr = self.lib.crisis
+        return cr.safety_plan_now if crisis.plan_now and cr.safety_plan_now else cr.safety_plan
+
+    def _plan_intro(self, c: _Compose) -> None:
+        assert c.state.crisis is not None
+        key = "safety_plan_now_intro" if c.state.crisis.plan_now else "safety_plan_intro"
+        c.say(self.lib.crisis.lines[key], f"crisis.{key}")
 
     def _person_heard(self, c: _Compose, value: str) -> None:
         """ "you could text your friend maya" or "your sister" said back; a plain line when it can't be said cleanly."""
@@ -2107,8 +2127,12 @@ class SessionEngine:
     def _plan_ask(self, c: _Compose) -> None:
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
-        if s.crisis.index < len(cr.safety_plan):
-            st = cr.safety_plan[s.crisis.index]
+        steps = self._plan_steps(s.crisis)
+        while s.crisis.index < len(steps) and (s.crisis.plan.get(steps[s.crisis.index].slot or "") or (
+                steps[s.crisis.index].slot == "people" and s.crisis.plan.get("trusted_person"))):
+            s.crisis.index += 1  # "my sister" was told already, when asked who they could be with: not asked for again
+        if s.crisis.index < len(steps):
+            st = steps[s.crisis.index]
             c.say(st.prompts, f"crisis.plan.{st.id}")
             return
         c.event("safety_plan", **s.crisis.plan)
@@ -2117,7 +2141,8 @@ class SessionEngine:
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
             s.crisis.stage = "stay"
             return
-        c.say(cr.lines["closing"], "crisis.closing")
+        key = "closing_now" if s.crisis.plan_now else "closing"
+        c.say(cr.lines[key], f"crisis.{key}")
         s.crisis = None  # the screen is resolved and the plan made: the usual close (mood, feedback, goodbye) follows
         c.set_phase("closing")
         c.line("mood_close")
@@ -2179,11 +2204,16 @@ class SessionEngine:
                 answer = True  # the answer carries risk in its own words: a passive wish is a yes
             if st.id in (told := _screen_told(text)):  # "the blades are in my desk drawer" answers "...to prepare?", and
                 answer = told[st.id]  # "i wouldn't act on it" is a no to intent (a yes only to the thoughts question)
+            elif answer and told.get("intent") is False and st.id in ("method", "plan", "preparation") \
+                    and tx.screener_answer(_WOULDNT_ACT.sub(" ", text.lower().replace("\u2019", "'"))) is False:
+                answer = False  # "no, i wouldn't act on it" to "have you made a plan?": the denial is not a hedge here
             elif st.id in ("intent", "plan", "preparation") and answer and tx.safe_answer(text) is True \
                     and s.crisis.unclear < 1:
                 answer = None  # "yeah i'm alright tonight, my flatmate's in" answers another question: asked once more
             if told.get(st.id) or (answer and _PLAIN_YES.match(text.lower())):
                 s.crisis.said_outright.append(st.id)
+            if st.id == "safe_now" and answer is False and (_NOT_SAFE.search(text.lower()) or _PLAIN_NO.match(text.lower())):
+                s.crisis.said_outright.append("unsafe")  # "no, i'm not safe", not a hedged "i guess i'm safe"
             for other, said in told.items():  # "no plan or anything", "the blades are in my drawer", even in a half-answer
                 if other != st.id and other not in s.crisis.answers:
                     s.crisis.answers[other] = said
@@ -2222,9 +2252,12 @@ class SessionEngine:
             if s.last_question:
                 c.parts.append((_tidy(s.last_question), "session.resume"))
         elif s.crisis.stage == "plan":
-            slot = "trusted_person" if s.crisis.awaiting_person else (cr.safety_plan[s.crisis.index].slot
-                                                                      or cr.safety_plan[s.crisis.index].id)
+            steps = self._plan_steps(s.crisis)
+            slot = "trusted_person" if s.crisis.awaiting_person else (steps[s.crisis.index].slot or steps[s.crisis.index].id)
             value = self._plan_value(text, slot)
+            if (value is None or len(value.split()) <= 3) and slot not in ("trusted_person", "people") \
+                    and tx.yes_no(text) is True and not _asks_back(text):
+                value = "yes"  # "yeah i will" to "would you reach them tonight?": agreed
             if value is None and self._answer_aside(c, text):
                 return
             if value is None and s.crisis.awaiting_person and tx.yes_no(text) is True and "who_asked" not in s.crisis.said_outright:
@@ -2237,32 +2270,47 @@ class SessionEngine:
                 if s.crisis.awaiting_person:
                     c.say(cr.lines["trusted_person"], "crisis.trusted_person")
                 else:
-                    st = cr.safety_plan[s.crisis.index]
+                    st = steps[s.crisis.index]
                     c.say(st.reprompts or st.prompts, f"crisis.plan.{st.id}")
                 return
             s.crisis.unclear = 0
             if value:
                 s.crisis.plan[slot] = value
+            if slot not in ("trusted_person", "people") and not _PUT_AWAY.search(text.lower()) \
+                    and not s.crisis.plan.get("people") and (person := self._plan_value(text, "people")):
+                s.crisis.plan["people"] = person  # "i don't know. maybe my sister": the people step is answered too
+                self._person_heard(c, person)
             if s.crisis.awaiting_person and not value and _NOT_SAFE.search(text.lower()) and "unsafe_stay" not in s.crisis.said_outright:
                 # "no, i'm not safe" at imminent risk: no safety plan yet; the number, and one person or place, now
-                s.crisis.said_outright.append("unsafe_stay")
+                s.crisis.said_outright += ["unsafe_stay", "unsafe"]
+                s.crisis.plan_now = True
                 if not _has_number(c.text, c.emergency):
                     c.say(cr.lines["imminent"], "crisis.imminent")
                 c.say(cr.lines["unsafe_stay"], "crisis.unsafe_stay")
                 return
             if s.crisis.awaiting_person:
                 s.crisis.awaiting_person = False
+                if tx.safe_answer(text) is True and s.crisis.answers.get("safe_now") is False:
+                    # "yeah i'm safe, my partner's home": put right; the plan is for tonight only if risk stays high
+                    s.crisis.answers["safe_now"] = True
+                    if "unsafe" in s.crisis.said_outright:
+                        s.crisis.said_outright.remove("unsafe")
+                    s.crisis.plan_now = s.crisis.told_high
                 if not value and re.search(r"\b(?:note|letter)s?\b", text.lower()):  # a goodbye note told: how serious it is
                     s.crisis.answers["preparation"] = True
                     c.say(cr.lines["note_heard"], "crisis.note_heard")
+                elif not value and _UNSURE.fullmatch(text.lower().strip(" .,!?")):  # "i don't know": not "no point"
+                    c.say(cr.lines["no_one_unsure"], "crisis.no_one_unsure")
                 elif not value:  # "i don't want to ring anyone, there's no point": heard, and a smaller way in offered
                     c.say(cr.lines["no_one_heard"], "crisis.no_one_heard")
                 else:  # "i could text my friend maya if it gets bad": said back, so they know it was heard
                     self._person_heard(c, value)
                     if s.crisis.answers.get("safe_now") is False:  # not safe now: call them now, not "if it gets bad"
                         c.say(cr.lines["call_now"], "crisis.call_now")
-                c.say(cr.lines["safety_plan_intro"], "crisis.safety_plan_intro")
+                self._plan_intro(c)
             else:
+                if value and s.crisis.plan_now and slot == "safer_surroundings" and _PUT_AWAY.search(text.lower()):
+                    c.say(cr.lines["safer_heard"], "crisis.safer_heard")  # "i'll put them in the kitchen": now
                 s.crisis.index += 1
             self._plan_ask(c)
         else:
@@ -2275,7 +2323,8 @@ class SessionEngine:
                     c.say(cr.lines["danger_place_heard"], "crisis.danger_place_heard")
                 self._danger_say(c, "danger_closing")
             else:
-                c.say(cr.lines["closing"], "crisis.closing")
+                key = "closing_now" if s.crisis.plan_now else "closing"
+                c.say(cr.lines[key], f"crisis.{key}")
             s.crisis = None
             c.set_phase("closing")
             if danger:  # no ratings while someone may be in the next room: what is in the way, then a quiet goodbye
@@ -2323,7 +2372,7 @@ class SessionEngine:
         elif s.crisis.stage == "plan" and s.crisis.awaiting_person:
             c.say(cr.lines["trusted_person"], "crisis.trusted_person")
         elif s.crisis.stage == "plan":
-            st = cr.safety_plan[s.crisis.index]
+            st = self._plan_steps(s.crisis)[s.crisis.index]
             c.say(st.reprompts or st.prompts, f"crisis.plan.{st.id}")
         else:
             key = _check_key(s.crisis.category)
@@ -2525,6 +2574,11 @@ SPOKEN_CARD_WORDS = 60
 CARD_STEP_WORDS = 45  # read as a step, the card is followed by the closing question: the action they just said can go
 RECALL_WORDS = 30
 # A turn that says nothing a safety plan could hold: "yeah", "i guess", "five", "ok sure".
+_PUT_AWAY = re.compile(r"\b(?:put|putting|move|moving|give|giving|hand|handing|lock|locking|throw|throwing|bin|binning|get rid|hide"
+                       r"|take (?:them|it) (?:to|out|down|away)|leave (?:them|it) (?:in|at|with|outside)|ask \w+ to (?:keep|hold|take)"
+                       r"|(?:keep|hold) (?:them|it|onto)|another room|the kitchen|outside|downstairs|the car)\b")
+_UNSURE = re.compile(r"(?:(?:um+|uh+|hm+|well|honestly|i mean)\W+)*(?:i (?:really )?(?:don'?t|do not) know|i dunno|dunno|not sure|i'?m not sure"
+                     r"|no idea|i have no idea|i can'?t think(?: of anyone)?)(?:\W+(?:really|to be honest|honestly|tbh))?")
 _NOTHING_TO_HOLD = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|right|mm+|hm+|um+|uh+|i guess|i suppose|i dunno|dunno"
                           r"|i don'?t know|not sure|maybe|probably|no idea|whatever|i think so|so|and|well|like|\d+|zero|one|two"
                           r"|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -]?ish)?|-?ish)\W*)+$")
@@ -2574,7 +2628,11 @@ _REACH = re.compile(r"\b(?:tell|ring|call|text|phone|message|talk to|speak to|go
 _MEANS_HERE = re.compile(r"\b(?:they'?re|it'?s|they are|it is|the (?:pills|tablets|blades?|rope|gun|knife)(?: are| is)?) (?:in|on|under|beside|by|next to|right next to)"
                          r" (?:my|the|me)\b|\b(?:right )?next to me\b|\bin my (?:bag|pocket|hand|lap|drawer)\b")
 _BECAUSE = re.compile(r"\b(?:because|cause|'cause|cos|since|as) (.{8,})$", re.I)
+_PLAIN_NO = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:no|nope|nah|not really)\b")
 _PLAIN_YES = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:yes|yeah|yep|yup|i do|i have|i am|i'?m going to|i will)\b")
+_WOULDNT_ACT = re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not|could(?:n'?t| not)) (?:ever |actually |really )?"
+                          r"(?:act on (?:it|them)|do it|do anything(?: about it| like that)?|go through with it|try anything"
+                          r"|hurt myself)\b")
 _SCREEN_TOLD = (
     ("method", True, re.compile(r"\b(?:take|taking|swallow|swallowing|down|downing) (?:them all|all of them|the lot|all (?:the |my |of my )?"
                                 r"(?:pills|tablets|meds)|the whole (?:bottle|box|packet))\b|\b(?:jump|jumping) (?:off|from|in front)\b"
@@ -2586,9 +2644,7 @@ _SCREEN_TOLD = (
     ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t|alright|all right|okay|ok|fine|safe)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
                                 r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
                                 r"|as soon as)\b")),
-    ("intent", False, re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not|could(?:n'?t| not)) (?:ever |actually |really )?"
-                                 r"(?:act on (?:it|them)|do it|do anything(?: about it| like that)?|go through with it|try anything"
-                                 r"|hurt myself)\b")),
+    ("intent", False, _WOULDNT_ACT),
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
                                      r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
                                      r"|stockpiled|been stockpiling|stockpiling|hidden|been collecting|collected) (?:some |a |the |my |all my |up )?"

@@ -87,7 +87,7 @@ def template_lines(library: Any = None) -> list[tuple[str, str, str | None]]:
     raw += [(f"session.recall.{k}", v, "card") for k, v in lib.session.recall.items()]
     for key, variants in lib.crisis.lines.items():
         raw += [(f"crisis.{key}", v, "crisis") for v in variants]
-    for step in list(lib.crisis.screener) + list(lib.crisis.safety_plan):
+    for step in list(lib.crisis.screener) + list(lib.crisis.safety_plan) + list(lib.crisis.safety_plan_now):
         raw += [(f"crisis.{step.id}", v, "crisis") for v in step.prompts + step.reprompts]
     for locale, resources in lib.crisis.resources.items():
         raw += [(f"crisis.resources.{locale}", f"You can reach the {r.name}, {r.text}.", "crisis") for r in resources]

@@ -212,7 +212,8 @@ BODY_PART = re.compile(
     r"|\b(?:right |just )?(?:in )?the (middle|centre|center)\b")
 _THOUGHT_INTRO = re.compile(
     r"\b(?:i (?:just |kept |keep |was |still |then |kind of |sort of |literally )*(?:thought|think|thinking|told myself|tell myself|telling myself)|my (?:mind|head|brain) (?:said|says|went|was going|was like)"
-    r"|all i could think (?:was|of)|the thought (?:was|is|i had|i get|i keep having)|my thought (?:was|is)|i was like|i felt like|i went)"
+    r"|all i could think (?:was|of)|the thought (?:was|is|i had|i get|i keep having)|my thought (?:was|is)|i was like|i felt like"
+    r"|i went(?=\s*[,:\"']|\s+(?:like|oh|ugh|great|here we go|typical|of course)\b))"
     r"\b[ ,:]*(?:that )?(.+)$", re.I)
 _RATING_WORDS = re.compile(
     r"\b(really|very|super|so|pretty|quite|extremely|insanely|kind of|a bit|a little|fairly|not that|not very|mildly)?\s*"

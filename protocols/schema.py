@@ -285,6 +285,10 @@ class CrisisProtocol(LineSets):
             "medical",
             "self_harm",
             "safety_plan_intro",
+            "safety_plan_now_intro",  # high risk: a plan for the next few hours, not for "when things get hard"
+            "no_one_unsure",  # "i don't know" to who they could reach: not "no point"; a smaller way in
+            "safer_heard",  # the plan for tonight: what they will put away, heard; do it now
+            "closing_now",  # the close after the plan for the next few hours; {emergency} {resources}
             "closing",
             "concern_check",  # ambiguous signal: ask directly and kindly
             "imminent",  # not safe right now: the emergency number first; {emergency}
@@ -325,6 +329,9 @@ class CrisisProtocol(LineSets):
     )
     screener: list[Step] = Field(min_length=5, description="C-SSRS-style direct questions, in order.")
     safety_plan: list[Step] = Field(min_length=4, description="Warning signs, coping, people, professionals, safer surroundings.")
+    safety_plan_now: list[Step] = Field(
+        min_length=3, description="The plan at high risk (intent, a plan, a means at hand, not safe now): the next few hours, "
+                                  "safer surroundings first; no warning signs. Slots as in safety_plan.")
     resources: dict[str, list[Resource]] = Field(description="Locale -> resources; must include 'default'.")
     emergency_numbers: dict[str, str]
     danger_resources: dict[str, list[Resource]] = Field(
