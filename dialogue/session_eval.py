@@ -34,6 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from attune.dialogue.types import split_sentences
+from attune.protocols.loader import read_yaml
 
 # ----------------------------------------------------------------------------- style limits
 ACK_SHARE_MAX = 0.25
@@ -159,8 +160,7 @@ class Client(_Strict):
 
 
 def load_client(path: Path) -> Client:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Client.model_validate(data)
+    return Client.model_validate(read_yaml(path.read_text(encoding="utf-8")))
 
 
 def load_bank(directory: str | Path) -> dict[str, Client]:

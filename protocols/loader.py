@@ -31,9 +31,18 @@ class Library:
     distortions: DistortionSet
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str):  # noqa: ANN201 - whatever the document holds
+    """``yaml.safe_load`` through libyaml when PyYAML was built with it: ten times faster on the protocols, which
+    every engine loads (the same safe subset of YAML, the same errors)."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 def _load(path: Path, model: type[M]) -> M:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProtocolError(f"{path}: file is missing") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -15,12 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# numpy's OpenBLAS (the brain's sentence embeddings and risk model) would otherwise start a thread
-# per core for each small matrix product and fight Whisper and Piper for the same two cores: the
-# safety screen took 92 ms a turn that way on a busy machine, 31 ms on one thread. Set before numpy loads.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-from attune.dialogue.settings import Settings  # noqa: E402
+from attune.dialogue.settings import Settings  # first: attune.dialogue keeps numpy's OpenBLAS to one thread
 
 
 class CliError(Exception):
