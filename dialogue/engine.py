@@ -652,7 +652,12 @@ class SessionEngine:
                 # "hi. idris. um, how does this work?": the name is kept; the answer leads on to the mood question
                 state.name, state.stage = name, "mood"
                 state.last_question = c.render(self.lib.session.lines["mood_open"])
-            self._question(c, reading)
+            if answered := self._answer_beside_question(state, text, reading):
+                # "all or nothing, yeah. that sounds like me. is that normal though?": answered, and the yes taken
+                self._question(c, reading, resume=False)
+                self._working(c, answered, await asyncio.to_thread(self._read, state, answered))
+            else:
+                self._question(c, reading)
         elif state.phase == "opening":
             self._opening(c, text, reading)
         else:
@@ -764,10 +769,19 @@ class SessionEngine:
             break
 
     # ------------------------------------------------------------------ side moves
-    def _question(self, c: _Compose, r: Reading) -> None:
-        """A question back gets an answer within scope, then the conversation returns to their thread."""
+    def _answer_beside_question(self, s: SessionState, text: str, r: Reading) -> str:
+        """The part of a turn that answers a yes-or-no step, said beside a question back ("yeah, that fits. is that
+        normal though?"), or ""."""
+        step = self._step(s)
+        if step is None or step.kind not in ("distortion", "yesno") or r.ask not in ("normal", "fault", "time", "privacy"):
+            return ""
+        rest = " ".join(p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p and not p.rstrip().endswith("?"))
+        return rest if rest and tx.yes_no(rest) is not None else ""
+
+    def _question(self, c: _Compose, r: Reading, resume: bool = True) -> None:
+        """A question back gets an answer within scope, then the conversation returns to their thread (``resume``)."""
         s = c.state
-        q = s.last_question
+        q = s.last_question if resume else ""
         if r.ask == "human":
             c.say(self.lib.scope.ask_if_human.lines, "scope.ask_if_human", step_question=q)
         elif r.ask == "advice" and s.other_at_risk:  # "should i call someone?" about a friend at risk: yes
@@ -1618,8 +1632,11 @@ class SessionEngine:
         elif step.kind == "distortion":
             low = text.lower()
             said = RESTATED.search(low.replace("’", "'"))
-            if said and len(said.group("thought").split()) >= 3 and re.search(r"\b(?:i|i'm|im|me|my)\b", said.group("thought")) \
-                    and re.search(r"\b(?:no|not|nah|nope|wait|actually)\b", low[:said.start()]):  # put right, not "yeah, more like"
+            put_right = re.search(r"\b(?:no|not|nah|nope|wait|actually)\b", low[:said.start()]) if said else None
+            if said and len(said.group("thought").split()) >= 3 and put_right and (
+                    re.search(r"\b(?:i|i'm|im|me|my)\b", said.group("thought"))  # put right, not "yeah, more like"
+                    or re.search(r"\b(?:not (?:quite )?(?:it|right)|hang on|hold on|wait)\b", low[:said.start()])):
+                # "no hang on, that's not quite it. it's more like if one tiny thing is off, the whole thing is worthless"
                 return "rethought", said.group("thought")  # "no, it's more that i'm only ever an afterthought to them"
             fuller = re.match(r"^\W*(?:(?:um+|uh+|well|so|more|just|like)\W+)*that (?=(?:i|i'm|im|i'll|everyone|everybody|they|"
                               r"people|nobody|no one|he|she|my)\b)(.{12,})$", low)
@@ -2055,8 +2072,8 @@ class SessionEngine:
     def _screener_ask(self, c: _Compose) -> None:
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
-        if any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")):
-            s.crisis.index = len(cr.screener)  # high risk already told: no checklist
+        if any(s.crisis.answers.get(k) for k in ("intent", "plan", "preparation")) or "unsafe" in s.crisis.said_outright:
+            s.crisis.index = len(cr.screener)  # high risk already told, or not safe now: no checklist, a person now
         while s.crisis.index < len(cr.screener):
             st = cr.screener[s.crisis.index]
             if st.id in s.crisis.answers:
@@ -2121,6 +2138,10 @@ class SessionEngine:
             c.say(cr.lines["person_heard"], "crisis.person_heard", key=said)
         elif said and re.fullmatch(r"your (?:[a-z]+ ){0,2}[a-z]+", said):
             c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=said)
+        elif who := _MY_PERSON.search(bare.lower()):  # "my brother, ravi. he's only ten minutes away": your brother, Ravi
+            name = who.group("name")
+            key = f"your {who.group('who')}" + (f" {name.capitalize()}" if name and name not in _NOT_A_NAME else "")
+            c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=key)
         else:
             c.say(cr.lines["person_heard"], "crisis.person_heard", key="")
 
@@ -2192,7 +2213,10 @@ class SessionEngine:
                 c.line("goodbye_after_crisis")
             c.ended = True
             return
-        if s.crisis.stage in ("screener", "plan") and _WILL_RING.search(text.lower()) and "ringing" not in s.crisis.said_outright:
+        if s.crisis.stage in ("screener", "plan") and _WILL_RING.search(text.lower()):
+            if "ringing" in s.crisis.said_outright:  # "it's ringing": no question while they make the call
+                c.say(cr.lines["stay"], "crisis.stay")
+                return
             s.crisis.said_outright.append("ringing")  # "ok. ok i'll ring them": that call comes before any more questions
             c.say(cr.lines["ringing_heard"], "crisis.ringing_heard")
             return
@@ -2237,6 +2261,15 @@ class SessionEngine:
                 else:
                     c.say(cr.lines["imminent"], "crisis.imminent")
             self._screener_ask(c)
+        elif s.crisis.stage == "plan" and _HELP_COMING.search(text.lower()) and "help_coming" not in s.crisis.said_outright:
+            # "he's coming. he said stay put": help is on its way; stay with them, then the plan for while they wait
+            s.crisis.said_outright.append("help_coming")
+            s.crisis.plan.setdefault("trusted_person", tx.own_words(text))
+            c.say(cr.lines["help_coming"], "crisis.help_coming")
+            if s.crisis.awaiting_person:
+                s.crisis.awaiting_person = False
+                self._plan_intro(c)
+            self._plan_ask(c)  # the plan for while they wait, its question in words that stand on their own
         elif s.crisis.stage == "plan" and _MEANS_HERE.search(text.lower()) and "means_away" not in s.crisis.said_outright:
             # "they're in my bag, right next to me": the means at hand come first; the question stands
             s.crisis.said_outright.append("means_away")
@@ -2543,14 +2576,16 @@ _FEELING_FIX = re.compile(r"\b(?:not|wasn'?t|isn'?t|no)\b[^.?!]{0,30}\b(?:exactl
 _THIS_ONE = re.compile(r"\b(?:not|never) (?:doing|gonna do|going to do|trying) (?:that|this)(?: one| bit| part)?\b|\b(?:skip|pass on)"
                        r" (?:that|this)(?: one| bit| part)?\b|\bi (?:won'?t|will not|don'?t want to|do not want to) do (?:that|this)(?: one)?\b")
 DECLINE_WORDS = re.compile(r"^\W*(?:nah|no|nope)\W*$|\bfeels? (?:daft|silly|stupid|weird)\b")
-_LITTLE_TIME = re.compile(r"\b(?:only|just) (?:have|got|'?ve got|have got) (?:like |about |maybe |around )?(?:five|ten|fifteen|twenty|a few"
-                          r"|a couple of|\d+) (?:minutes|mins)\b|\bdon'?t have (?:much |long|a lot of )?time\b|\bin a (?:rush|hurry)\b")
+_LITTLE_TIME = re.compile(r"\b(?:(?:only|just|literally) (?:have|got|'?ve got|have got)|(?:i'?ve|i have) (?:only |just |literally )*got)"
+                          r" (?:like |about |maybe |around )?(?:two|three|four|five|ten|fifteen|twenty|a few|a couple of|\d+) (?:minutes|mins)\b(?! (?:of|worth)\b)"
+                          r"|\bdon'?t have (?:much |long|a lot of )?time\b|\bin a (?:rush|hurry)\b")
 _NUMBER_WORD = (r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty"
                 r"|ninety|hundred)")
 _ONLY_RATINGS = re.compile(r"(?:\W*(?:(?:the |my )?(?:(?:old|new) )?(?:thought|belief|feeling|one)|[a-z]+)?\W*(?:like |about |maybe |around"
                            r" |at |is )?" + _NUMBER_WORD + r"(?: percent|%)?(?: now)?\W*)+")
 _BOTH_SIDES = re.compile(r"\bfor\s*[:\-][\s\S]*\bagainst\s*[:\-]|\bon the other hand\b")
-_GRAVE_NEWS = re.compile(r"\b(?:cancer|tumou?r|diagnos\w+|terminal|died|passed away|in (?:the )?hospital|intensive care|accident"
+_GRAVE_NEWS = re.compile(r"\b(?:cancer|tumou?r|diagnos\w+|terminal|(?<!nearly )(?<!almost )died(?! (?:of|from) (?:embarrassment|shame"
+                         r"|laughter|laughing|boredom|cringe))|passed away|in (?:the )?hospital|intensive care|accident"
                          r"|miscarr\w+|stroke|heart attack|dementia|funeral)\b")
 _JUST_TALK_HERE = re.compile(r"\bi (?:just )?(?:want|need|wanna) to (?:talk|talk to someone|be heard|get it out)\b")
 _ONLY_THANKS = re.compile(r"(?:\W*\b(?:thanks|thank you|thankyou|cheers|ta|night|nite|goodnight|good night|bye|goodbye|bye bye"
@@ -2574,6 +2609,15 @@ SPOKEN_CARD_WORDS = 60
 CARD_STEP_WORDS = 45  # read as a step, the card is followed by the closing question: the action they just said can go
 RECALL_WORDS = 30
 # A turn that says nothing a safety plan could hold: "yeah", "i guess", "five", "ok sure".
+_MY_PERSON = re.compile(r"\bmy (?P<who>(?:(?:best|big|little|older|younger|old) )?(?:mum|mom|mam|mother|dad|father|sister|brother|aunt|auntie"
+                        r"|uncle|nan|nana|gran|granny|grandma|grandad|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|friend"
+                        r"|mate|flatmate|roommate|housemate|neighbou?r|son|daughter|therapist|counsell?or|doctor|gp|key ?worker))\b"
+                        r"(?:,? (?P<name>[a-z]{2,12})\b)?")
+_NOT_A_NAME = frozenset("i im he she they who and but or so she's he's is was will would could can the a an at in on maybe "
+                        "probably i'd i'll then too lives just only who's".split())
+_HELP_COMING = re.compile(r"\b(?:he|she|they|\w+) (?:is|are|'s|'re) (?:on (?:his|her|their|the) way|coming(?! (?:back|home later|up))"
+                          r"|driving over|heading over|coming over|coming to get me)\b|\bwait(?:ing)? for (?:him|her|them|my \w+) (?:now|to come"
+                          r"|to get here)\b|\b(?:he|she|they) said (?:to )?stay (?:put|here|where i am)\b")
 _PUT_AWAY = re.compile(r"\b(?:put|putting|move|moving|give|giving|hand|handing|lock|locking|throw|throwing|bin|binning|get rid|hide"
                        r"|take (?:them|it) (?:to|out|down|away)|leave (?:them|it) (?:in|at|with|outside)|ask \w+ to (?:keep|hold|take)"
                        r"|(?:keep|hold) (?:them|it|onto)|another room|the kitchen|outside|downstairs|the car)\b")
@@ -2585,7 +2629,8 @@ _NOTHING_TO_HOLD = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|rig
 # Someone to reach: a relation, a role, a place with people, or a name said with a verb of reaching ("kirsty knocked").
 _NO_ONE = re.compile(r"\b(?:no ?one|nobody|there'?s no one|(?:no point|what'?s the point|why bother)(?: in| of)? (?:ringing|calling|texting"
                      r"|telling|talking to|bothering) (?:anyone|anybody|someone|them|people)|(?:don'?t|do not|won'?t|can'?t|not going to|not gonna)"
-                     r" (?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people))\b")
+                     r" (?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people|a helpline"
+                     r"|the helpline|helplines|a hotline|a crisis line|the crisis line|the line|the samaritans|samaritans|strangers|a stranger))\b")
 _PERSON = re.compile(
     r"\b(?:mum|mom|mam|mother|dad|father|parents?|sister|brother|sis|bro|siblings?|aunt\w*|uncle|gran\w*|nan|nana|grandma"
     r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
@@ -2653,9 +2698,9 @@ _SCREEN_TOLD = (
 )
 
 
-_WILL_RING = re.compile(r"\bi(?:'?ll| will|'?m going to|'?m gonna| am going to) (?:ring|call|phone|text|contact) (?:them|the samaritans|samaritans"
-                         r"|988|999|911|the lifeline|lifeline|that number|the number|it|the helpline|the crisis line)\b|\bi'?m (?:ringing"
-                         r"|calling|phoning) (?:them|now|the)\b")
+_WILL_RING = re.compile(r"\bi(?:'?ll| will|'?m going to|'?m gonna| am going to) (?:ring|call|phone|text|contact) (?:them|him|her|my \w+"
+                         r"|the samaritans|samaritans|988|999|911|the lifeline|lifeline|that number|the number|it|the helpline|the crisis line)\b"
+                         r"|\bi'?m (?:ringing|calling|phoning) (?:them|him|her|my \w+|now|the)\b|^\W*(?:it'?s|it is|phone'?s) ringing\b")
 _NOT_ME = re.compile(r"\bnot (?:about )?me\b|\bit'?s (?:him|her|them|my (?:friend|mate|brother|sister|son|daughter|partner|mum|mom|dad"
                      r"|boyfriend|girlfriend|husband|wife|flatmate|roommate))\b[^.?!]{0,30}\b(?:worried|scared|concerned|about)\b"
                      r"|\b(?:i'?m|i am) (?:really |so )?(?:worried|scared|concerned) (?:about|for) (?:him|her|them|my \w+)\b")

@@ -192,7 +192,7 @@ _MODALITY_WORDS: dict[str, str] = {
     "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career",
 }
 _SWITCH_VERB = (r"(?:(?:can|could) we (?:kind of |sort of |maybe |just |please )?(?:pick|unpick|untangle|get into|look at)|switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move|look|dig)|could we (?:do|try|go|talk|focus|work|move|look|dig)|"
-                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|i (?:would|'d) (?:like|prefer|rather have) something|(?:can|could) we (?:just )?do something|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
+                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|(?:want|wanna|need) to (?:sort|sort out|figure out|look at|understand)|like look at|i (?:would|'d) (?:like|prefer|rather have) something|(?:can|could) we (?:just )?do something|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
                 r"can i (?:just )?(?:vent|rant|talk|unload)|i (?:just )?(?:want to|need to|wanna|have to) (?:vent|rant|let off|blow off|unload|talk about)|focus on|work on|talk about|let me (?:just )?(?:vent|rant|unload))")
 SWITCH_VERB = re.compile(r"\b" + _SWITCH_VERB + r"\b")
 _MODALITY_RX = {m: re.compile(r"\b(?:" + p + r")\b") for m, p in _MODALITY_WORDS.items()}
@@ -335,7 +335,8 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
     if len(hits) != 1:
         return None
     words = len(n.split())
-    if words > 16 and not contrast and not re.search(r"\b(?:switch|instead|rather|again|change|back to|do the|try the|do something)\b", n):
+    if words > 16 and not contrast and not re.search(r"\b(?:switch|instead|rather|again|change|back to|do the|try the|do something"
+                                                     r"|look at the)\b", n):
         return None  # a long turn that mentions a topic is content, not a request
     return hits[0]
 

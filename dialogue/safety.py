@@ -1749,6 +1749,13 @@ _rule("not_safe_now", r"(?:do not|does not|never|no longer) feel safe(?: (?:righ
       r"|(?:do not|can not|no longer) trust myself (?:right now|tonight|today|to be (?:alone|on my own|safe|by myself)"
       r"|alone|on my own|by myself|not to (?:do something|hurt|act|go through|use))",
       "crisis", "imminent", negatable=False, unless=_SOMEONE_ELSE_OR_PLACE)
+# round 12: "i don't think i should be on my own tonight" (sat in the car an hour): asked about directly
+_rule("not_alone_tonight", r"(?:do not think i should|i should not|i should not really|i better not|i had better not|i can not)"
+      r" be (?:on my own|alone|by myself|left alone|left on my own)(?: (?:tonight|right now|now|today|at the moment|this evening))?"
+      r"(?= *$| ,| and\b| i\b| honestly| really)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:surgery|operation|op|anaesthetic|anesthetic|sedation|sedated|concussion|stitches|fever|flu|ill|sick"
+             r"|baby|newborn|kids|storm|power cut|scary|horror|film|movie|seizures?|diabetic|hypo|drunk|drinks)\b")
 _rule("wont_last_night", r"(?:will not|not going to|do not think i will|do not think i am going to|doubt i will|doubt i"
       r" am going to|might not|may not|can not|not sure i will|not sure i can) (?:make it|last|survive|get|hold on|hang"
       r" on) (?:through|past|until|till|to|the) ?(?:the night|tonight|night|the morning|morning|tomorrow|the weekend"
@@ -2665,7 +2672,17 @@ _FELT_HURT = re.compile(
     r"|\bhurt by\b")
 
 
+# Round 12, inference only: everyday phrases that carry a risk word ("no hang on", "i follow him into the kitchen",
+# "cut straight through the lock") say nothing about risk in words; the model must then be as sure as for plain words.
+_EVERYDAY_RISK_WORD = re.compile(
+    r"\b(?:hang|hold) on\b|\bfollow(?:ed|ing|s)? (?:him|her|them|me|you|it|us) (?:in|into|to|around|round|out|home|up|down|back"
+    r"|about|everywhere)\b|\bcut (?:straight |right |clean )?(?:through|off) (?:the|a|my|his|her|their) (?:\w+ )?(?:lock|chain|cable"
+    r"|wire|fence|padlock|queue|grass|hedge|bread|cake|meat|tape|string|tag|label)\b|\bcut (?:the|my|his|her) (?:grass|hedge"
+    r"|hair|lawn|nails|cake|bread|costs?|losses|budget|line)\b")
+
+
 def _inference_tier(norm: str) -> int:
+    norm = _EVERYDAY_RISK_WORD.sub(" ", norm)
     tier = semantic_tier(norm)
     if tier == 0 and _FELT_HURT.search(norm) and not _RISK_STRONG.search(_FELT_HURT.sub(" ", norm)):
         return 1
@@ -2980,7 +2997,10 @@ _MED_STATEMENT = re.compile(
     r"|increase|decrease|up|lower)\b|\b(?:double|halve|split|skip|crush) my (?:\w+ )?(?:dose|dosage|" + _DRUGS[3:]
     + r"\b", re.M)
 _MED_MENTION = re.compile(r"\b" + _DRUGS + r"\b|\b\d+ ?(?:mg|milligrams?|mcg|micrograms?)\b|\b(?:prescri\w+|dosage"
-                          r"|doses?|pharmac\w+|refills?|psychiatrist changed|side effects)\b", re.M)
+                          r"|doses?|pharmac\w+|refills?|psychiatrist changed|side effects)\b"
+                          # round 12: what a prescriber gave, unnamed ("the stuff the gp gave me in april")
+                          r"|\b(?:gp|doctor|doc|psychiatrist|psych|nurse practitioner|prescriber) (?:gave me|put me on|started me on"
+                          r"|has me on|has got me on|upped|lowered|changed)\b", re.M)
 
 
 # A dose question whose drug or dose was named elsewhere in the message ("my gp has me on propranolol, ten mg, could i
@@ -3009,10 +3029,15 @@ _DOSE_ASK = re.compile(
 # a change to "it" or "them", read as medication when a drug or a dose is named in the message or just before
 _STOP_IT = re.compile(r"\bcold turkey\b|\b(?:stop|stopping|quit|quitting|come off|coming off|get off|ditch|ditching|drop|dropping|halve"
                       r"|halving|taper|tapering|wean|weaning|cut down|cutting down|skip|skipping) (?:taking )?(?:it|them|the rest|off it)\b"
+                      # round 12: "only having them every other day", "would going down slowly be safer than just stopping?"
+                      r"|\b(?:having|taking|take|have|had|took) (?:them|it|one|the \w+ ones?) (?:only )?every (?:other|second|third) day\b"
+                      r"|\b(?:go|going|come|coming) down (?:slowly|gradually|bit by bit|a bit at a time|in steps)\b"
                       r"|\b(?:stopping|quitting|coming off|dropping|ditching|halving|doubling|skipping) (?:the |my )?" + _DRUGS + r"\b")
 
 
-_MED_VERB = re.compile(r"cold turkey|halv|taper|wean")  # verbs only medication takes: enough with a drug named just before
+# verbs only medication takes: enough with a drug named just before
+_MED_VERB = re.compile(r"cold turkey|halv|taper|wean|every (?:other|second|third) day|down (?:slowly|gradually|bit|a bit|in steps)"
+                       r"|come off|coming off")
 
 
 def _dose_question(norm: str, earlier: Sequence[str] = ()) -> str | None:
@@ -3112,7 +3137,7 @@ def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
     """The first scope limit the text touches (minor first), or None.  Runs after ``screen`` found no risk.
     ``recent``: the person's turns just before, for a request whose subject was named earlier ("double it")."""
     norm = _prepare(text or "").norm
-    earlier = [_prepare(t).norm for t in list(recent)[-2:]]
+    earlier = [_prepare(t).norm for t in list(recent)[-3:]]
     found: dict[str, tuple[str, str]] = {}
     minor = _minor(norm)
     if minor:

@@ -187,7 +187,10 @@ def all_numbers(text: str, lo: int, hi: int) -> list[int]:
 
 # A number that counts or names something is no rating: "year nine", "the worst one", "one bad morning", "2 weeks ago".
 _NOT_RATING_BEFORE = re.compile(r"\b(?:year|years|grade|class|room|bus|page|step|level|chapter|season|the|that|this|which|every|any"
-                                r"|another|worst|best|only|no|each|number|flat|floor|platform|gate|shift|week|day)\W*$")
+                                r"|another|worst|best|only|no|each|number|flat|floor|platform|gate|shift|week|day)\W*$"
+                                # a time, not a rating: "take my break at four", "back in at five", "by six"
+                                r"|\b(?:by|till|until|before|after)\W*$|\b(?:break|lunch|back|home|leave|meet|meeting|up|start|starts|finish"
+                                r"|finishes|done|open|opens|close|closes|in|out|there|here|off|shift|bed|train|bus|appointment|call) at\W*$")
 _NOT_RATING_AFTER = re.compile(r"^[ -]*(?:(?:[a-z']+ )?(?:grand|k|thousand|hundred|quid|dollars|pounds|euros|bucks|percent off"
                                r"|morning|night|evening|afternoon|day|days|week|weeks|month|months|year"
                                r"|years|hour|hours|minute|minutes|time|times|thing|things|person|people|kids?|child|children"
@@ -491,7 +494,8 @@ _SCREEN_HEDGE = re.compile(
     r"passing|fleeting|wouldn'?t act|won'?t act|not going to act|never act|i have|i do|i did|i am|i'?ve thought|crossed my mind|thought about it|"
     r"hard to say|depends|not exactly|a few times|more than (?=once|twice|a few|i'?d|i want|i should|i thought|i let|before|i admit"
     r"|you think|usual|ever|i can)|it'?s complicated|i mean|but|except|unless|though|although|"
-    r"think about (?:it|that|dying|death|ending)|used to|not anymore|not now|not today|right now|not really)\b")
+    r"think about (?:it|that|dying|death|ending)|(?<![a-z] )used to|(?<=i )used to|not anymore|not now|not today|right now"
+    r"|not really)\b")
 
 
 # Hedge words that also open a story ("i did once leave a pan on", "but my boss..."): a yes only in a short answer.
@@ -519,8 +523,9 @@ def screener_answer(text: str) -> bool | None:
     low = text.lower().replace("\u2019", "'").strip()
     if not re.search(r"[a-z0-9]", low):
         return None
-    if re.match(r"^\W*(?:(?:well|um+|uh+|so|and|but|honestly)\W+)*(?:she|he|they|my (?:mum|mom|dad|friend|boss|partner"
-                r"|husband|wife|sister|brother|girlfriend|boyfriend|son|daughter)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",
+    if re.match(r"^\W*(?:(?:well|um+|uh+|so|and|but|honestly)\W+)*(?:she|he|they|my (?:old |new |ex |former |best |little |big "
+                r"|older |younger |line |last )?(?:mum|mom|dad|friend|boss|manager|partner|husband|wife|sister|brother|girlfriend"
+                r"|boyfriend|son|daughter|teacher|colleague|flatmate|roommate|client)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",
                 low) and not re.search(r"\b(?:crosses my mind|i think about|i have|i do|yes|yeah|sometimes i)\b", low):
         return None  # "she did kind of stare": a story about someone else, not an answer about themselves
     if parse_number(low, 0, 100) is not None and not re.search(r"\b(?:yes|yeah|yep|no|nope|nah|i have|i do|i am|thoughts?"

@@ -287,6 +287,7 @@ class CrisisProtocol(LineSets):
             "safety_plan_intro",
             "safety_plan_now_intro",  # high risk: a plan for the next few hours, not for "when things get hard"
             "no_one_unsure",  # "i don't know" to who they could reach: not "no point"; a smaller way in
+            "help_coming",  # someone is on their way: stay where you are, I'm here until they arrive
             "safer_heard",  # the plan for tonight: what they will put away, heard; do it now
             "closing_now",  # the close after the plan for the next few hours; {emergency} {resources}
             "closing",
