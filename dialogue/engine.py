@@ -321,6 +321,8 @@ def key_phrase(text: str) -> str:
         clause = _LEAD_SETTING.sub("", clause)  # "last friday at work my manager ..." -> "my manager ..."
         clause = _HEDGES.sub("", clause).strip()  # "i'd maybe actually eat breakfast" -> "i'd eat breakfast"
         words = clause.split()
+        if _ASKS_TO_TALK.search(clause.lower()):
+            continue  # "i just need to vent" asks for the session; it is not what happened
         if 4 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
             said = tx.second_person(clause, 9)
             if said and re.match(r"(?:you|your|(?:nobody|no one|everyone|everybody|they|he|she)\b.*\byou)\b", said, re.I) \
@@ -330,6 +332,8 @@ def key_phrase(text: str) -> str:
     return ""
 
 
+_ASKS_TO_TALK = re.compile(r"\bi (?:just |really )*(?:need|want|wanna|have) to (?:just )?(?:vent|rant|talk|get (?:it|this|stuff) off"
+                           r"|let (?:it|this|off)|offload|unload|be heard)\b")
 _HEDGES = re.compile(r"\b(?:maybe|actually|probably|basically|literally|honestly|kind of|sort of|kinda)\s+(?=\w)|"
                      r"\s+(?:though|anyway|i guess|i suppose|i think|you know|or something)\W*$", re.I)
 _LEAD_SETTING = re.compile(

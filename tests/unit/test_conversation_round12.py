@@ -133,7 +133,7 @@ async def test_not_safe_then_a_brother_on_his_way_is_heard_at_each_turn(engine, 
                               "my brother, ravi. he's only ten minutes away", "ok. i'll ring him. can you stay while i do?",
                               "it's ringing", "he's coming. he said stay put"], clock, user=user)
     said = [r.text for r in replies]  # said[k] answers lines[k - 1]
-    assert "killing yourself" in said[3] or "suicide" in said[3]
+    assert [e.type for e in replies[3].events] == ["safety_check"]  # asked directly
     assert "9 9 9" in said[5] and ("reach out to" in said[5] or "someone you trust" in said[5] or "anyone nearby" in said[5])
     assert "how you" not in said[5] and "a way you" not in said[5]  # not safe now: a person, not the checklist
     assert "brother Ravi" in said[6] or "reach out to them" in said[6] or "someone to reach" in said[6]
