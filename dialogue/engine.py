@@ -580,7 +580,11 @@ class SessionEngine:
         state.turns += 1
         meta: dict[str, Any] = {}
         if state.phase == "ended":
-            c.line("ended")
+            if state.danger:  # in danger from someone: every reply after the end still holds the emergency number
+                c.exact = True
+                self._danger_say(c, "danger_goodbye")
+            else:
+                c.line("ended")
             c.ended = True
             return await self._finish(c, user_id, raw, base)
         # 1. safety screen: on the whole message, always first, no LLM; risk accumulates over recent turns
@@ -619,6 +623,8 @@ class SessionEngine:
         if len(text) > tx.TOO_LONG_CHARS:
             c.line("too_long")
             return await self._finish(c, user_id, raw, base, meta)
+        if scope is not None and scope.reason.endswith("told") and any(n.startswith(f"referral: {scope.kind} ") for n in state.notes):
+            scope = None  # signs told again after the referral was given: heard in the work, not a second referral
         if scope is not None:
             if state.name is None and state.phase == "opening" and (name := tx.volunteered_name(text)):
                 state.name = name  # "hi, i'm jamie. can you tell me if i have adhd?": kept, and not asked for again
@@ -803,7 +809,7 @@ class SessionEngine:
         elif r.ask == "how":
             c.line("answer_how", step_question=q)
         elif r.ask == "normal":
-            c.line("answer_normal", step_question=q)
+            c.line("answer_normal_body" if _BODY_SIGN.search(c.person.lower()) else "answer_normal", step_question=q)
         elif r.ask == "fault":
             c.line("answer_fault", step_question=q)
         else:
@@ -2025,6 +2031,11 @@ class SessionEngine:
             self._resources_line(c)
         if verdict.category in ("medical", "danger_from_others") and "safe_now" not in s.crisis.answers:
             s.crisis.index = next(i for i, st in enumerate(cr.screener) if st.id == "safe_now")
+        if key == "self_harm" and first and s.crisis.stage == "screener":
+            # "are you hurt right now?" is this turn's one question, asked last; the screen waits for its answer
+            self._question_last(c, "crisis.self_harm")
+            s.crisis.said_outright.append("injury_asked")
+            return
         if s.crisis.stage == "screener":
             if not c.text.rstrip().endswith("?"):
                 self._screener_ask(c)
@@ -2084,7 +2095,8 @@ class SessionEngine:
                 s.crisis.index += 1
                 continue
             if s.crisis.answers.get("thoughts") is False and (st.id in ("method", "intent", "plan") or (
-                    st.id in ("preparation", "safe_now") and self._low_kind(s.crisis))):
+                    st.id in ("preparation", "safe_now") and self._low_kind(s.crisis))
+                    or (st.id == "preparation" and s.crisis.category == "self_harm")):  # "...to end your life?": not asked
                 s.crisis.answers[st.id] = None
                 s.crisis.index += 1
                 continue
@@ -2217,12 +2229,31 @@ class SessionEngine:
                 c.line("goodbye_after_crisis")
             c.ended = True
             return
+        if s.crisis.stage in ("screener", "plan") and "?" in text and _PUT_AWAY.search(text.lower()) \
+                and "safer_yes" not in s.crisis.said_outright:  # "can i give the lighter to my roommate?": yes, now
+            s.crisis.said_outright.append("safer_yes")
+            s.crisis.plan.setdefault("safer_surroundings", tx.own_words(text))
+            c.say(cr.lines["safer_yes"], "crisis.safer_yes")
+            if s.last_question:
+                c.parts.append((_tidy(s.last_question), "session.resume"))
+            return
         if s.crisis.stage in ("screener", "plan") and _WILL_RING.search(text.lower()):
             if "ringing" in s.crisis.said_outright:  # "it's ringing": no question while they make the call
                 c.say(cr.lines["stay"], "crisis.stay")
                 return
             s.crisis.said_outright.append("ringing")  # "ok. ok i'll ring them": that call comes before any more questions
             c.say(cr.lines["ringing_heard"], "crisis.ringing_heard")
+            return
+        if s.crisis.stage == "screener" and "injury_asked" in s.crisis.said_outright \
+                and "injury_heard" not in s.crisis.said_outright:  # the answer to "are you hurt right now?"
+            s.crisis.said_outright.append("injury_heard")
+            for item, said in _screen_told(text).items():
+                s.crisis.answers.setdefault(item, said)
+            if _NEEDS_CARE.search(text.lower()) and not _NO_CARE.search(text.lower()):
+                c.say(cr.lines["medical"], "crisis.medical")
+            else:
+                c.say(cr.lines["injury_ok"], "crisis.injury_ok")
+            self._screener_ask(c)
             return
         if s.crisis.stage == "screener":
             st = cr.screener[s.crisis.index]
@@ -2250,8 +2281,12 @@ class SessionEngine:
                 return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
                 s.crisis.unclear += 1
+                if st.id == "safe_now" and re.search(r"\bi'?m (?:ok|okay|safe|fine|alright)\b", text.lower()):
+                    s.crisis.said_outright.append("said_ok")  # "no. i'm not gonna do anything. i'm ok right now"
                 c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
                 return
+            if answer is None and st.id == "safe_now" and "said_ok" in s.crisis.said_outright:
+                answer = True  # "i'm ok right now" said, then a turn about something else: taken as said
             if answer is None and not (st.id == "preparation" and s.crisis.answers.get("thoughts") is False):
                 answer = st.id != "safe_now"  # asked twice and still no answer: treated as yes (or as not safe)
             s.crisis.unclear = 0
@@ -2351,10 +2386,12 @@ class SessionEngine:
                 s.crisis.index += 1
             self._plan_ask(c)
         else:
+            danger = s.crisis.category == "danger_from_others"
+            if danger and self._danger_not_yet(c, text):
+                return
             value = "" if self._declines(text) else self._plan_value(text, "trusted_person")
             if value:
                 s.crisis.plan["trusted_person"] = value
-            danger = s.crisis.category == "danger_from_others"
             if danger:
                 if value:  # "my cousin lives twenty minutes away": somewhere to go, said back as the step to take
                     c.say(cr.lines["danger_place_heard"], "crisis.danger_place_heard")
@@ -2370,6 +2407,34 @@ class SessionEngine:
             else:
                 c.line("mood_close")
                 s.stage, s.reprompts = "mood", 0
+
+    @staticmethod
+    def _question_last(c: _Compose, key: str) -> None:
+        """The question inside the line said under ``key`` moved to the end of the turn, after the numbers."""
+        at = next((i for i, (_, k) in enumerate(c.parts) if k == key), None)
+        if at is None:
+            return
+        sentences = re.split(r"(?<=[.!?])\s+", c.parts[at][0])
+        asked = [x for x in sentences if x.endswith("?")]
+        if not asked:
+            return
+        c.parts[at] = (" ".join(x for x in sentences if not x.endswith("?")), key)
+        c.parts.append((asked[-1], key))
+
+    def _danger_not_yet(self, c: _Compose, text: str) -> bool:
+        """Asked where they could go, a person in danger may tell where they are hiding, or why they can't call the
+        police: heard, and the question asked again once, rather than taken for a safe place or a goodbye."""
+        s, low = c.state, text.lower()
+        assert s.crisis is not None
+        if _SHELTERING.search(low) and not _PLACE_ELSEWHERE.search(low) and "sheltering" not in s.crisis.said_outright:
+            s.crisis.said_outright.append("sheltering")
+            c.say(self.lib.crisis.lines["danger_sheltering"], "crisis.danger_sheltering")
+            return True
+        if _POLICE_FEAR.search(low) and "police" not in s.crisis.said_outright:
+            s.crisis.said_outright.append("police")
+            c.say(self.lib.crisis.lines["danger_police"], "crisis.danger_police")
+            return True
+        return False
 
     def _leave(self, c: _Compose, text: str) -> None:
         """The answer to "are you safe right now?" asked as they go; only a plain yes is safe."""
@@ -2613,6 +2678,21 @@ SPOKEN_CARD_WORDS = 60
 CARD_STEP_WORDS = 45  # read as a step, the card is followed by the closing question: the action they just said can go
 RECALL_WORDS = 30
 # A turn that says nothing a safety plan could hold: "yeah", "i guess", "five", "ok sure".
+_NEEDS_CARE = re.compile(r"\b(?:bleeding|won'?t stop|deep|stitches|hospital|a&e|er\b|emergency|infected|pus|blister\w*|yes|yeah"
+                         r"|need (?:help|a doctor|care)|hurts? (?:a lot|badly|so much)|took|swallowed|overdos\w*)\b")
+_NO_CARE = re.compile(r"\b(?:not (?:infected|deep|bleeding|bad|serious)|no(?:t)? need|it'?s small|it'?s fine|i'?m fine|band.?aid|plaster"
+                      r"|cleaned it|healing|no,? i'?m (?:ok|okay|fine))\b")
+_BODY_SIGN = re.compile(r"\b(?:dizz\w*|faint\w*|black(?:ed|ing)? out|blackouts?|periods?|chest (?:pain|hurts?)|heart (?:racing|pounding"
+                        r"|skipping)|palpitations|numb\w*|tingl\w*|blood|bleed\w*|vomit\w*|throwing up|losing weight|lost weight|hair"
+                        r" (?:falling|coming) out|short of breath|can'?t breathe|lump|fever|rash|seizures?)\b")
+_SHELTERING = re.compile(r"\b(?:i'?ve|i have|i) (?:locked|barricaded|shut) (?:it|myself|the door|me)\b|\blocked in (?:my|the) \w+\b"
+                         r"|\bi'?m (?:in|hiding in|locked in|sat in|sitting in) (?:my|the) (?:bedroom|room|bathroom|toilet|loo|car"
+                         r"|wardrobe|closet|garage)\b|\bhiding\b")
+_PLACE_ELSEWHERE = re.compile(r"\b(?:neighbou?r|friend'?s?|mum'?s|mom'?s|dad'?s|sister'?s|brother'?s|nan'?s|aunt\w*|shelter|refuge"
+                              r"|hotel|motel|next door|down the road|over the road|across the road)\b")
+_POLICE_FEAR = re.compile(r"\b(?:can'?t|cannot|won'?t|don'?t want to|not going to|wouldn'?t|couldn'?t) (?:ring|call|phone|get|involve)"
+                          r" (?:the )?(?:police|cops|guards|gardai|triple zero|000|999|911|112)\b|\b(?:police|cops|guards) (?:will|would|'ll)"
+                          r" (?:take|arrest|lock|put)\b")
 _MY_PERSON = re.compile(r"\bmy (?P<who>(?:(?:best|big|little|older|younger|old) )?(?:mum|mom|mam|mother|dad|father|sister|brother|aunt|auntie"
                         r"|uncle|nan|nana|gran|granny|grandma|grandad|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|friend"
                         r"|mate|flatmate|roommate|housemate|neighbou?r|son|daughter|therapist|counsell?or|doctor|gp|key ?worker))\b"
@@ -2694,6 +2774,10 @@ _SCREEN_TOLD = (
                                 r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
                                 r"|as soon as)\b")),
     ("intent", False, _WOULDNT_ACT),
+    # self-harm told apart from suicide ("it's not a suicide thing, i don't want to die"): no to the thoughts question
+    ("thoughts", False, re.compile(r"\b(?:(?:it'?s|it is) not (?:a |about )?(?:suicide|suicidal|dying|wanting to die)(?: thing)?"
+                                   r"|i'?m not (?:suicidal|trying to (?:die|kill myself|end it))|i (?:don'?t|do not) want to (?:die|be dead"
+                                   r"|kill myself|end (?:it|my life))|not (?:to|about) (?:die|dying|end it|kill myself))\b")),
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
                                      r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
                                      r"|stockpiled|been stockpiling|stockpiling|hidden|been collecting|collected) (?:some |a |the |my |all my |up )?"

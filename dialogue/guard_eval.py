@@ -91,7 +91,7 @@ def template_lines(library: Any = None) -> list[tuple[str, str, str | None]]:
         raw += [(f"crisis.{step.id}", v, "crisis") for v in step.prompts + step.reprompts]
     for locale, resources in lib.crisis.resources.items():
         raw += [(f"crisis.resources.{locale}", f"You can reach the {r.name}, {r.text}.", "crisis") for r in resources]
-    for name in ("minor", "medication", "diagnosis", "psychosis_mania", "compulsion", "ask_if_human"):
+    for name in ("minor", "medication", "diagnosis", "psychosis_mania", "compulsion", "eating", "ask_if_human"):
         limit = getattr(lib.scope, name)
         raw += [(f"scope.{name}", v, None) for v in limit.lines]
         for locale, resources in limit.resources.items():

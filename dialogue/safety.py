@@ -116,7 +116,7 @@ class Screen(BaseModel):
 
 
 class ScopeFlag(BaseModel):
-    kind: Literal["minor", "medication", "diagnosis", "psychosis_mania", "compulsion", "ask_if_human"]
+    kind: Literal["minor", "medication", "diagnosis", "psychosis_mania", "compulsion", "eating", "ask_if_human"]
     reason: str
     matched: list[str]
 
@@ -1234,6 +1234,7 @@ _rule("threat", r"threat\w* (?:to )?(?:kill|hurt|harm|shoot|stab|beat|hit|strang
       r"|end me|finish me|put me in hospital)|" + _PERSON + r" (?:tried|tries|is trying|was trying|wants)"
       r" to (?:kill|strangle|choke|drown|poison|stab|shoot|rape) me|my ex (?:is going to|will|wants to) (?:kill|hurt) me"
       r"|(?:if|when) (?:he|she|they) (?:find|finds) out i (?:told|talked|spoke|called|reported|went|am leaving|left|was here)"
+      r"|(?:said|says|told me|screamed|yelled|warned me|swore) (?:that )?(?:i|you) (?:would|will|am|are|was|were) (?:be )?next(?= *$| ,| and\b| when\b| after\b| too\b)"
       r"|next time (?:it|that)(?: is|'s|s)? (?:gonna|going to|will|would) be (?:me|my (?:face|head))\b"
       r"(?! (?:who|that|to|doing|making|cooking|driving|picking|paying|hosting|on|in|at|for|instead)\b)",
       "crisis", "danger_from_others", negatable=True,
@@ -1296,7 +1297,9 @@ _rule("abusive", r"(?:i am in|i am stuck in|i live with|i am living with|i am ma
              r" abusive)\b")
 
 # things thrown or smashed by someone at home ("he threw a plate at the wall"): asked about directly
-_rule("violence_around", _PERSON + r" (?:\w+ ){0,2}(?:threw|throws|throwing|smashed|smashes|smashing|broke|punched|punches"
+_rule("violence_around", _PERSON + r" (?:\w+ ){0,2}(?:put|puts|putting) (?:his|her|their|a) (?:fist|foot|hand|head) through"
+      r" (?:the|a|my|our) (?:\w+ )?(?:door|wall|window|cupboard|tv|screen)"
+      r"|" + _PERSON + r" (?:\w+ ){0,2}(?:threw|throws|throwing|smashed|smashes|smashing|broke|punched|punches"
       r"|kicked|kicks) (?:a |the |my |our |his |her )?(?:plates?|glass(?:es)?|bottles?|chairs?|phone|things|stuff|doors?"
       r"|walls?|table|mugs?|cups?|tv|furniture|hole in the wall)(?: (?:at|against|into|through) (?:the wall|me|my head|the"
       r" door|the floor|the window))?", "concern", "danger_from_others", negatable=True,
@@ -3091,7 +3094,30 @@ def _compulsion(norm: str) -> str | None:
     return None
 
 
-_SCOPE_ORDER = ("minor", "psychosis_mania", "medication", "diagnosis", "compulsion", "ask_if_human")
+_SCOPE_ORDER = ("minor", "psychosis_mania", "medication", "diagnosis", "compulsion", "eating", "ask_if_human")
+
+# Signs of an eating disorder, round 13: a request for help to ignore hunger or eat less, or two signs told (food rules,
+# exercise or purging to make up for eating, weight lost with periods stopped).
+_EATING_ASK = re.compile(
+    r"\b(?:tips|tricks|ways|how) (?:for |to |on )?(?:stay(?:ing)? focused (?:when|while) (?:i am )?hungry|not think(?:ing)? about food"
+    r"|ignor\w* (?:the |my )?hunger|stop(?:ping)? (?:feeling )?hungry|suppress\w* (?:my )?appetite|eat(?:ing)? less|skip(?:ping)? meals"
+    r"|not eat(?:ing)?)|\b(?:how (?:can|do) i|help me) (?:lose (?:more )?weight (?:fast|quicker|quickly)|stop eating|not eat)\b")
+_EATING_SIGNS = (
+    re.compile(r"\b(?:i have|i got|my) (?:strict |food )?rules\b|\bnothing (?:before|after) \w+\b|\bnothing with (?:oil|fat|sugar|carbs)"
+               r"|\bonly (?:eat|eating|let myself eat) (?:one|a|\d+)\b|\bcount(?:ing)? (?:every )?calories\b"),
+    re.compile(r"\bif i (?:go over|eat (?:too much|more|something)|have (?:a|something))[^.?!]{0,30}\b(?:extra|run|bike|gym|exercise"
+               r"|work it off|make (?:myself )?sick|throw (?:it )?up|purge)\b|\bmake myself (?:sick|throw up)\b"),
+    re.compile(r"\b(?:lost|dropped) (?:about |like |nearly |almost )?(?:a stone|\w+ stone|\d+ ?(?:kg|kilos|pounds|lbs))"),
+    re.compile(r"\b(?:my )?periods? (?:have |has )?(?:stopped|gone|disappeared)\b|\bhave not had (?:a|my) period\b"),
+)
+
+
+def _eating(norm: str, earlier: Sequence[str]) -> str | None:
+    if m := _EATING_ASK.search(norm):
+        return m.group(0)
+    kinds = [next((m.group(0) for t in (norm, *earlier) for m in [rx.search(t)] if m), None) for rx in _EATING_SIGNS]
+    here = [m.group(0) for rx in _EATING_SIGNS for m in [rx.search(norm)] if m]
+    return here[0] if here and sum(k is not None for k in kinds) >= 2 else None  # two kinds of sign, one of them now
 
 
 def _is_minor_age(value: str) -> bool:
@@ -3175,6 +3201,10 @@ def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
         found["compulsion"] = ("asks for help performing a compulsion", ritual)
     elif (told := _ritual_told(norm)) or (_HELP_STOP.search(norm) and any(_ritual_told(e) for e in earlier)):
         found["compulsion"] = ("a checking or washing ritual told", told or _HELP_STOP.search(norm).group(0))
+    eating = _eating(norm, earlier)
+    if eating:
+        found["eating"] = ("asks for help eating less" if _EATING_ASK.search(norm) else "signs of an eating disorder told",
+                           eating)
     for kind in _SCOPE_ORDER:
         if kind in found:
             reason, span = found[kind]

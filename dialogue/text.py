@@ -475,6 +475,13 @@ _SCREEN_NO_LEAD = re.compile(
     r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+(?! idea| clue)|nope|nah|never|not at all|no way|"
     r"definitely not|absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|am not|'?m not|didn'?t|did not)"
     r"|i (?:don'?t|do not)(?! (?:really )?(?:know|remember|understand)))\b")
+# A hedge that opens a sentence of their own ("i guess i've been switched off since the layoff"), not an answer.
+_HEDGED_CLAUSE = re.compile(r"^\W*(?:(?:i guess|i suppose|i think|maybe|probably|honestly)\W+)+(?=(?:i|i'?ve|i'?m|i'?d|i'?ll|it|it'?s"
+                            r"|he|she|they|my|we|the|that'?s|there'?s)\b)")
+_RISK_WORDS = re.compile(r"\b(?:die|dying|dead|death|kill\w*|suicid\w*|end (?:it|my life|things)|hurt\w*|harm\w*|not wake|wake up"
+                         r"|not be here|not being here|not (?:be )?around|disappear\w*|gone|pills?|cut\w*|jump\w*|overdos\w*|plan\w*"
+                         r"|thoughts?|thinking about it|think about it|cross\w* my mind|on my mind|occurred to me|in my head"
+                         r"|do it|doing it|did it|act on|go through|try it|tried it)\b")
 _SCREEN_YES = re.compile(
     r"\b(?:yes|yeah|yep|yup|ya|sure|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
     r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|no idea|no clue|i suppose|every now|now and then|"
@@ -536,6 +543,10 @@ def screener_answer(text: str) -> bool | None:
     lead = _SCREEN_NO_LEAD.match(low)
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False
+    hedged = _HEDGED_CLAUSE.match(low)
+    if hedged and not _RISK_WORDS.search(low) and not _SCREEN_YES.search(low[hedged.end():]) \
+            and not _SCREEN_HEDGE.search(low[hedged.end():]):
+        return None  # "i guess i need to know i'm still her person": the hedge belongs to their own sentence
     head = " ".join(re.split(r"[.!?;]", low, maxsplit=1)[0].split()[:8])  # an answer opens with it
     head = _DEGREE_OF_FEELING.sub("", head)
     if _ANSWERS_ELSE.match(head):
@@ -585,7 +596,10 @@ def safe_answer(text: str) -> bool | None:
     if re.match(r"^\W*(?:yes|yeah)\W+(?:i'?m|i am) (?:safe|okay|ok|fine)\W*$", low):
         return True
     cleared = _SAFE_NEGATION.sub(" ", low)
-    if _NOT_SAFE.search(cleared):
+    unsafe = [m.group(0) for m in _NOT_SAFE.finditer(cleared)]
+    if unsafe == ["no"] and re.match(r"^\W*no\b", cleared) and re.search(r"\bi'?m (?:ok|okay|safe|fine|alright)\b", cleared):
+        return None  # "no. i'm not gonna do anything. i'm ok right now": both said; asked once more
+    if unsafe:
         return False
     if cleared != low or _SAFE_YES.match(low) or _SAFE_PLACE.match(low):
         return True

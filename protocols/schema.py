@@ -224,6 +224,7 @@ class SessionFrame(LineSets):
             "middle_heard",  # a scale answered "somewhere in the middle": about {echo}, said back
             "answer_fault",  # "is it my fault?": care, never a verdict; then {step_question}
             "answer_normal",  # "is this normal?": it is common and human, then {step_question}
+            "answer_normal_body",  # "i get dizzy when i stand up. is that normal?": never reassurance; a doctor, {step_question}
             "goodbye_leaving",  # they have to go now: no questions, the summary and card are shown
             "referred_ask",  # after a referral that ends the work: who could help them reach that care
             "referred_goodbye",  # then a kind goodbye, whatever they answer
@@ -287,6 +288,8 @@ class CrisisProtocol(LineSets):
             "safety_plan_intro",
             "safety_plan_now_intro",  # high risk: a plan for the next few hours, not for "when things get hard"
             "no_one_unsure",  # "i don't know" to who they could reach: not "no point"; a smaller way in
+            "injury_ok",  # self-harm: the injury is small and looked after; heard before the direct questions
+            "safer_yes",  # "can i give the lighter to my roommate?": yes, do it now
             "help_coming",  # someone is on their way: stay where you are, I'm here until they arrive
             "safer_heard",  # the plan for tonight: what they will put away, heard; do it now
             "closing_now",  # the close after the plan for the next few hours; {emergency} {resources}
@@ -320,6 +323,8 @@ class CrisisProtocol(LineSets):
             "other_at_risk_call",  # "should i call someone?" about someone at risk: yes, {emergency} and {resources}
             "call_now",  # not safe now and a person named: call them now and say where you are
             "unsafe_stay",  # not safe now, asked who they could be with: one person or place now, before any plan
+            "danger_sheltering",  # danger from someone: hiding where they are now is not a place to go; {emergency}, then nearby
+            "danger_police",  # danger from someone: the fear of what calling the police would do, heard; safe tonight first
             "danger_next",  # after the danger close: what could get in the way (no ratings while someone is near)
             "danger_goodbye",  # the quiet goodbye after danger_next, with {emergency}
             "check_unanswered",  # the direct question unanswered twice: {resources}, then back to the work
@@ -360,6 +365,7 @@ class ScopeLimits(_Strict):
     diagnosis: ScopeLimit
     psychosis_mania: ScopeLimit
     compulsion: ScopeLimit
+    eating: ScopeLimit
     ask_if_human: ScopeLimit
 
 
