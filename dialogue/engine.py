@@ -2653,7 +2653,7 @@ _NUMBER_WORD = (r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|t
 _ONLY_RATINGS = re.compile(r"(?:\W*(?:(?:the |my )?(?:(?:old|new) )?(?:thought|belief|feeling|one)|[a-z]+)?\W*(?:like |about |maybe |around"
                            r" |at |is )?" + _NUMBER_WORD + r"(?: percent|%)?(?: now)?\W*)+")
 _BOTH_SIDES = re.compile(r"\bfor\s*[:\-][\s\S]*\bagainst\s*[:\-]|\bon the other hand\b")
-_GRAVE_NEWS = re.compile(r"\b(?:cancer|tumou?r|diagnos\w+|terminal|(?<!nearly )(?<!almost )died(?! (?:of|from) (?:embarrassment|shame"
+_GRAVE_NEWS = re.compile(r"\b(?:cancer|tumou?r|diagnos\w+|terminal|(?<!nearly )(?<!almost )(?<!phone )(?<!phone had )(?<!phone had just )(?<!battery )died(?! (?:of|from) (?:embarrassment|shame"
                          r"|laughter|laughing|boredom|cringe))|passed away|in (?:the )?hospital|intensive care|accident"
                          r"|miscarr\w+|stroke|heart attack|dementia|funeral)\b")
 _JUST_TALK_HERE = re.compile(r"\bi (?:just )?(?:want|need|wanna) to (?:talk|talk to someone|be heard|get it out)\b")

@@ -117,6 +117,11 @@ QUESTION_PRIVACY = _rx(
     r"|partner|husband|wife|school|uni|insurance|doctor|gp) (?:see|read|find out|access)\b|\bdo (?:you|u) (?:record|save|store|keep|share|sell)\b",
     r"\bwhere (?:does|do|will) (?:this|it|my \w+|what i say) (?:go|end up|get stored)\b|\b(?:what|how) do (?:you|u) do with (?:this|it|my)\b",
     r"\bwith my (?:data|information|details|recordings?|voice)\b|\bwhat happens to (?:my (?:data|information|details)|what i say)\b",
+    # round 13: "is this going to get sent to someone? will someone ring me?", "is this going on some record?"
+    r"\b(?:is|will) (?:this|it|that) (?:going to |gonna )?(?:get |be )?(?:sent|passed on|reported|forwarded) (?:to|on)\b"
+    r"|\bwill (?:someone|anyone|somebody|they|the police|you) (?:ring|call|phone|contact|come for|come round to|visit) me\b"
+    r"|\b(?:going|go) on (?:a|some|my|any) (?:record|file)\b|\bon (?:my|a) (?:record|file)\b"
+    r"|\b(?:my )?(?:parents|mum|mom|dad|family|boss|work|school|uni|doctor|gp) (?:won'?t|will not|wouldn'?t|can'?t) (?:see|find out|know|hear)\b",
 )
 QUESTION_TIME = _rx(
     r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
@@ -127,6 +132,9 @@ QUESTION_TIME = _rx(
 QUESTION_NORMAL = _rx(  # "is this normal?": asked for reassurance that it is human, not for a verdict
     r"\bis (?:this|that|it|what i'?m (?:feeling|doing)|this feeling|feeling (?:like )?this) (?:even )?(?:normal|common|usual|a normal thing)\b",
     r"\bam i (?:normal|weird|the only one|abnormal)\b|\bare we (?:just )?(?:broken|normal|weird|abnormal)\b",
+    # round 13: "is that crazy? am i overreacting?", "is it weird that i feel this way?", "am i being dramatic?"
+    r"\bam i (?:just )?(?:being )?(?:overreacting|over reacting|dramatic|too sensitive|oversensitive|crazy|mad|silly|stupid|petty"
+    r"|unreasonable)\b|\bis (?:it|that|this) (?:weird|crazy|mad|silly|stupid|strange|odd|petty)(?: that| to| of me|\W*$)",
     r"\bdo (?:other|most|a lot of|lots of) (?:people|couples|parents|mums|moms|dads|men|women|guys|students|teachers) (?:do|feel|go through|have|get)"
     r" (?:this|that|the same)\b|\bdoes (?:everyone|anyone else|everybody) (?:do|feel|go through|get) (?:this|that)\b",
 )

@@ -90,3 +90,22 @@ def test_a_hedge_that_opens_their_own_sentence_is_not_a_yes():
     assert tx.screener_answer("i guess") is True
     assert tx.screener_answer("i guess it crosses my mind") is True
     assert tx.screener_answer("i guess i've thought about it") is True
+
+
+def test_asks_for_reassurance_and_about_who_is_told_are_read_as_such():
+    from attune.dialogue.interpret import interpret
+    for line in ["is that crazy? like am i overreacting?", "am i being dramatic?", "is it weird that i feel this way?"]:
+        assert interpret(line, "text").ask == "normal", line
+    for line in ["is this going to get sent to someone? like will someone ring me?",
+                 "is this going on some record? i'm nineteen, my parents won't see it right?"]:
+        assert interpret(line, "text").ask == "privacy", line
+    assert interpret("it is crazy how fast it went", "text").kind != "question"
+
+
+async def test_a_dead_phone_is_not_grief_and_the_worst_case_goes_to_thought_work(engine, clock):
+    user = "u_round13_dee"
+    await talk(engine, ["hi, dee", "four",
+                        "so my son's sixteen and he went to a party saturday and didn't text when he said he would, and my "
+                        "head went straight to the worst thing, like car crash, hospital, all of it. he was fine, his phone "
+                        "had just died. but i'm like this every single time"], clock, user=user)
+    assert engine.state_of(user).modality == "cbt"
