@@ -2115,7 +2115,10 @@ class SessionEngine:
                 if not _has_number(c.text, c.emergency, c.resources):
                     c.say(cr.lines["also_resources"], "crisis.also_resources")
                 if s.crisis.answers.get("preparation"):
-                    c.say(cr.lines["means_away"], "crisis.means_away")
+                    key = "place_away" if "at_the_edge" in s.crisis.said_outright else "means_away"
+                    c.say(cr.lines[key], f"crisis.{key}")
+                    if key == "place_away":  # the plan's safer surroundings are what was just asked: not asked again
+                        s.crisis.plan["safer_surroundings"] = c.parts[-1][0]
             elif not _has_number(c.text, c.emergency, c.resources):
                 self._resources_line(c)
             person = self._plan_value(c.person, "trusted_person") if _REACH.search(c.person.lower()) else None
@@ -2210,7 +2213,7 @@ class SessionEngine:
                 return
             if not s.crisis.switch_to and (asked := asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()})):
                 s.crisis.switch_to = asked  # kept, and taken up once the check ends low
-            self._check_answer(c, text, wants_out)
+            self._check_answer(c, text, wants_out, risky=verdict is not None and verdict.level != "none")
             return
         if wants_out:
             if s.crisis.unresolved and s.crisis.answers.get("safe_now") is None:
@@ -2277,6 +2280,12 @@ class SessionEngine:
                 if other != st.id and other not in s.crisis.answers:
                     s.crisis.answers[other] = said
                     s.crisis.said_outright.append(other)
+            if _AT_THE_EDGE.search(text.lower()):
+                s.crisis.said_outright.append("at_the_edge")  # the means is a place: step away from it, not "put it away"
+            if answer is None and any(told.get(k) for k in ("intent", "plan", "preparation")):
+                s.crisis.unclear, s.crisis.index = 0, len(cr.screener)  # "the drop's right there": high risk, no checklist
+                self._screener_ask(c)
+                return
             if answer is None and self._answer_aside(c, text):
                 return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
@@ -2482,12 +2491,15 @@ class SessionEngine:
             c.say(cr.lines[key], f"crisis.{key}")
         return True
 
-    def _check_answer(self, c: _Compose, text: str, wants_out: bool) -> None:
+    def _check_answer(self, c: _Compose, text: str, wants_out: bool, risky: bool = False) -> None:
         """The answer to the direct question. Any yes, hedge or ambiguity counts as yes; a plain no is
-        accepted once, without asking again."""
+        accepted once, without asking again. ``risky``: this turn carries a risk signal of its own ("i'm parked up
+        at the lookout... couldn't be at home"): a second signal with no answer is a yes, never their own thread."""
         cr, s = self.lib.crisis, c.state
         assert s.crisis is not None
         answer = tx.screener_answer(text)
+        if answer is None and risky and s.crisis.unclear >= 1:
+            answer = True
         if answer is False and _MEANS_HERE.search(text.lower()):
             answer = True  # "no. they're in my drawer": the means at hand outweigh the no
         if s.crisis.category == "medical" and answer is not True and tx.safe_answer(text) is True:
@@ -2759,6 +2771,10 @@ _MEANS_HERE = re.compile(r"\b(?:they'?re|it'?s|they are|it is|the (?:pills|table
 _BECAUSE = re.compile(r"\b(?:because|cause|'cause|cos|since|as) (.{8,})$", re.I)
 _PLAIN_NO = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:no|nope|nah|not really)\b")
 _PLAIN_YES = re.compile(r"^\W*(?:(?:um+|uh+|well|honestly)\W+)*(?:yes|yeah|yep|yup|i do|i have|i am|i'?m going to|i will)\b")
+_AT_THE_EDGE = re.compile(r"\b(?:the |that )?(?:drop|edge|ledge|cliff|cliffs|bridge|tracks|railway|water|river|fall)(?:'?s| is)?"
+                          r" (?:right |just )?(?:there|here|below me|under me|in front of me|next to me)\b"
+                          r"|\bi (?:keep|kept|can'?t stop) (?:looking|staring) (?:at|down at|over) (?:the )?(?:drop|edge|water|river|tracks"
+                          r"|ledge|cliff)\b")
 _WOULDNT_ACT = re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not|could(?:n'?t| not)) (?:ever |actually |really )?"
                           r"(?:act on (?:it|them)|do it|do anything(?: about it| like that)?|go through with it|try anything"
                           r"|hurt myself)\b")
@@ -2774,6 +2790,11 @@ _SCREEN_TOLD = (
                                 r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
                                 r"|as soon as)\b")),
     ("intent", False, _WOULDNT_ACT),
+    # round 14: at the place, looking at it ("the drop's right there. i keep looking at it"): the how, and ready at hand
+    ("method", True, _AT_THE_EDGE),
+    ("method", True, re.compile(r"\bthere'?s (?:the|a|this|that) (?:bridge|cliff|drop|overpass|flyover|tracks|railway|river|quarry"
+                                r"|car park|multi.?storey)\b|\bi (?:always )?slow down (?:there|at it|on it|near it|when i pass)\b")),
+    ("preparation", True, _AT_THE_EDGE),
     # self-harm told apart from suicide ("it's not a suicide thing, i don't want to die"): no to the thoughts question
     ("thoughts", False, re.compile(r"\b(?:(?:it'?s|it is) not (?:a |about )?(?:suicide|suicidal|dying|wanting to die)(?: thing)?"
                                    r"|i'?m not (?:suicidal|trying to (?:die|kill myself|end it))|i (?:don'?t|do not) want to (?:die|be dead"

@@ -69,6 +69,11 @@ def _named(rx: re.Pattern[str], low: str) -> bool:
     return any(not refused_at(low, *m.span()) for m in rx.finditer(low))
 
 
+# "i'm not looking to pick apart my thoughts": a cue said as what they don't want is no cue for it
+_UNWANTED_BEFORE = re.compile(r"(?:not looking to|do ?n'?t (?:really )?want to|don'?t wanna|not here to|no interest in|rather not"
+                              r"|not trying to|not wanting to)(?: [\w']+){0,3} $")
+
+
 def _cue_scores(text: str, modalities: dict[str, Modality]) -> tuple[dict[str, float], dict[str, list[str]]]:
     low = _norm(text)
     scores: dict[str, float] = {}
@@ -76,7 +81,8 @@ def _cue_scores(text: str, modalities: dict[str, Modality]) -> tuple[dict[str, f
     for m in modalities.values():
         total = 0.0
         for cue in m.cues:
-            hit = _rx(cue.pattern).search(low)
+            hit = next((h for h in _rx(cue.pattern).finditer(low) if not _UNWANTED_BEFORE.search(low[max(0, h.start() - 40):h.start()])),
+                       None)
             if hit:
                 total += cue.weight
                 matched.setdefault(m.id, []).append(hit.group(0))

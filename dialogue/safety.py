@@ -737,6 +737,7 @@ _rule("burden", r"(?:more trouble|more hassle|more work|more of a burden|more of
       r"|dead weight|liability|nuisance)|(?:just |nothing but )?dead weight)"
       r"(?= *$| (?:to|on|for) (?:everyone|everybody|my|them|people|the people|you|all|others|those)\b| ,)",
       "concern", "suicide", unless=r"\bwhen i ask\b|\bat work\b|\bburden (?:on|of) my (?:mind|shoulders|chest)\b"
+      r"|\b(?:treats?|treated|talks? to|looks? at|short with|cold with|rude to|speaks? to|snaps? at) me\b[^.]{0,20}\b(?:like |as if )?i am\b"
       r"|\b(?:at|in|on|for|to) (?:the |my |our |this )?(?:group chat|chat|team|class|project|group|budget|company|department"
       r"|shift|ward|job|office)\b|\b(?:patients?|clients?|boss|manager|colleagues|the office)\b"
       # others judging them at work ("they're all going to figure out i'm a liability"): a thought to test, not a wish to go
@@ -1752,6 +1753,11 @@ _rule("not_safe_now", r"(?:do not|does not|never|no longer) feel safe(?: (?:righ
       r"|(?:do not|can not|no longer) trust myself (?:right now|tonight|today|to be (?:alone|on my own|safe|by myself)"
       r"|alone|on my own|by myself|not to (?:do something|hurt|act|go through|use))",
       "crisis", "imminent", negatable=False, unless=_SOMEONE_ELSE_OR_PLACE)
+# round 14: "it's too late for me now": hopelessness about themselves, asked about directly
+_rule("too_late_for_me", r"(?:it is|it was|its) (?:way |far |just |already )?too late for me(?: now| anyway)?(?= *$| ,| and\b| i\b| anyway)",
+      "concern", "suicide", negatable=False,
+      unless=r"\b(?:apply|applications?|enrol\w*|sign up|register|tickets?|booking|deadline|course|degree|uni|college|train|bus"
+             r"|flight|coffee|party|join|change careers?|learn)\b")
 # round 12: "i don't think i should be on my own tonight" (sat in the car an hour): asked about directly
 _rule("not_alone_tonight", r"(?:do not think i should|i should not|i should not really|i better not|i had better not|i can not)"
       r" be (?:on my own|alone|by myself|left alone|left on my own)(?: (?:tonight|right now|now|today|at the moment|this evening))?"
@@ -2527,6 +2533,11 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
     # an intrusive thought of having harmed someone, checked ("i get this thought that i hit someone... i drive back")
     r"|\b(?:i get|i have|i keep getting|i keep having|i got) (?:this|these|a|the) (?:thought|image|feeling|worry)s? (?:that )?i"
     r" (?:hit|hurt|ran over|run over|killed|harmed|stabbed|pushed|poisoned)\b"
+    # round 14: a feared accident that harms others, told as the thought ("the thought was i'm going to cause a crash and
+    # hurt somebody"), not a wish to die
+    r"|\b(?:the thought (?:was|is)|i thought|what if|i am scared|i am afraid|i worry|i am worried)\b[^\n]{0,20}\bi (?:am |will |would"
+    r" |might |could )?(?:going to |gonna )?(?:cause a crash|crash (?:the car|into \w+)|hurt (?:somebody|someone|a kid|a child|people)"
+    r"|hit (?:somebody|someone|a kid|a child|a cyclist|a pedestrian)|run (?:somebody|someone) over)\b"
     # self-criticism said as an idiom ("he wouldn't want me beating myself up")
     r"|\b(?:beat|beats|beating|beaten) (?:myself|yourself|herself|himself|themselves|ourselves) up\b(?![^\n]*\bliterally\b)"
     # eyes on the floor in an exercise ("ok i can just look at the floor"), with no height in the line
@@ -2681,7 +2692,8 @@ _EVERYDAY_RISK_WORD = re.compile(
     r"\b(?:hang|hold) on\b|\bfollow(?:ed|ing|s)? (?:him|her|them|me|you|it|us) (?:in|into|to|around|round|out|home|up|down|back"
     r"|about|everywhere)\b|\bcut (?:straight |right |clean )?(?:through|off) (?:the|a|my|his|her|their) (?:\w+ )?(?:lock|chain|cable"
     r"|wire|fence|padlock|queue|grass|hedge|bread|cake|meat|tape|string|tag|label)\b|\bcut (?:the|my|his|her) (?:grass|hedge"
-    r"|hair|lawn|nails|cake|bread|costs?|losses|budget|line)\b")
+    r"|hair|lawn|nails|cake|bread|costs?|losses|budget|line)\b"
+    r"|\bit is (?:so |really |a bit |pretty )?late(?: (?:sorry|here|at night|i know))?\b(?! (?:for|to)\b)")
 
 
 def _inference_tier(norm: str) -> int:

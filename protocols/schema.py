@@ -297,6 +297,7 @@ class CrisisProtocol(LineSets):
             "concern_check",  # ambiguous signal: ask directly and kindly
             "imminent",  # not safe right now: the emergency number first; {emergency}
             "high_risk",  # means at hand or a time: said plainly as an emergency; {emergency}
+            "place_away",  # the means is a place ("the drop's right there"): step back from it, towards people
             "means_away",  # means at hand: put it out of reach or hand it over
             "person_heard",  # the person they could reach, said back; {key}
             "person_heard_who",  # the same for a person named without an action ("my sister"); {key}
