@@ -2875,7 +2875,10 @@ _IMPERATIVE = re.compile(r"^\W*(?:(?:um+|uh+|so|well|ok|okay|maybe|probably|i gu
                          r"|them|my \w+))\b")
 _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like) (?:to do )?(?:any |the |an? )?(?:exercises?|breathing"
                            r"|grounding|meditat\w*)|no (?:exercises?|breathing (?:stuff|exercises?|thing))|without (?:any )?"
-                           r"(?:exercises?|the breathing)|not (?:a |any |the )?(?:big |more |another )?(?:exercises?|breathing))\b")
+                           r"(?:exercises?|the breathing)|not (?:a |any |the )?(?:big |more |another )?(?:exercises?|breathing)"
+                           # round 14: "i don't want a whole program thing", "i don't need fixing", "i'd rather just talk"
+                           r"|(?:don'?t|do not|dont) (?:want|need) (?:a |any )?(?:whole )?(?:program|programme|course|structure|plan)(?: thing)?"
+                           r"|(?:don'?t|do not|dont) need (?:fixing|to be fixed|solutions|advice)|i'?d rather just (?:talk|vent|chat))\b")
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
                       r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")

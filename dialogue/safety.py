@@ -2889,11 +2889,16 @@ _GRAND = re.compile(r"\b(?:companies|businesses|startups|change the world|save t
 _RITUAL_TOLD = re.compile(
     r"\b(?:check\w*|recheck\w*|wash\w*|scrub\w*|clean\w*|count\w*|tap\w*|touch\w*|lock\w*|unlock\w*|switch\w*|arrang\w*)\b"
     r"[^.?!]{0,80}?\b(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|a hundred|hundreds of|dozens of)(?: or (?:\d+|twenty|thirty|forty|fifty"
-    r"|a hundred))? times|over and over|again and again|for (?:an|a whole|over an) hour)\b")
+    r"|a hundred))? times|over and over|again and again|for (?:an|a whole|over an) hour)\b"
+    # round 14: "i have to do it in tens. if i lose count i start again", hands cracked and bleeding from washing
+    r"|\b(?:have to|must|need to|got to) (?:do it|wash|check|count|tap|touch|do them) (?:\w+ )?in (?:twos|threes|fours|fives|sixes"
+    r"|sevens|eights|nines|tens|twenties)\b|\bif i lose count i (?:have to )?(?:start|begin) (?:again|over)\b"
+    r"|\b(?:cracked|bleeding|raw|red raw|sore)\b[^.?!]{0,60}\bwash\w*|\bwash\w* (?:my hands|them|myself)[^.?!]{0,30}\b(?:a lot|so much"
+    r"|constantly|all the time|raw|till they bleed|until they bleed)\b")
 _RITUAL_DREAD = re.compile(
     r"\b(?:(?:thought|worry|image|fear|feeling) (?:that )?i (?:hit|hurt|ran over|run over|killed|harmed|left|forgot)|i know i (?:did not"
     r"|didn'?t) but|before i can (?:leave|go|sleep|stop|get out)|until it (?:feels|is) right|something (?:terrible|bad|awful|horrible|dreadful)"
-    r" (?:will|would|is going to|might) happen|or else|or i (?:feel|get)|otherwise (?:something|i)|if i (?:do not|don'?t|dont)|can'?t (?:leave|stop)"
+    r" (?:will|would|is going to|might) happen|something (?:will|would|is going to|might) happen to (?:my|them|her|him|us)|or else|or i (?:feel|get)|otherwise (?:something|i)|if i (?:do not|don'?t|dont)|can'?t (?:leave|stop)"
     r" until|it (?:has|have) to be (?:right|perfect|even))\b")
 _HELP_STOP = re.compile(r"\b(?:help me (?:just )?stop(?: doing)?(?: it| this| that| checking| washing| counting)?|(?:some|a) trick"
                         r"(?: to stop)?|how (?:do|can) i (?:just )?stop (?:it|this|checking|washing|counting))\b")

@@ -256,12 +256,13 @@ _NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|hiya|heya|hola|yo|yeah|
                       + _NAME_WORD + r"(?=\s*(?:$|[.!?,;]|\s(?:and|but|by the way|btw|here|by the by|thanks|thank you|please|i|from)\b))", re.I)
 _NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|hiya|heya|hola|yo|sure)\W+)*" + _NAME_WORD
                          + r"(?:\s+(?:is fine|is good|works|please|thanks|thank you|here)|\s*[,.]?\s*(?:hi|hello|hey|hiya|heya)(?: there)?)?\s*[.!]?\s*$", re.I)
-_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling|(?:a |an )?[a-z]+,? if (?:that|it) (?:matters|helps))\b", re.I)
+_NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes|g'?day)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling|sorry|(?:a |an )?[a-z]+,? if (?:that|it) (?:matters|helps))\b", re.I)
 # A name said on its own after a greeting or an apology, then a stop: "oh sorry, tomasz. and mood's a four", "hey, jess."
 _NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|hey|hiya|heya|hello|sorry|right|well)\W+)+"
                            + _NAME_WORD + r"\s*[.!?,;]", re.I)
 # "hi, lucia here. mood's a four"
-_NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|hola|yo|oh|um+|uh+|ok|okay|yeah)\W+)*" + _NAME_WORD + r"\s+here\b", re.I)
+_NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|hola|yo|oh|um+|uh+|ok|okay|yeah|g'?day|howdy|morning|evening|afternoon)\W+)*"
+                        + _NAME_WORD + r"\s+here\b", re.I)
 _NOT_NAMES = frozenset(
     """fine okay ok good great tired sad not no yes yeah nothing sure hi hello hey well so just here idk idc dunno meh yo hiya hola
     whatever listen look anyway ugh nah nope dunno cool thanks cheers seriously basically yep yup

@@ -52,3 +52,30 @@ def test_a_cue_said_as_unwanted_does_not_route_there():
     scores, _ = router._cue_scores("i'm not looking to pick apart my thoughts, i just want it to be a bit more doable", mods)
     assert scores["cbt"] == 0
     assert router._cue_scores("i can't stop worrying about my thoughts", mods)[0]["cbt"] > 0
+
+
+def test_names_after_a_regional_greeting_or_before_an_apology():
+    from attune.dialogue import text as tx
+    assert tx.extract_name("g'day, bree here") == "Bree"
+    assert tx.extract_name("femi. sorry, i'm a bit all over the place") == "Femi"
+    assert tx.extract_name("tired. sorry") is None
+    assert tx.extract_name("sorry. i'm not sure") is None
+
+
+def test_a_counting_or_washing_ritual_told_in_new_words_is_referred():
+    said: list[str] = []
+    for line in ["so this is kind of embarrassing. my hands are all cracked and bleeding. it's because i wash them a lot",
+                 "like i have to do it in tens. if i lose count i start again. if i don't finish, i get this feeling "
+                 "something'll happen to my mom"]:
+        flag = safety.screen_scope(line, recent=said)
+        said.append(line)
+    assert flag is not None and flag.kind == "compulsion"
+    assert safety.screen_scope("i wash my hands a lot at work, i'm a nurse") is None
+
+
+async def test_no_program_thing_means_no_exercise_offers(engine, clock):
+    user = "u_round14_joe"
+    replies = await talk(engine, ["joe", "two", "we had to put my dog down on saturday. biscuit. fourteen years. i just need "
+                                  "to talk about him for a bit, i don't want a whole program thing",
+                                  "he used to wait by the door for me", "the house is so quiet now"], clock, user=user)
+    assert not any("breathing" in r.text.lower() or "five senses" in r.text.lower() for r in replies[3:])
