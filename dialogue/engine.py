@@ -2290,7 +2290,7 @@ class SessionEngine:
                 return
             if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
                 s.crisis.unclear += 1
-                if st.id == "safe_now" and re.search(r"\bi'?m (?:ok|okay|safe|fine|alright)\b", text.lower()):
+                if st.id == "safe_now" and tx.says_ok(text):
                     s.crisis.said_outright.append("said_ok")  # "no. i'm not gonna do anything. i'm ok right now"
                 c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
                 return

@@ -587,6 +587,14 @@ _SAFE_NEGATION = re.compile(
     r"(?:do|try) (?:anything|it)|not alone|not on my own|(?:i'?m )?not in (?:any )?danger|no danger|nothing'?s going to happen)\b")
 
 
+_SAYS_OK = re.compile(r"\bi'?m (?:ok|okay|safe|fine|alright)\b")
+
+
+def says_ok(text: str) -> bool:
+    """ "i'm ok", "i'm safe", said somewhere in the turn (on its own it may sit beside a no)."""
+    return bool(_SAYS_OK.search(text.lower().replace("\u2019", "'")))
+
+
 def safe_answer(text: str) -> bool | None:
     """"Are you safe right now?": a yes, or where they are and who with, is safe unless it carries a no, a hedge or
     a danger ("yeah i'm safe, i'm in the library" is safe; "i guess", "for now", "at home with the pills" are not).
@@ -598,7 +606,7 @@ def safe_answer(text: str) -> bool | None:
         return True
     cleared = _SAFE_NEGATION.sub(" ", low)
     unsafe = [m.group(0) for m in _NOT_SAFE.finditer(cleared)]
-    if unsafe == ["no"] and re.match(r"^\W*no\b", cleared) and re.search(r"\bi'?m (?:ok|okay|safe|fine|alright)\b", cleared):
+    if unsafe == ["no"] and re.match(r"^\W*no\b", cleared) and says_ok(cleared):
         return None  # "no. i'm not gonna do anything. i'm ok right now": both said; asked once more
     if unsafe:
         return False
