@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CLIP = ROOT / "tests" / "fixtures" / "LJ001-0004.wav"
 CLIP_TEXT = "produced the block books, which were the immediate predecessors of the true printed book"
-CRISIS_TEXT = "I can't do this anymore. I want to kill myself."
+# Said three ways: under CPU load the recogniser has heard "kill myself" as "go myself"; any one of them is a crisis.
+CRISIS_TEXT = "I can't do this anymore. I want to kill myself. I'm going to end my life tonight."
 
 def _require_chromium() -> None:
     if not CHROMIUM.exists():
