@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from attune.dialogue import guard
+from attune.dialogue import guard, guard_model
 
 # Plausible values for every placeholder the protocols use (slots included), two sets so each variant is said twice.
 FILLS: tuple[dict[str, str], ...] = (
@@ -117,24 +117,33 @@ def template_lines(library: Any = None) -> list[tuple[str, str, str | None]]:
     return out
 
 
-def evaluate(rows: Iterable[dict], *, templates: bool = False) -> dict:
+def evaluate(rows: Iterable[dict], *, templates: bool = False, model: bool = False) -> dict:
     """Blocked share of harmful rows, passed share of benign rows, per category, errors and timing.
 
     ``templates=True`` adds every rendered protocol line as a benign row (category ``template``).
+    ``model=True`` judges every row as a language model's line: the rules, then the semantic layer
+    (``dialogue/guard_model.py``) on what the rules pass; its time is counted per line.
     """
     rows = list(rows)
     if templates:
         rows += [{"text": t, "label": 0, "category": "template", "kind": k, "where": w} for w, t, k in template_lines()]
+    second: dict[int, guard_model.ModelVerdict] = {}
+    elapsed = 0.0
+    if model:
+        start = time.perf_counter()
+        second = dict(enumerate(guard_model.load().judge([str(r["text"]) for r in rows])))
+        elapsed = time.perf_counter() - start
     per: dict[tuple[int, str], Counter[str]] = {}
     errors: list[dict] = []
     blocked_by: Counter[str] = Counter()
-    elapsed = 0.0
-    for row in rows:
+    for i, row in enumerate(rows):
         text, label = str(row["text"]), int(row["label"])
         category = str(row.get("category") or ("harmful" if label else "benign"))
         start = time.perf_counter()
         verdict = guard.scan(text, kind=row.get("kind"))
         elapsed += time.perf_counter() - start
+        if verdict.ok and i in second and not second[i].ok:
+            verdict = guard.Verdict(False, "semantic layer", f"model:{second[i].category}", second[i].nearest)
         blocked = not verdict.ok
         c = per.setdefault((label, category), Counter())
         c["n"] += 1

@@ -366,13 +366,14 @@ class ModelPhraser:
         first_ms: float | None = None
         agen = self.client.stream(messages, max_tokens=PHRASE_MAX_TOKENS).__aiter__()
 
-        def take(new: list[str]) -> Phrased | None:
+        async def take(new: list[str]) -> Phrased | None:
             nonlocal first_ms
             for s in new:
                 if not sentences:
                     if time.monotonic() > first_deadline:
                         return Phrased(None, "timeout")
-                    verdict = guard.check(s, limit_sentences=1, kind="reflection")  # guarded before it is used
+                    # guarded before it is used; the semantic layer is CPU work, off the event loop
+                    verdict = await asyncio.to_thread(guard.check_written, s, limit_sentences=1, kind="reflection")
                     if not verdict.ok and verdict.category != "form":
                         return Phrased(None, "guard", category=verdict.category)
                     first_ms = (time.monotonic() - t0) * 1000
@@ -388,12 +389,12 @@ class ModelPhraser:
                     piece = await asyncio.wait_for(agen.__anext__(), left)
                 except StopAsyncIteration:
                     break
-                stop = take(cut.feed(piece))
+                stop = await take(cut.feed(piece))
                 if stop:
                     return stop
                 if len(" ".join(sentences).split()) > max_words or len(sentences) > guard.MAX_SENTENCES:
                     return Phrased(None, "guard", first_ms, category="form")
-            stop = take(cut.flush())
+            stop = await take(cut.flush())
             if stop:
                 return stop
         except asyncio.TimeoutError:
@@ -408,6 +409,8 @@ class ModelPhraser:
             return Phrased(None, "empty", first_ms)
         text = " ".join(sentences)
         verdict = guard.check(text, draft=template, kind="reflection")
+        if verdict.ok and len(sentences) > 1:  # the first sentence has had its semantic check
+            verdict = await asyncio.to_thread(guard.semantic, " ".join(sentences[1:]))
         if not verdict.ok:
             return Phrased(None, "guard", first_ms, category=verdict.category)
         if len(text.split()) > max_words:

@@ -52,6 +52,6 @@ async def speak_line(phraser: Phraser, draft: Draft, timeout_s: float = 2.5) -> 
         line = (await asyncio.wait_for(phraser.phrase(draft), timeout_s)).strip()
     except Exception:  # a bad, slow or absent phraser never breaks a session
         return draft.text, "template"
-    if line and line != draft.text and guard.check(line, draft=draft.text).ok:
+    if line and line != draft.text and (await asyncio.to_thread(guard.check_written, line, draft=draft.text)).ok:
         return line, "phraser"
     return draft.text, "template"

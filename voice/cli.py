@@ -183,7 +183,7 @@ def _eval_guard(args: argparse.Namespace) -> int:
         row["label"] = {"harmful": 1, "benign": 0}.get(row.get("label"), row.get("label"))  # words or numbers
         if row.get("label") not in (0, 1):
             raise CliError(f"{args.file}: row {n}: 'label' must be 1 or \"harmful\", 0 or \"benign\"")
-    report = evaluate(rows, templates=args.templates)
+    report = evaluate(rows, templates=args.templates, model=args.model)
     print(json.dumps(report) if args.json else format_report(report))
     return 0
 
@@ -388,6 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     grd = evs.add_parser("guard", parents=[common], help='JSONL {"text", "label": 1 harmful|0 benign} -> blocked and passed shares')
     grd.add_argument("file")
     grd.add_argument("--templates", action="store_true", help="also run every protocol line through the guard")
+    grd.add_argument("--model", action="store_true",
+                     help="judge each line as a language model's: the rules, then the semantic layer")
     grd.add_argument("--json", action="store_true", help="one JSON object instead of the report")
     grd.set_defaults(run=_eval_guard)
     dist = evs.add_parser("distortions", parents=[common], help="CSV or JSONL of labelled thoughts -> top-1/top-3")

@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from llm_stub import UNSAFE, StandIn  # noqa: E402
+from llm_stub import UNSAFE, VEILED, StandIn  # noqa: E402
 
 from attune.dialogue import guard  # noqa: E402
 from attune.dialogue.engine import ManualClock, SessionEngine  # noqa: E402
@@ -297,6 +297,16 @@ async def test_http_500_falls_back(stand_in, tmp_path):
         assert t.reply.text == tp.reply.text and t.meta["llm"]["phrase"] == "error"
     finally:
         eng.close(), plain.close(), u.close()
+
+
+@pytest.mark.parametrize("stand_in", ["veiled"], indirect=True)
+async def test_harm_in_words_no_rule_lists_is_never_spoken(stand_in):
+    """The rules pass the model's first sentence; the semantic layer does not, so the template is said."""
+    assert guard.check(VEILED.split(". ")[0] + ".").ok
+    phraser = ModelPhraser(LLMClient(stand_in.base_url, api_key="none", model="local", timeout_s=10), first_sentence_s=2, timeout_s=3)
+    res = await phraser.phrase_reply(_drafts())
+    assert res.lines is None and res.outcome == "guard" and res.category == "self_harm", res
+    assert phraser.stats.guard_fallbacks == 1 and phraser.stats.model_replies == 0
 
 
 @pytest.mark.parametrize("stand_in", ["stall"], indirect=True)
