@@ -601,6 +601,12 @@ class SessionEngine:
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and scope is not None \
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
+        if verdict.level == "concern" and verdict.reason.startswith("semantic") and state.crisis is None \
+                and asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()}):
+            # "the thinking side i reckon. my head runs away with me": a request for an approach, said in words the
+            # model half-knows from risk; no rule heard risk, so it is noted, not asked about
+            state.notes.append(f"semantic guess beside a request for an approach, noted: {verdict.reason}")
+            verdict = safety.Screen(level="none", category=None, reason="", matched=[])
         # "now and then, but i wouldn't act on it" answers the screener; "feeling like a burden" answers "what's the first sign?"
         answering = state.crisis is not None and state.crisis.stage in ("screener", "plan") \
             and verdict.category in (None, "suicide", "self_harm")
@@ -616,6 +622,11 @@ class SessionEngine:
             self._crisis_continue(c, text, scope, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if self._someone_else(c, text):
+            return await self._finish(c, user_id, raw, base, meta)
+        if _HELPLINE_ASK.search(text.lower()):  # the numbers at any step, and the question stands
+            self._resources_line(c)
+            if state.last_question and state.last_question not in c.text:
+                c.parts.append((_tidy(state.last_question), "session.resume"))
             return await self._finish(c, user_id, raw, base, meta)
         if not text or not any(ch.isalnum() for ch in text) or not tx.looks_english(text):
             c.line("not_understood")
@@ -801,7 +812,8 @@ class SessionEngine:
         elif r.ask == "advice":
             c.line("answer_advice", step_question=q)
         elif r.ask == "privacy":
-            c.line("answer_privacy_danger" if s.danger else "answer_privacy", step_question=q)
+            c.line("answer_privacy_danger" if s.danger else "answer_privacy_police" if _POLICE_ASK.search(c.person.lower())
+                   else "answer_privacy", step_question=q)
         elif r.ask == "time":
             c.line("answer_time", minutes_left=self._minutes_left(s), step_question=q)
         elif r.ask == "repeat":
@@ -1074,7 +1086,7 @@ class SessionEngine:
         s.notes.append(f"modality {mod_id}: {reason}")
         c.set_phase("working")
         c.event("modality", modality=mod_id, name=mod.name, reason=reason)
-        if not s.brief and not switched and _LITTLE_TIME.search(f"{s.topic} {c.person}".lower()):
+        if not s.brief and not switched and _LITTLE_TIME.search(f"{s.topic} {' '.join(s.recent)} {c.person}".lower()):
             s.brief = True  # "i've only got five minutes": the steps that can go, go (not an exercise they choose)
             c.line("little_time")
         if lead:
@@ -1983,8 +1995,9 @@ class SessionEngine:
         return ""
 
     # ------------------------------------------------------------------ safety
-    def _crisis(self, c: _Compose, verdict: safety.Screen) -> None:
-        """A risk signal pre-empts everything in this same turn."""
+    def _crisis(self, c: _Compose, verdict: safety.Screen, told: dict[str, bool] | None = None) -> None:
+        """A risk signal pre-empts everything in this same turn. ``told``: screener answers the turn gave in a way only
+        its context shows ("sunday i reckon", said to the direct question, is a when)."""
         s = c.state
         cr = self.lib.crisis
         c.exact = True
@@ -2005,7 +2018,7 @@ class SessionEngine:
                                    prior_phase=prev.prior_phase if prev else s.phase,
                                    held=prev.held if prev else self._held(c))
         if first and c.person:  # "i've been saving my tablets and i'm taking them all tonight": answers already given
-            for item, said in _screen_told(c.person).items():
+            for item, said in {**_screen_told(c.person), **(told or {})}.items():
                 s.crisis.answers.setdefault(item, said)
                 s.crisis.said_outright.append(item)
         s.risk_flag = True
@@ -2122,9 +2135,11 @@ class SessionEngine:
             elif not _has_number(c.text, c.emergency, c.resources):
                 self._resources_line(c)
             person = self._plan_value(c.person, "trusted_person") if _REACH.search(c.person.lower()) else None
-            if person:  # "i could maybe tell my flatmate, or ring my sister": said already, not asked for
-                s.crisis.plan["trusted_person"] = person
-                self._person_heard(c, person)
+            known = s.crisis.plan.get("trusted_person")  # named while the screener ran, and said back then
+            if person or known:  # "i could maybe tell my flatmate, or ring my sister": said already, not asked for
+                if not known:
+                    s.crisis.plan["trusted_person"] = person
+                    self._person_heard(c, person)
                 s.crisis.stage, s.crisis.index, s.crisis.plan_now = "plan", 0, s.crisis.told_high
                 self._plan_intro(c)
                 self._plan_ask(c)
@@ -2153,14 +2168,16 @@ class SessionEngine:
         cr = self.lib.crisis
         bare = re.sub(r"\b(?:i guess|i think|i suppose|maybe|probably|um+|uh+|like|i don'?t know)\b\W*", "", value, flags=re.I)
         said = tx.second_person(bare.strip(" ,."), 12)
-        if said and re.match(r"you (?:could|can|will|'ll|might|would)\b", said) and " you " not in said[3:] + " ":
+        who = _MY_PERSON.search(bare.lower())
+        name = who.group("name") if who and who.group("name") not in _NOT_A_NAME else None
+        if who and name:  # "my buddy ray. he'd pick up", "my brother, ravi. he's ten minutes away": your brother Ravi
+            c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=f"your {who.group('who')} {name.capitalize()}")
+        elif said and re.match(r"you (?:could|can|will|'ll|might|would)\b", said) and " you " not in said[3:] + " ":
             c.say(cr.lines["person_heard"], "crisis.person_heard", key=said)
         elif said and re.fullmatch(r"your (?:[a-z]+ ){0,2}[a-z]+", said):
             c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=said)
-        elif who := _MY_PERSON.search(bare.lower()):  # "my brother, ravi. he's only ten minutes away": your brother, Ravi
-            name = who.group("name")
-            key = f"your {who.group('who')}" + (f" {name.capitalize()}" if name and name not in _NOT_A_NAME else "")
-            c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=key)
+        elif who:
+            c.say(cr.lines["person_heard_who"], "crisis.person_heard", key=f"your {who.group('who')}")
         else:
             c.say(cr.lines["person_heard"], "crisis.person_heard", key="")
 
@@ -2282,13 +2299,24 @@ class SessionEngine:
                     s.crisis.said_outright.append(other)
             if _AT_THE_EDGE.search(text.lower()):
                 s.crisis.said_outright.append("at_the_edge")  # the means is a place: step away from it, not "put it away"
+            if st.id in ("method", "intent", "plan", "preparation") and answer is not False and not told.get(st.id) \
+                    and not _PLAIN_YES.match(text.lower()) and _NAMED_CONTACT.search(text.lower()) \
+                    and (person := self._plan_value(text, "people")) and "person_named" not in s.crisis.said_outright:
+                # "my buddy ray. he'd pick up" or "ok. maybe i'll text ray tonight": someone to reach, heard as that
+                # (and kept for the plan), never a yes to acting on the thoughts; the question stands
+                s.crisis.said_outright.append("person_named")
+                s.crisis.plan.setdefault("people", person)
+                s.crisis.plan.setdefault("trusted_person", person)
+                self._person_heard(c, person)
+                c.say(st.reprompts or st.prompts, f"crisis.{st.id}")
+                return
             if answer is None and any(told.get(k) for k in ("intent", "plan", "preparation")):
                 s.crisis.unclear, s.crisis.index = 0, len(cr.screener)  # "the drop's right there": high risk, no checklist
                 self._screener_ask(c)
                 return
             if answer is None and self._answer_aside(c, text):
                 return
-            if (answer is None or _asks_back(text)) and s.crisis.unclear < 1:
+            if (answer is None or (_asks_back(text) and st.id not in told)) and s.crisis.unclear < 1:
                 s.crisis.unclear += 1
                 if st.id == "safe_now" and tx.says_ok(text):
                     s.crisis.said_outright.append("said_ok")  # "no. i'm not gonna do anything. i'm ok right now"
@@ -2353,6 +2381,16 @@ class SessionEngine:
                 else:
                     st = steps[s.crisis.index]
                     c.say(st.reprompts or st.prompts, f"crisis.plan.{st.id}")
+                return
+            if slot == "safer_surroundings" and value and s.crisis.unclear < 1 and not _PUT_AWAY.search(text.lower()) \
+                    and not _MEANS_HERE.search(text.lower()) and (person := self._plan_value(text, "people")):
+                # "my sister, i suppose. she's in ballarat" to "anything you'd be safer without?": a person, heard as one;
+                # the means question stands
+                s.crisis.unclear += 1
+                s.crisis.plan.setdefault("people", person)
+                self._person_heard(c, person)
+                st = steps[s.crisis.index]
+                c.say(st.reprompts or st.prompts, f"crisis.plan.{st.id}")
                 return
             s.crisis.unclear = 0
             if value:
@@ -2467,7 +2505,7 @@ class SessionEngine:
         s = c.state
         assert s.crisis is not None
         r = interpret(text, "yesno")
-        if r.kind != "question" or s.crisis.asides >= 2:
+        if r.kind != "question" or (s.crisis.asides >= 2 and r.ask != "privacy"):  # "will you call the cops?" always
             return False
         s.crisis.asides += 1
         cr, pending = self.lib.crisis, s.last_question
@@ -2500,6 +2538,11 @@ class SessionEngine:
         answer = tx.screener_answer(text)
         if answer is None and risky and s.crisis.unclear >= 1:
             answer = True
+        when = answer is None and bool(_WHEN_ANSWER.search(text.lower()))
+        if when:
+            answer = True  # "sunday i reckon. after the dog's gone": a when, told as the answer, is a yes with a time
+        if answer is False and _NO_POINT.search(text.lower()):
+            answer = True  # "nah, i'm not gonna ring anyone. what's the point": hopelessness is not a no
         if answer is False and _MEANS_HERE.search(text.lower()):
             answer = True  # "no. they're in my drawer": the means at hand outweigh the no
         if s.crisis.category == "medical" and answer is not True and tx.safe_answer(text) is True:
@@ -2537,7 +2580,10 @@ class SessionEngine:
         answer = True if answer is None else answer
         if answer:
             self._crisis(c, safety.Screen(level="crisis", category=s.crisis.category or "suicide",
-                                          reason="answered the direct question with yes, a hedge or unsure", matched=[]))
+                                          reason="answered the direct question with yes, a hedge or unsure", matched=[]),
+                         told={"intent": True} if when else None)
+            if when:
+                c.state.crisis.said_outright.append("timing")
             return
         s.notes.append("safety check answered: no")
         s.denied = True
@@ -2659,7 +2705,8 @@ _THIS_ONE = re.compile(r"\b(?:not|never) (?:doing|gonna do|going to do|trying) (
 DECLINE_WORDS = re.compile(r"^\W*(?:nah|no|nope)\W*$|\bfeels? (?:daft|silly|stupid|weird)\b")
 _LITTLE_TIME = re.compile(r"\b(?:(?:only|just|literally) (?:have|got|'?ve got|have got)|(?:i'?ve|i have) (?:only |just |literally )*got)"
                           r" (?:like |about |maybe |around )?(?:two|three|four|five|ten|fifteen|twenty|a few|a couple of|\d+) (?:minutes|mins)\b(?! (?:of|worth)\b)"
-                          r"|\bdon'?t have (?:much |long|a lot of )?time\b|\bin a (?:rush|hurry)\b")
+                          r"|\bdon'?t have (?:much |long|a lot of )?time\b|\bin a (?:rush|hurry)\b"
+                          r"|\b(?:can'?t|cannot) (?:be|stay|talk) (?:long|for long)\b|\bon my (?:fifteen|ten|lunch|break|lunch break)\b")
 _NUMBER_WORD = (r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty"
                 r"|ninety|hundred)")
 _ONLY_RATINGS = re.compile(r"(?:\W*(?:(?:the |my )?(?:(?:old|new) )?(?:thought|belief|feeling|one)|[a-z]+)?\W*(?:like |about |maybe |around"
@@ -2696,7 +2743,9 @@ _NO_CARE = re.compile(r"\b(?:not (?:infected|deep|bleeding|bad|serious)|no(?:t)?
                       r"|cleaned it|healing|no,? i'?m (?:ok|okay|fine))\b")
 _BODY_SIGN = re.compile(r"\b(?:dizz\w*|faint\w*|black(?:ed|ing)? out|blackouts?|periods?|chest (?:pain|hurts?)|heart (?:racing|pounding"
                         r"|skipping)|palpitations|numb\w*|tingl\w*|blood|bleed\w*|vomit\w*|throwing up|losing weight|lost weight|hair"
-                        r" (?:falling|coming) out|short of breath|can'?t breathe|lump|fever|rash|seizures?)\b")
+                        r" (?:falling|coming) out|short of breath|can'?t breathe|lump|fever|rash|seizures?|(?:throat|teeth|tooth|gums?|stomach"
+                        r"|chest|head|jaw|back)(?:'s| is| has| have| are)? (?:been )?(?:\w+ ){0,2}(?:sore|hurt\w*|ach\w*|weird|bleed\w*|sensitive"
+                        r"|swollen|burn\w*|funny|strange)|swollen (?:cheeks|glands|face))\b")
 _SHELTERING = re.compile(r"\b(?:i'?ve|i have|i) (?:locked|barricaded|shut) (?:it|myself|the door|me)\b|\blocked in (?:my|the) \w+\b"
                          r"|\bi'?m (?:in|hiding in|locked in|sat in|sitting in) (?:my|the) (?:bedroom|room|bathroom|toilet|loo|car"
                          r"|wardrobe|closet|garage)\b|\bhiding\b")
@@ -2707,7 +2756,8 @@ _POLICE_FEAR = re.compile(r"\b(?:can'?t|cannot|won'?t|don'?t want to|not going t
                           r" (?:take|arrest|lock|put)\b")
 _MY_PERSON = re.compile(r"\bmy (?P<who>(?:(?:best|big|little|older|younger|old) )?(?:mum|mom|mam|mother|dad|father|sister|brother|aunt|auntie"
                         r"|uncle|nan|nana|gran|granny|grandma|grandad|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|friend"
-                        r"|mate|flatmate|roommate|housemate|neighbou?r|son|daughter|therapist|counsell?or|doctor|gp|key ?worker))\b"
+                        r"|mate|flatmate|roommate|housemate|neighbou?r|son|daughter|therapist|counsell?or|doctor|gp|key ?worker|buddy|bff"
+                        r"|sponsor|mentor|workmate|pastor|chaplain))\b"
                         r"(?:,? (?P<name>[a-z]{2,12})\b)?")
 _NOT_A_NAME = frozenset("i im he she they who and but or so she's he's is was will would could can the a an at in on maybe "
                         "probably i'd i'll then too lives just only who's".split())
@@ -2731,6 +2781,9 @@ _PERSON = re.compile(
     r"\b(?:mum|mom|mam|mother|dad|father|parents?|sister|brother|sis|bro|siblings?|aunt\w*|uncle|gran\w*|nan|nana|grandma"
     r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
     r"|housemates?|neighbou?rs?|colleague|coworker|boss|manager|teacher|tutor|coach|pastor|priest|vicar|imam|rabbi|doctor"
+    r"|bud(?:dy|dies)|homie|bff|lads|sponsor|mentor|workmates?|chaplain|youth worker"
+    r"|(?:text|call|ring|message|phone|visit) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up|round"
+    r"|around|in|me|you|this|that|now|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops)\b)[a-z]{2,12}\b"
     r"|gp|nurse|therapist|counsell?or|psychiatrist|social worker|key ?worker|helpline|lifeline|samaritans|crisis line|someone"
     r"|somebody|anyone|(?:he|she|they)(?:'s|'re| is| are) (?:here|home|downstairs|upstairs|with me|next door|around|in|coming|on (?:her|his|their) way)|(?:with|call|text|ring|tell|ask|phone|message) (?:him|her|them)|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
     r"|gym|club|work|office|[a-z]+ (?:knocked|texted|called|rang|messaged|checks?|came|comes|said|asked|is|would|could|will))\b")
@@ -2778,7 +2831,19 @@ _AT_THE_EDGE = re.compile(r"\b(?:the |that )?(?:drop|edge|ledge|cliff|cliffs|bri
 _WOULDNT_ACT = re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not|could(?:n'?t| not)) (?:ever |actually |really )?"
                           r"(?:act on (?:it|them)|do it|do anything(?: about it| like that)?|go through with it|try anything"
                           r"|hurt myself)\b")
+# someone to reach, named as such: "my buddy ray", "i'll text ray tonight" (not "the kids are at their mom's")
+_NAMED_CONTACT = re.compile(r"\bmy (?:best |big |little |older |younger |old )?(?:buddy|friend|mate|pal|bff|sister|brother|mum|mom|mam"
+                            r"|dad|cousin|aunt|auntie|uncle|nan|gran|grandma|grandad|partner|wife|husband|girlfriend|boyfriend|flatmate"
+                            r"|roommate|housemate|neighbou?r|sponsor|mentor|pastor|therapist|counsell?or)\b"
+                            r"|\b(?:text|call|ring|message|phone) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up"
+                            r"|round|around|in|me|you|this|that|now|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops|a"
+                            r"|hotline|helpline|lifeline)\b)[a-z]{2,12}\b")
+_POLICE_ASK = re.compile(r"\b(?:cops|police|report|section\w*|committed|locked up|put away)\b")
 _SCREEN_TOLD = (
+    # "i've looked stuff up once or twice": the how has been researched
+    ("method", True, re.compile(r"(?<!not )(?<!never )(?<!n't )\b(?:looked (?:stuff|things|it|ways|methods|that|into it|into ways) up"
+                                r"|looked into (?:it|ways|methods|how)|googled (?:it|ways|how|stuff|methods)|researched (?:it|ways|how|methods)"
+                                r"|search(?:ed)? (?:for |up )?(?:ways|methods|how to)|read up on (?:it|ways|how))\b")),
     ("method", True, re.compile(r"\b(?:take|taking|swallow|swallowing|down|downing) (?:them all|all of them|the lot|all (?:the |my |of my )?"
                                 r"(?:pills|tablets|meds)|the whole (?:bottle|box|packet))\b|\b(?:jump|jumping) (?:off|from|in front)\b"
                                 r"|\bhang(?:ing)? myself\b|\bcut (?:my|both) (?:wrists?|throat)\b")),
@@ -2831,6 +2896,21 @@ def _left_status(s: SessionState) -> str:
 _NUMBER_AGAIN = re.compile(r"\b(?:(?:give|tell|say|read) me (?:that|the|those|a) (?:number|numbers|line)(?: again)?|what(?:'?s| is| was)"
                            r" (?:that|the) (?:number|line)|what number (?:do|should|can) i|(?:repeat|say again) (?:that|the) (?:number|numbers)|which number"
                            r"|who (?:do|can|should) i call)\b")
+
+
+# Answers to "are you having thoughts of ending your life?" that say when rather than whether.
+_WHEN_ANSWER = re.compile(
+    r"^\W*(?:(?:this |next |on |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)\b"
+    r"|(?:tonight|tomorrow|soon|later tonight)\b|after (?:the |my |our )?\w+(?:'s| is| has| are)? (?:gone|away|left|asleep|out)\b"
+    r"|when (?:the |my |our |everyone )?\w+(?:'s| is| are| has| have)? (?:gone|away|out|asleep|at work)\b)")
+_NO_POINT = re.compile(r"\bwhat(?:'s| is) the point\b|\bno point\b|\bwhy bother\b|\bwho cares\b|\bdoesn'?t matter (?:anymore|now)\b"
+                       r"|\bnothing matters\b")
+# "what's that number again?" outside a crisis: the lines, whatever step it is ("which number?" about a scale is not)
+_HELPLINE_ASK = re.compile(
+    r"\b(?:(?:give|tell|say|read) me (?:that|the|those) (?:number|numbers|line)(?! (?:out of|from))|what(?:'?s| is| was) that"
+    r" (?:number|line)\b|what(?:'?s| is| was) the (?:number|line) (?:again|to call|for (?:the )?(?:crisis|help|helpline))"
+    r"|(?:repeat|say again) (?:that|the) (?:number|numbers)|(?:crisis|help|hot|support) ?line number"
+    r"|who (?:do|can|should) i (?:call|ring|phone) (?:if|when|for help|tonight|now)\b)")
 
 
 def _check_key(category: str | None) -> str:

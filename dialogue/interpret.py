@@ -120,6 +120,9 @@ QUESTION_PRIVACY = _rx(
     # round 13: "is this going to get sent to someone? will someone ring me?", "is this going on some record?"
     r"\b(?:is|will) (?:this|it|that) (?:going to |gonna )?(?:get |be )?(?:sent|passed on|reported|forwarded) (?:to|on)\b"
     r"|\bwill (?:someone|anyone|somebody|they|the police|you) (?:ring|call|phone|contact|come for|come round to|visit) me\b"
+    r"|\bcall (?:the )?(?:cops|police|ambulance) on me\b|\b(?:will|are|is|gonna|going to) (?:you |someone |anyone |somebody )?"
+    r"(?:going to |gonna )?(?:call|ring|tell|report (?:me|this|it) to|send) (?:the )?(?:cops|police)\b|\b(?:will|are) you (?:going to |gonna )?"
+    r"report (?:me|this)\b|\b(?:section|sectioned|committed|locked up|put away)\b(?=[^.]{0,20}\?)"
     r"|\b(?:going|go) on (?:a|some|my|any) (?:record|file)\b|\bon (?:my|a) (?:record|file)\b"
     r"|\b(?:my )?(?:parents|mum|mom|dad|family|boss|work|school|uni|doctor|gp) (?:won'?t|will not|wouldn'?t|can'?t) (?:see|find out|know|hear)\b",
 )
@@ -193,14 +196,14 @@ DONT_KNOW = _rx(
 )
 
 _MODALITY_WORDS: dict[str, str] = {
-    "cbt": r"c ?b ?t|cognitive|thought (?:work|record|stuff|thing|exercise)s?|(?:the )?thoughts? (?:thing|stuff|one|part|exercise|work)|thinking (?:stuff|thing|traps?|work|patterns?)|(?:my|the|negative) thoughts|challeng\w* (?:my|the) thoughts?|(?:look|work)(?:ing)? (?:at|on) (?:my |the )?thoughts?",
+    "cbt": r"c ?b ?t|cognitive|thought (?:work|record|stuff|thing|exercise)s?|(?:the )?thoughts? (?:thing|stuff|one|part|bit|side|exercise|work)|thinking (?:stuff|thing|side|part|bit|traps?|work|patterns?)|(?:my|the|negative) thoughts|challeng\w* (?:my|the) thoughts?|(?:look|work)(?:ing)? (?:at|on) (?:my |the )?thoughts?",
     "gestalt": r"gestalt|here and now(?: stuff| thing| one)?|(?:the )?body (?:feelings? )?(?:thing|stuff|awareness|work|exercise|scan|one)|(?:what|how) i feel in my body|(?:in|with|on|through) (?:my|the) body|body[- ]based|body[- ]focused|feelings? in my body|sensations?",
     "express": r"vent(?:ing)?|let (?:it|off) (?:out|steam)|(?:blow|let) off (?:some )?steam|rant(?:ing)?|unload|get (?:it|this) off my chest|rant|just (?:talk|be heard)|(?:quick|express) support|just listen",
     "efit": r"efit|emotion[- ]focused|emotions in relationships|(?:the )?one about (?:my |the )?(?:relationships?|partners?|attachment|marriage)|attachment|(?:my|the) (?:relationship|marriage|partner|boyfriend|girlfriend|husband|wife|ex|family)(?: stuff| thing| issues?| work)?|relationship (?:work|stuff|thing|one)",
-    "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career",
+    "sfbt": r"sfbt|solution[- ]focused|practical steps?(?: thing| stuff| one)?|(?:the )?one about (?:being )?stuck(?: at work)?|(?:the )?solutions? (?:thing|stuff|one|work)|small steps?(?: stuff| thing)?|(?:my )?burn ?out|miracle question|(?:the )?next steps? (?:thing|stuff)|(?:my )?procrastinat\w*|(?:my )?career|something practical|practical (?:side|part|bit|one|stuff|thing)",
 }
 _SWITCH_VERB = (r"(?:(?:can|could) we (?:kind of |sort of |maybe |just |please )?(?:pick|unpick|untangle|get into|look at)|switch|change|instead|try|rather|let'?s do|lets do|can we (?:do|try|go|switch|talk|focus|work|move|look|dig)|could we (?:do|try|go|talk|focus|work|move|look|dig)|"
-                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|(?:want|wanna|need) to (?:sort|sort out|figure out|look at|understand)|like look at|i (?:would|'d) (?:like|prefer|rather have) something|(?:can|could) we (?:just )?do something|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
+                r"i (?:want|wanna|would like|'d like) to (?:do|try|talk|focus|work|go back|vent)|(?:want|wanna|need) to (?:sort|sort out|figure out|look at|understand)|like look at|i (?:would|'d) (?:like|prefer|rather have) something|(?:can|could) we (?:just )?do something|i (?:want|need|wanna) something|prefer|go (?:back )?(?:to|with)|do the|back to|again|"
                 r"can i (?:just )?(?:vent|rant|talk|unload)|i (?:just )?(?:want to|need to|wanna|have to) (?:vent|rant|let off|blow off|unload|talk about)|focus on|work on|talk about|let me (?:just )?(?:vent|rant|unload))")
 SWITCH_VERB = re.compile(r"\b" + _SWITCH_VERB + r"\b")
 _MODALITY_RX = {m: re.compile(r"\b(?:" + p + r")\b") for m, p in _MODALITY_WORDS.items()}
@@ -289,6 +292,9 @@ def without_talk_request(text: str) -> str:
 
 _PUT_RIGHT = re.compile(r"\b(?:no wait|wait no|actually|i mean|make that|more like|or rather|less than that|more than that"
                         r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest)\b")
+_APPROACH_NAMED = re.compile(r"\bthe (?:thinking|thought|thoughts|body|practical) (?:side|part|bit|one|stuff|thing|approach|work"
+                             r"|exercise)s?\b|\b(?:want|need|wanna|like) something practical\b")
+_UNWANTED_NAMED = re.compile(r"\b(?:not|don'?t|no|never|without|hate|skip|rather not)\b")
 _NAMED_LEAD = re.compile(r"^\W*(?:(?:yeah|yes|sure|ok|okay|um+|uh+|so|just|maybe|honestly|well|oh|erm)\W+)*(?:the|that) (?:\w+ ){1,2}"
                          r"(?:thing|stuff|one|approach|way)\b")
 
@@ -324,6 +330,11 @@ def asks_for_modality(text: str, aliases: dict[str, list[str]] | None = None) ->
     n = _n(text)
     if _JUST_TALK.search(n):
         return "express"
+    if (named := _APPROACH_NAMED.search(n)) and not _UNWANTED_NAMED.search(n[:named.start()][-40:]):
+        # "the thinking side i reckon", "talk about the thinking side of it": an approach named as such, at any length
+        found = [m for m, rx in _MODALITY_RX.items() if rx.search(named.group(0))]
+        if len(found) == 1 and not _only_refused(found[0], n, aliases):
+            return found[0]
     named_thing = (re.search(r"\b(?:thing|stuff|one|exercise|approach|work|method|please)\b", n) and len(n.split()) <= 8) \
         or _NAMED_LEAD.match(n)  # "just the quick thing, i don't have time for a whole session"
     if not SWITCH_VERB.search(n) and not named_thing:
@@ -509,7 +520,8 @@ def _answer(text: str, n: str, expects: str, slots: dict[str, Any], words: int) 
     filler_only = bool(_FILLER_ONLY.match(n))
     if expects == "name":
         if slots.get("name"):
-            slots["topic"] = _substance(_n(_without_name_and_mood(text))) >= 3
+            rest = re.sub(r"\b" + re.escape(str(slots["name"]).lower()) + r"\b", " ", _n(_without_name_and_mood(text)))
+            slots["topic"] = _substance(rest) >= 3
             return Reading(kind="answer", slots=slots)
         if re.search(r"\b(?:rather not|don'?t want to (?:say|give|tell)|prefer not|no names?|skip|anonymous|doesn'?t matter|whatever you like|not important)\b", n):
             return Reading(kind="decline", slots={"name": None})

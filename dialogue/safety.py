@@ -2120,6 +2120,8 @@ _rule("means_ready", r"(?:got|bought|have got|i have|ordered|gathered|collected|
       r"|what|all) i need(?: to (?:do it|go through with it|end it|end things)| and (?:i am going to|i will|i am gonna)"
       r" use it| and (?:i )?(?:hid|hidden|put) it| and it is (?:in|under|ready))"
       r"|(?:bought|got|ordered) what i need(?= *$| ,| and| for)"
+      r"|(?:bought|got|ordered|have) what i need (?:out |up |down |ready )?(?:in|at|under|behind|inside) (?:the|my) (?:shed|garage|car"
+      r"|boot|trunk|drawer|bag|wardrobe|cupboard|closet|loft|attic|room|glovebox|glove box|bedside)\b"
       r"|(?:leaving|left|leave) (?:all )?my (?:stuff|things|belongings|money|savings|possessions|everything|car|flat|house)"
       r" to (?:my|the) (?:\w+ )?(?:sister|brother|mum|mom|dad|kids|children|son|daughter|friend|niece|nephew|partner"
       r"|wife|husband|family)(?= *$| ,| and| because| so)"
@@ -2431,6 +2433,10 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
     if not hits and (m := _SI_HEDGED.search(t.norm)) and _distress_in(list(recent)[-_RECENT_MAX:]):
         # "sometimes? it crosses my mind i guess" a turn after "what's even the point": thoughts half-said
         hits.append(_Hit("concern", "suicide", "hedged thoughts after hopelessness", m.group(0)))
+    if not hits and (acts := _preparations(t.norm, recent)):
+        # "wrote a couple of letters for the kids, sorted the will, cancelled the footy membership": each alone is
+        # everyday; together, or beside one told in the turns just before, they are putting a life in order
+        hits.append(_Hit("concern", "suicide", "preparations: " + ", ".join(acts), acts[0]))
     if not hits and semantic:
         _psychotic_lines(t, vetoed)  # only the semantic layer reads the vetoes: not paid for when a rule fired
         hits = _semantic(t, vetoed)
@@ -2456,6 +2462,44 @@ _OVER_TOLD = re.compile(r"\b(?:used to|when i was (?:a teen\w*|\w+teen|younger|a
                         r"\b(?:self harm\w*|cut(?:ting)?|hurt(?:ing)? myself|attempt\w*|suicidal|overdos\w*)\b"
                         r"|\b(?:self harm\w*|cutting|hurting myself|attempt\w*|suicidal)\b[^\n]{0,80}\b(?:over for|stopped|"
                         r"have not (?:done it|since)|clean for|free for|behind me|in the past|years ago)\b")
+
+
+_PREP_ACTS = {
+    "letters": r"\b(?:wrote|written|writing|write|left|leaving|leave) (?:a |some |a couple of |a few |the |my |each of my |all my )?"
+               r"(?:\w+ )?(?:letters?|notes?) (?:for|to) (?:my |the |each of my |all my )?(?:kids|children|son|daughter|family|wife"
+               r"|husband|partner|girls|boys|parents|mum|mom|dad|sister|brother|mates?|friends)\b",
+    "will": r"\b(?:sorted|made|making|did|done|doing|updated?|updating|wrote|writing|signed|redid|changed|finished) (?:out )?"
+            r"(?:my|the|a) will\b|\b(?:my|the) will (?:is |was )?(?:sorted|done|signed|updated|with the (?:solicitor|lawyer))\b",
+    "cancelled": r"\bcancel(?:l?ed|l?ing|s)? (?:my |the |all my |all the )?(?:\w+ )?(?:membership|memberships|subscriptions?"
+                 r"|gym|phone contract|contract|lease|season ticket|direct debits?|standing orders?|insurance|appointments)\b",
+    "pet": r"\b(?:rehom\w*|giving away|gave away|give away|found (?:a )?(?:new )?homes? for) (?:my |the |our )?(?:dog|cat|pets?|bird"
+           r"|rabbit|horse|puppy|kitten)\b|\b(?:taking|having|keeping|getting) (?:my |the |our )?(?:dog|cat|pets?|puppy|kitten)"
+           r" (?:from|after|for good|permanently)\b",
+    "passwords": r"\b(?:passwords?|pin numbers?|pins|bank details|account details|log ?ins?) (?:written|wrote|down|for|to|sent|left"
+                 r"|in an envelope)\b|\b(?:wrote|written|left|sent|gave|giving) (?:\w+ ){0,3}(?:passwords?|pin numbers?|bank details)\b",
+    "debts": r"\b(?:paid off|paying off|sorted out|settled|closed|closing) (?:all )?(?:my )?(?:debts?|accounts?|bills|loans?|tab)\b",
+    "goodbyes": r"\bsaid (?:my )?goodbyes?\b|\bvisit(?:ed|ing) everyone\b|\bsee(?:ing|n)? everyone (?:one )?(?:last|more) time\b",
+    "in order": r"\b(?:getting|got|get|putting|put|have|had) (?:things|everything|it all|stuff|my stuff|my things) (?:squared away"
+                r"|in order|tied up|sorted)\b|\bsquar(?:ing|ed) (?:things |everything |it all )?away\b",
+}
+_PREP_RX = {k: re.compile(v) for k, v in _PREP_ACTS.items()}
+_PREP_REASON = re.compile(  # a move, a trip, a baby or a wedding puts life in order too
+    r"\b(?:mov(?:e|ing)|moved|emigrat\w*|relocat\w*|holiday|vacation|trip|travel\w*|abroad|overseas|wedding|married|baby"
+    r"|pregnan\w*|retir\w*|new job|surgery|operation|deploy\w*|posting|while i am away|renovat\w*|new (?:house|flat|home)"
+    r"|downsiz\w*|declutter\w*|landlord|allerg\w*|divorce|diagnos\w*|cancer|terminal|chemo\w*|hospice)\b")
+
+
+def _preparations(norm: str, recent: Sequence[str]) -> list[str]:
+    """Two or more preparatory acts told in this turn, or one here and another in the turns just before, with no
+    ordinary reason for them in sight: the acts named, else []."""
+    here = [k for k, rx in _PREP_RX.items() if rx.search(norm)]
+    if not here:
+        return []
+    earlier = [_prepare(r).norm for r in list(recent)[-_RECENT_MAX:]]
+    if _PREP_REASON.search(norm) or any(_PREP_REASON.search(e) for e in earlier):
+        return []
+    acts = here + [k for k, rx in _PREP_RX.items() if k not in here and any(rx.search(e) for e in earlier)]
+    return acts if len(acts) >= 2 else []
 
 
 _SI_HEDGED = re.compile(r"\b(?:it |that |the thought )?cross(?:es|ed) my mind\b|\bnot like (?:actually )?(?:doing|do) anything\b"
@@ -2693,7 +2737,17 @@ _EVERYDAY_RISK_WORD = re.compile(
     r"|about|everywhere)\b|\bcut (?:straight |right |clean )?(?:through|off) (?:the|a|my|his|her|their) (?:\w+ )?(?:lock|chain|cable"
     r"|wire|fence|padlock|queue|grass|hedge|bread|cake|meat|tape|string|tag|label)\b|\bcut (?:the|my|his|her) (?:grass|hedge"
     r"|hair|lawn|nails|cake|bread|costs?|losses|budget|line)\b"
-    r"|\bit is (?:so |really |a bit |pretty )?late(?: (?:sorry|here|at night|i know))?\b(?! (?:for|to)\b)")
+    r"|\bit is (?:so |really |a bit |pretty )?late(?: (?:sorry|here|at night|i know))?\b(?! (?:for|to)\b)"
+    # round 15: rumination, leaping ahead, grief for someone else and being worn out are told in risk words
+    r"|\bkeeps? going (?:over|back|round|around) (?:and over |it|things|that|what|everything|in my head)"
+    r"|\bjump(?:ing|ed|s)? (?:ahead|to (?:conclusions|the worst)|the gun)\b"
+    r"|\b(?:since|when|after|before) (?:my |our |his |her |their )?(?:mam|mum|mom|mother|dad|da|father|nan|nana|gran|granny"
+    r"|grandad|grandma|grandpa|grandmother|grandfather|husband|wife|partner|brother|sister|son|daughter|friend|aunt|uncle"
+    r"|\w+'s (?:mum|mom|dad)) (?:died|passed(?: away)?)\b"
+    r"|\b(?:before|till|until|til) i drop\b|\b(?:ready|about) to drop\b|\bdead on my feet\b"
+    r"|\b(?:a (?:small |little |tiny )?bit|feels?|feeling|much|little|slightly|somewhat|way|getting|got|bit|and|but) lighter\b"
+    r"|\blighter (?:a (?:small |little |tiny )?bit|now|today|than|already|again)\b"
+    r"|\bbye(?: bye)?(?: then| for now| now)?(?= *$)")
 
 
 def _inference_tier(norm: str) -> int:
@@ -2782,11 +2836,12 @@ _NUM = r"(\d{1,2}|" + "|".join(_NUM_WORDS) + ")"
 _UNITS = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|pounds?|lbs?|kg|kilos?|stone|percent|per cent|dollars?|bucks"
           r"|quid|euros?|miles?|km|k|feet|foot|inch(?:es)?|cm|times|floors?|steps|grand|pages?|calories|points|o clock|oclock"
           r"|am|pm|people|items|of|out of|in a row|hundred|thousand|million|and a half|tables?|seconds?|secs?|percent)\b")
-_AGE = re.compile(r"\bi am (?:only |just |a |now |almost |nearly )*" + _NUM + r"(?: years? old| yrs? old| year old| yo| y o)?"
+_AGE = re.compile(r"\bi am (?:only |just |now |almost |nearly )*" + _NUM + r"(?: years? old| yrs? old| year old| yo| y o)?"
                   r"(?! " + _UNITS + r")(?= *$| ,| and| but| so| years| yrs| year| yo| y o| f\b| m\b| turning| going on"
                   r"| now| i\b| my\b| in\b| at\b| too| still| if| because| btw)", re.M)
-_AGE2 = re.compile(r"\b(?:i just turned|i turned|i am turning|i turn|i will be|i will turn|as an?|i am an?) " + _NUM
-                   + r"(?: years? old| year old)?(?! " + _UNITS + r")", re.M)
+_AGE2 = re.compile(r"\b(?:i just turned|i turned|i am turning|i turn|i will be|i will turn) " + _NUM
+                   + r"(?: years? old| year old)?(?! " + _UNITS + r")"
+                   + r"|\b(?:as an?|i am an?) " + _NUM + r" (?:years? old|year old|yo|y o)\b", re.M)  # "i'm a seven today" is a mood
 _SCHOOL_YEAR = re.compile(r"\bi am (?:in|doing|starting|finishing|going into) (?:year|grade|yr) " + _NUM
                           + r"(?! (?:of|at) (?:uni|university|college|my|the|law|med|medical|nursing|phd|grad))", re.M)
 _GRADE = re.compile(r"\bi am (?:in|doing|starting|finishing|going into) (?:the )?(?:(\d{1,2})(?:st|nd|rd|th)|("
@@ -3118,19 +3173,27 @@ _SCOPE_ORDER = ("minor", "psychosis_mania", "medication", "diagnosis", "compulsi
 _EATING_ASK = re.compile(
     r"\b(?:tips|tricks|ways|how) (?:for |to |on )?(?:stay(?:ing)? focused (?:when|while) (?:i am )?hungry|not think(?:ing)? about food"
     r"|ignor\w* (?:the |my )?hunger|stop(?:ping)? (?:feeling )?hungry|suppress\w* (?:my )?appetite|eat(?:ing)? less|skip(?:ping)? meals"
-    r"|not eat(?:ing)?)|\b(?:how (?:can|do) i|help me) (?:lose (?:more )?weight (?:fast|quicker|quickly)|stop eating|not eat)\b")
+    r"|not eat(?:ing)?)|\b(?:how (?:can|do) i|help me) (?:lose (?:more )?weight (?:fast|quicker|quickly)|stop eating|not eat)\b"
+    r"|\bhow (?:many|few) calories (?:i should|should i|do i|to|can i)[^.?!]{0,30}\b(?:los\w+|drop\w*|thin\w*|keep going|under)\b")
+# Purging told, however plainly: on its own a sign to see a doctor ("after dinner i kind of... get rid of it. in the bathroom")
+_PURGING = re.compile(
+    r"\bpurg(?:e|es|ed|ing)\b|\blaxatives?\b[^.?!]{0,30}\b(?:weight|after|every|so i|to get|to lose|food|meals?)\b"
+    r"|\b(?:fingers? down my throat|make myself (?:sick|throw up|vomit))\b"
+    r"|\b(?:after|when|whenever|every time) (?:i )?(?:dinner|lunch|breakfast|meals?|eat|eating|ate|binge\w*)\b[^?!]{0,40}"
+    r"\b(?:get(?:ting)? rid of it|throw(?:ing)? (?:it )?(?:all )?up|bring(?:ing)? it (?:back )?up)\b(?! because| cos| from)")
 _EATING_SIGNS = (
     re.compile(r"\b(?:i have|i got|my) (?:strict |food )?rules\b|\bnothing (?:before|after) \w+\b|\bnothing with (?:oil|fat|sugar|carbs)"
                r"|\bonly (?:eat|eating|let myself eat) (?:one|a|\d+)\b|\bcount(?:ing)? (?:every )?calories\b"),
     re.compile(r"\bif i (?:go over|eat (?:too much|more|something)|have (?:a|something))[^.?!]{0,30}\b(?:extra|run|bike|gym|exercise"
                r"|work it off|make (?:myself )?sick|throw (?:it )?up|purge)\b|\bmake myself (?:sick|throw up)\b"),
-    re.compile(r"\b(?:lost|dropped) (?:about |like |nearly |almost )?(?:a stone|\w+ stone|\d+ ?(?:kg|kilos|pounds|lbs))"),
+    re.compile(r"\b(?:lost|dropped|down) (?:about |like |nearly |almost |over )?(?:a stone|\w+ stone|(?:\d+|\w+(?: \w+)?) ?(?:kg|kilos"
+               r"|pounds|lbs))"),
     re.compile(r"\b(?:my )?periods? (?:have |has )?(?:stopped|gone|disappeared)\b|\bhave not had (?:a|my) period\b"),
 )
 
 
 def _eating(norm: str, earlier: Sequence[str]) -> str | None:
-    if m := _EATING_ASK.search(norm):
+    if m := _EATING_ASK.search(norm) or _PURGING.search(norm):
         return m.group(0)
     kinds = [next((m.group(0) for t in (norm, *earlier) for m in [rx.search(t)] if m), None) for rx in _EATING_SIGNS]
     here = [m.group(0) for rx in _EATING_SIGNS for m in [rx.search(norm)] if m]
@@ -3145,7 +3208,7 @@ def _is_minor_age(value: str) -> bool:
 def _minor(norm: str) -> tuple[str, str] | None:
     for pat in (_AGE, _AGE2):
         for m in pat.finditer(norm):
-            if _is_minor_age(m.group(1)):
+            if _is_minor_age(next(g for g in m.groups() if g)):
                 return "says they are under 18", m.group(0)
     for m in _SCHOOL_YEAR.finditer(norm):
         n = int(m.group(1)) if m.group(1).isdigit() else _NUM_WORDS.get(m.group(1), 99)

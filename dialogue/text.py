@@ -296,10 +296,19 @@ def _as_name(word: str, strict: bool) -> str | None:
     return name[:1].upper() + name[1:].lower() if name.islower() or name.isupper() else name
 
 
+# "it's, er, graham": a filler between the lead-in and the name
+_NAME_LEAD_FILLER = re.compile(r"\b(it'?s|i'?m|i am|name'?s|my name is|this is|call me)\s*,?\s*(?:(?:um+|uh+|er+m?|ah+|ugh|like)\s*[,.]*\s*)+",
+                               re.I)
+
+
+def _unfilled(text: str) -> str:
+    return _NAME_LEAD_FILLER.sub(r"\1 ", text.strip().replace("\u2019", "'"))
+
+
 def extract_name(text: str) -> str | None:
     """The name someone asked to be called, or None. A verb, an adjective or a filler is never a name:
     "I'm finding this hard" names nobody; "call me Will" and "I'm Hope" do."""
-    t = text.strip().replace("\u2019", "'")
+    t = _unfilled(text)
     if re.search(r"\b(rather not|don't want to|do not want to|prefer not|no name|skip|anonymous)\b", t, re.I):
         return None
     m = _NAME_ASKED.search(t)
@@ -316,7 +325,7 @@ def extract_name(text: str) -> str | None:
 
 def volunteered_name(text: str) -> str | None:
     """A name offered later in the opening ("sorry, i'm dana"), read strictly: "I'm tired" names nobody."""
-    t = text.strip().replace("\u2019", "'")
+    t = _unfilled(text)
     m = _NAME_ASKED.search(t)
     if m:
         return _as_name(m.group(1), strict=False)
@@ -421,7 +430,7 @@ FUNCTION_WORDS = frozenset(
     with about against between into through during before after above below from off over under again further
     then once also well yeah yes yep okay ok um uh erm hmm like really kind sort guess mean know think
     just so oh ah mm mhm her him his she they them their our ours out get got would could must may might
-    thing things stuff much many lot bit""".split()
+    thing things stuff much many lot bit ugh ughh er eh argh oof phew gah welp hey hi hiya hello morning g'day howdy""".split()
 )
 
 # Person and verb turned together ("I was" -> "you were"); a clause we cannot turn cleanly is not reflected.
