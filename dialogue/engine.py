@@ -346,7 +346,9 @@ _LEAD_SETTING = re.compile(
 
 def _tidy(line: str) -> str:
     line = re.sub(r"\.{3,}|\u2026", "\u2026", line)  # their "it'd say... stop" keeps its pause
-    line = re.sub(r"\b([a-z]{2,}) \1\b", r"\1", line, flags=re.IGNORECASE)
+    line = re.sub(r"\b(?!(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+                  r"|ninety|hundred|thousand|very|really|bye|no|yes|ha|far|long|over|round|on|off)\b)"
+                  r"([a-z]{2,}) \1\b", r"\1", line, flags=re.IGNORECASE)  # "i i was": not "forty five five star ones"
     line = re.sub(r"\b(any ?time|day or night)(?:,? \1)+\b", r"\1", line, flags=re.IGNORECASE)  # a line's "any time" after the number's
     line = re.sub(r"\s+([,.!?;:])", r"\1", line)
     line = re.sub(r",\s*([.!?])", r"\1", line)
@@ -602,10 +604,12 @@ class SessionEngine:
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and state.crisis is None \
-                and asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()}):
-            # "the thinking side i reckon. my head runs away with me": a request for an approach, said in words the
-            # model half-knows from risk; no rule heard risk, so it is noted, not asked about
-            state.notes.append(f"semantic guess beside a request for an approach, noted: {verdict.reason}")
+                and (state.other_at_risk or asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()})
+                     or interpret(text, "text").ask in _ASKS_ABOUT_US):
+            # "the thinking side i reckon. my head runs away with me", "will you remember this next time?", "am i just
+            # needy?": a request or a question, said in words the model half-knows from risk; no rule heard risk, so it
+            # is noted, not asked about
+            state.notes.append(f"semantic guess beside a request or a question back, noted: {verdict.reason}")
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])
         # "now and then, but i wouldn't act on it" answers the screener; "feeling like a burden" answers "what's the first sign?"
         answering = state.crisis is not None and state.crisis.stage in ("screener", "plan") \
@@ -809,6 +813,8 @@ class SessionEngine:
             c.say(self.lib.crisis.lines["other_at_risk_call"], "crisis.other_at_risk_call")
             if q:
                 c.parts.append((_tidy(q), "session.resume"))
+        elif r.ask == "advice" and (options := _advice_options(c.person)):
+            c.line("answer_advice_options", key=f"{options[0]}, or {options[1]}", step_question=q)
         elif r.ask == "advice":
             c.line("answer_advice", step_question=q)
         elif r.ask == "privacy":
@@ -824,6 +830,8 @@ class SessionEngine:
             c.line("answer_normal_body" if _BODY_SIGN.search(c.person.lower()) else "answer_normal", step_question=q)
         elif r.ask == "fault":
             c.line("answer_fault", step_question=q)
+        elif r.ask in ("why", "permission"):
+            c.line(f"answer_{r.ask}", step_question=q)
         else:
             step = self._step(s)
             if step is not None and step.kind == "distortion" and s.candidates:
@@ -1363,8 +1371,15 @@ class SessionEngine:
         """Risk told about someone else ("my roommate texted that she doesn't want to be alive anymore"): help for them
         first, with the numbers; and "what number do i give her?" later gets the numbers, whatever step it is."""
         s = c.state
-        if s.other_at_risk and _NUMBER_AGAIN.search(text.lower()):
+        low = text.lower()
+        if s.other_at_risk and (_NUMBER_AGAIN.search(low) or _HELPLINE_ASK.search(low)):
             c.say(self.lib.crisis.lines["other_at_risk_number"], "crisis.other_at_risk_number")
+            return True
+        if s.other_at_risk and _PUT_IDEA.search(low):  # "won't that put the idea in her head?": no, and how to ask
+            c.say(self.lib.crisis.lines["other_at_risk_asking"], "crisis.other_at_risk_asking")
+            return True
+        if s.other_at_risk and _MEANS_AT_HOME.search(low):  # "paracetamol in the kitchen drawer": out of reach tonight
+            c.say(self.lib.crisis.lines["other_at_risk_means"], "crisis.other_at_risk_means")
             return True
         told = safety.someone_else_at_risk(text)
         if not told or s.other_at_risk:
@@ -2838,6 +2853,25 @@ _NAMED_CONTACT = re.compile(r"\bmy (?:best |big |little |older |younger |old )?(
                             r"|\b(?:text|call|ring|message|phone) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up"
                             r"|round|around|in|me|you|this|that|now|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops|a"
                             r"|hotline|helpline|lifeline)\b)[a-z]{2,12}\b")
+_ADVICE_OPTIONS = re.compile(r"\b(?:should i|would you|shall i|do i|would i|could i|is it better to)\s+(?P<a>[a-z' ]{3,40}?)"
+                             r"\s+or\s+(?:should i |do i |would you |shall i )?(?:just |maybe )?(?P<b>[a-z' ]{2,40}?)\s*(?:\?|$|\.|,)")
+
+
+def _advice_options(text: str) -> tuple[str, str] | None:
+    """The two options a question back names ("would you reply to him or just leave it?"), in the second person."""
+    m = _ADVICE_OPTIONS.search(text.lower().replace("\u2019", "'"))
+    if not m or "not" in m.group("b").split():
+        return None
+    said = [tx.second_person(m.group(k).strip(), 8) or "" for k in ("a", "b")]
+    return (said[0], said[1]) if all(said) and all(len(x.split()) <= 8 for x in said) else None
+
+
+_PUT_IDEA = re.compile(r"\b(?:put|plant|give|putting|planting|giving) (?:the|that|an|her|him|them) (?:idea|thought)s?\b|\bmake (?:it|things)"
+                       r" worse (?:if|by) (?:i )?ask|\bwon'?t (?:asking|that|it) make (?:it|her|him|them|things) worse\b")
+_MEANS_AT_HOME = re.compile(r"\b(?:paracetamol|tylenol|ibuprofen|pills|tablets|medicines?|meds|razors?|blades?|knives|knife|rope|guns?"
+                            r"|rifle|insulin|bleach)\b[^.?!]{0,40}\b(?:in|on|under|at) (?:the|my|our|her|his) (?:kitchen|bathroom|drawer"
+                            r"|cupboard|cabinet|house|room|shed|garage|bedroom|car)\b")
+_ASKS_ABOUT_US = frozenset({"privacy", "human", "time", "how", "repeat", "normal", "why", "permission"})
 _POLICE_ASK = re.compile(r"\b(?:cops|police|report|section\w*|committed|locked up|put away)\b")
 _SCREEN_TOLD = (
     # "i've looked stuff up once or twice": the how has been researched
@@ -2895,7 +2929,7 @@ def _left_status(s: SessionState) -> str:
 
 _NUMBER_AGAIN = re.compile(r"\b(?:(?:give|tell|say|read) me (?:that|the|those|a) (?:number|numbers|line)(?: again)?|what(?:'?s| is| was)"
                            r" (?:that|the) (?:number|line)|what number (?:do|should|can) i|(?:repeat|say again) (?:that|the) (?:number|numbers)|which number"
-                           r"|who (?:do|can|should) i call)\b")
+                           r"|who (?:do|can|should) i (?:even )?(?:call|ring|phone))\b")
 
 
 # Answers to "are you having thoughts of ending your life?" that say when rather than whether.
@@ -2910,7 +2944,8 @@ _HELPLINE_ASK = re.compile(
     r"\b(?:(?:give|tell|say|read) me (?:that|the|those) (?:number|numbers|line)(?! (?:out of|from))|what(?:'?s| is| was) that"
     r" (?:number|line)\b|what(?:'?s| is| was) the (?:number|line) (?:again|to call|for (?:the )?(?:crisis|help|helpline))"
     r"|(?:repeat|say again) (?:that|the) (?:number|numbers)|(?:crisis|help|hot|support) ?line number"
-    r"|who (?:do|can|should) i (?:call|ring|phone) (?:if|when|for help|tonight|now)\b)")
+    r"|who (?:do|can|should) i (?:call|ring|phone) (?:if|when|for help|tonight|now)\b"
+    r"|\bis there (?:a|some|any) (?:number|line|helpline|hotline|crisis line)\b|\b(?:a )?number (?:i can|i could|to) (?:call|ring|text)\b)")
 
 
 def _check_key(category: str | None) -> str:

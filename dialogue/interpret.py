@@ -20,7 +20,7 @@ from attune.dialogue.types import KINDS, Kind
 
 Expect = Literal["name", "mood", "rating", "yesno", "feeling", "situation", "thought", "evidence", "action",
                  "topic", "text", "choice", "body", "none"]
-Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "normal", "fault", "other"]
+Ask = Literal["advice", "human", "repeat", "time", "privacy", "how", "normal", "fault", "why", "permission", "other"]
 MODEL_OVERRIDES_BELOW = 0.85  # the turn model may override only rule readings less sure than this
 MODEL_MIN_P = 0.5  # ...and only with at least this probability (both chosen on a split of the train file)
 
@@ -125,6 +125,9 @@ QUESTION_PRIVACY = _rx(
     r"report (?:me|this)\b|\b(?:section|sectioned|committed|locked up|put away)\b(?=[^.]{0,20}\?)"
     r"|\b(?:going|go) on (?:a|some|my|any) (?:record|file)\b|\bon (?:my|a) (?:record|file)\b"
     r"|\b(?:my )?(?:parents|mum|mom|dad|family|boss|work|school|uni|doctor|gp) (?:won'?t|will not|wouldn'?t|can'?t) (?:see|find out|know|hear)\b",
+    # round 16: "will you remember this next time? or is it gone when i hang up?"
+    r"\b(?:will|do|would) (?:you|u) remember (?:this|me|that|what i (?:said|say|told you)|any of this)\b"
+    r"|\bis (?:it|this|that) (?:all )?(?:gone|deleted|wiped) (?:when|after|once) i (?:hang up|leave|close|go)\b",
 )
 QUESTION_TIME = _rx(
     r"\bhow (?:long|much (?:time|longer)|many (?:minutes|more minutes|more questions))\b(?: (?:do we|have we|is|are|will|does|left|until|till|more|is this|'s))",
@@ -138,6 +141,9 @@ QUESTION_NORMAL = _rx(  # "is this normal?": asked for reassurance that it is hu
     # round 13: "is that crazy? am i overreacting?", "is it weird that i feel this way?", "am i being dramatic?"
     r"\bam i (?:just )?(?:being )?(?:overreacting|over reacting|dramatic|too sensitive|oversensitive|crazy|mad|silly|stupid|petty"
     r"|unreasonable)\b|\bis (?:it|that|this) (?:weird|crazy|mad|silly|stupid|strange|odd|petty)(?: that| to| of me|\W*$)",
+    # round 15: "is that needy? be honest", "is it selfish of me?"
+    r"\bis (?:it|that|this) (?:a bit |too |really |so )?(?:needy|clingy|selfish|pathetic|childish|over the top|irrational|too much"
+    r"|bad of me|wrong of me)\b",
     r"\bdo (?:other|most|a lot of|lots of) (?:people|couples|parents|mums|moms|dads|men|women|guys|students|teachers) (?:do|feel|go through|have|get)"
     r" (?:this|that|the same)\b|\bdoes (?:everyone|anyone else|everybody) (?:do|feel|go through|get) (?:this|that)\b",
 )
@@ -149,6 +155,17 @@ QUESTION_HOW = _rx(  # how the session itself works
     r"\bhow (?:does|do|will|is) (?:this|it|the session|this session|this whole thing|this thing|attune) (?:work|go|going to work)\b",
     r"\bwhat (?:happens|do we do|are we doing|is this|will we do) (?:now|here|next|in this|today)?\b ?\?? ?$|\bwhat do i (?:do|say)"
     r" (?:now|here|first)\b|\bhow do we (?:do|start) this\b|\bwhat(?:'s| is) the (?:process|plan|format)\b",
+)
+QUESTION_WHY = _rx(  # "why are you asking me that?": the reason for the step's question, and that it can be skipped
+    r"^ ?" + _FILL + r"(?:sorry,? )?why (?:are|do|did|would) (?:you|u) (?:ask|asking|need|want|wanna) (?:me )?(?:that|this|to know|about"
+    r" (?:that|this|it))\b",
+    r"\bwhat(?:'s| has| does) (?:that|this|it) (?:got )?(?:to do with|matter to)\b|\bwhy does (?:that|this|it) matter\b",
+)
+QUESTION_PERMISSION = _rx(  # "can i keep my eyes open?" in an exercise: yes, whatever is comfortable
+    r"\b(?:can|could|may) i (?:keep|leave|have) my eyes (?:open|shut|closed)\b|\bdo i (?:have|need) to (?:close|shut|keep) my eyes\b",
+    r"\b(?:ok|okay|alright|all right|fine) (?:if|to) (?:i )?(?:keep my eyes|open my eyes|stand(?: up)?|sit(?: down| up)?|lie down"
+    r"|walk around|move around|do it (?:standing|sitting|lying))\b",
+    r"\b(?:can|could|may) i (?:stand(?: up)?|sit(?: down| up)?|lie down|walk around|move around|do it (?:standing|sitting|lying))\b[^.]*\?",
 )
 QUESTION_THERAPIST = _rx(r"\bwhat would (?:a|an|my|your|the|any) (?:real |actual |proper )?(?:therapist|counsell?or|psychologist"
                          r"|shrink|professional|expert) (?:actually |really )?(?:say|tell me|do|think)\b")
@@ -260,8 +277,12 @@ def _kind_of_question(n: str) -> Ask | None:
         return "time"
     if QUESTION_REPEAT.search(n):
         return "repeat"
+    if QUESTION_PERMISSION.search(n):
+        return "permission"
     if QUESTION_ADVICE.search(n) or QUESTION_THERAPIST.search(n):
         return "advice"
+    if QUESTION_WHY.search(n):
+        return "why"
     if QUESTION_FAULT.search(n):
         return "fault"
     if QUESTION_NORMAL.search(n):

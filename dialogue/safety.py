@@ -2730,6 +2730,9 @@ _FELT_HURT = re.compile(
     r"|\bhurt by\b")
 
 
+_HAIR = re.compile(r"\b(?:hair|haircuts?|salon|barber\w*|hairdress\w*|fringe|clients'? hair|trims?)\b")
+
+
 # Round 12, inference only: everyday phrases that carry a risk word ("no hang on", "i follow him into the kitchen",
 # "cut straight through the lock") say nothing about risk in words; the model must then be as sure as for plain words.
 _EVERYDAY_RISK_WORD = re.compile(
@@ -2747,11 +2750,18 @@ _EVERYDAY_RISK_WORD = re.compile(
     r"|\b(?:before|till|until|til) i drop\b|\b(?:ready|about) to drop\b|\bdead on my feet\b"
     r"|\b(?:a (?:small |little |tiny )?bit|feels?|feeling|much|little|slightly|somewhat|way|getting|got|bit|and|but) lighter\b"
     r"|\blighter (?:a (?:small |little |tiny )?bit|now|today|than|already|again)\b"
-    r"|\bbye(?: bye)?(?: then| for now| now)?(?= *$)")
+    r"|\bbye(?: bye)?(?: then| for now| now)?(?= *$)"
+    # round 16: "i'm not really here for me", "no, no breathing" (an exercise refused), "i'm dead meat", killing off servers
+    r"|\bnot (?:really |actually )?here for (?:me|myself)\b|\bno,? (?:no )?breathing(?: (?:stuff|exercises?|thing|one|please))?\b"
+    r"|\bdead meat\b|\bpull(?:ing|ed)? the plug(?! on (?:myself|me|my life|it all|everything))\b"
+    r"|\bkill(?:ing|ed)? off (?:the|a|an|old|those|these|our|some)\b")
 
 
-def _inference_tier(norm: str) -> int:
+def _inference_tier(norm: str, message: str = "") -> int:
+    """``message``: the whole turn the sentence came from (a hairdresser's "when i'm cutting" follows "the hair part")."""
     norm = _EVERYDAY_RISK_WORD.sub(" ", norm)
+    if _HAIR.search(message or norm):  # "i still love the actual hair part. when i'm cutting i forget everything": a hairdresser
+        norm = re.sub(r"\bcut(?:s|ting)?\b", " ", norm)
     tier = semantic_tier(norm)
     if tier == 0 and _FELT_HURT.search(norm) and not _RISK_STRONG.search(_FELT_HURT.sub(" ", norm)):
         return 1
@@ -2804,7 +2814,7 @@ def _semantic(t: _Text, vetoed: set[int]) -> list[_Hit]:
         return []
     for i, text in enumerate(texts):  # a sentence that says less in words must be surer
         norm = normalise(text)
-        tier = _inference_tier(norm)
+        tier = _inference_tier(norm, t.norm)
         margin = model.margins[tier]
         s = scores[i]
         if s.level != "none" and (s.p < model.t_concern + margin or (tier == 2 and len(norm.split()) <= _SEM_FRAGMENT_WORDS)):
@@ -2866,12 +2876,17 @@ _MEDICATION = re.compile(
     r"|\b(?:can|could|would|will) you (?:please )?(?:up|increase|lower|decrease|change|adjust|prescribe|recommend|suggest"
     r"|reduce|double|switch|give me|tell me)\b[^,\n]{0,30}\b" + _DRUGS + r"\b"
     r"|\bwhat (?:kind of |sort of |type of )?(?:medication|meds|medicine|antidepressants?|pills|drugs?|dose|dosage|ssri)"
-    r" (?:should|could|would|do|can) (?:i|you)\b|\b(?:is it|is that|would it be) (?:ok|okay|safe|bad|fine|dangerous|alright)"
+    r" (?:should|could|would|do|can) (?:i|you)\b|\b(?:is it|is that|would it be) (?:ok|okay|safe|bad|fine|dangerous|alright|grand|cool"
+    r"|wise|a good idea|a bad idea|mad|stupid)"
     r" (?:to|if i) .{0,40}\b" + _DRUGS + r"\b|\bhow (?:much|many)(?: mg| milligrams)? (?:of )?(?:my |the )?\w*"
     r" ?(?:should|can|do) i (?:take|have)\b|\b(?:do|would) i (?:need|benefit from) (?:meds|medication|antidepressants|pills)"
     r"|\b(?:recommend|suggest) (?:a|an|some|any) (?:medication|antidepressant|sleeping pill|drug|pill|supplement)\b"
     r"|\bside effects of (?:my |the |these |this )?" + _DRUGS + r"\b|\bi (?:want|am going|am thinking about|plan|am"
-    r" planning|have decided) to (?:stop|quit|come off|get off) (?:taking )?(?:my |the )?" + _DRUGS + r"\b", re.M)
+    r" planning|have decided) to (?:stop|quit|come off|get off) (?:taking )?(?:my |the )?" + _DRUGS + r"\b"
+    # someone else's prescription: "if i took one of mam's propranolol before the test"
+    r"|\b(?:take|took|taking|borrow\w*|use|using|have|had|nick\w*|steal\w*) (?:one|some|a couple|a few|two|half|a)? ?(?:of )?(?:my )?"
+    r"(?:mum|mam|mom|ma|dad|da|sister|brother|friend|partner|flatmate|roommate|housemate|nan|gran|nana|granny|wife|husband|mate"
+    r"|girlfriend|boyfriend|cousin|aunt|uncle)'?s " + _DRUGS + r"\b", re.M)
 _CONDITIONS = (r"(?:bipolar(?: disorder)?|adhd|add|ocd|bpd|borderline(?: personality disorder)?|c?ptsd|depression|clinical"
                r" depression|an anxiety disorder|anxiety|generali[sz]ed anxiety|social anxiety|panic disorder|autism"
                r"|autistic|aspergers|asperger is|schizophreni[ac]|schizoaffective|psychosis|psychotic|an eating disorder"
@@ -3226,7 +3241,10 @@ def _minor(norm: str) -> tuple[str, str] | None:
 _OTHER_PERSON = (r"(?:my|her|his|our) (?:roommate|flatmate|friend|mate|best friend|best mate|sister|brother|son|daughter|mum|mom|dad"
                  r"|partner|boyfriend|girlfriend|husband|wife|cousin|colleague|coworker|neighbou?r|student|kid|teenager)")
 _OTHER_AT_RISK = re.compile(
-    r"\b" + _OTHER_PERSON + r"\b[^.?!]{0,60}\b(?:said|says|saying|texted|texting|messaged|told me|posted|wrote|keeps saying)\b[^.?!]{0,40}"
+    r"(?:\b" + _OTHER_PERSON + r"\b[^.?!]{0,60}\b(?:said|says|saying|texted|texting|messaged|told me|posted|wrote|keeps saying)"
+    # "her diary was open on the bed and it said she doesn't want to be here anymore"
+    r"|\b(?:her|his|their) (?:diary|journal|notebook|notes?|letters?|texts?|messages?|posts?|story|search history|browser history"
+    r"|phone)\b[^.?!]{0,60}\b(?:said|says|saying|read|reads|was about|had)\b)[^.?!]{0,40}"
     r"\b(?:(?:she|he|they) (?:does not|do not|doesn'?t|don'?t) want to (?:be alive|live|be here)|(?:she|he|they) wants? to die"
     r"|(?:kill|hurt) (?:herself|himself|themselves)|end (?:it all|her life|his life|their life)|take (?:her|his|their) (?:own )?life"
     r"|sorry for everything|(?:has|have|got) (?:pills|tablets) saved|goodbye for good|(?:won'?t|will not) be (?:here|around) (?:much"

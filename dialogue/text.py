@@ -408,6 +408,7 @@ def clause_prefix(text: str, max_words: int, min_words: int = 2) -> str:
             break
         out = cand
     out = re.sub(r"(?:,|\s(?:and|but|because|so|which|while))\s*$", "", out.strip()).strip(" ,")
+    out = re.sub(r"(?:,\s*|\s)(?:not|no|never|just|only|even|also|then|like|or)$", "", out).strip(" ,")  # never "..., not."
     if len(out.split()) >= min_words:
         return out
     # one long clause: cut before a trailing phrase ("... on saturday morning | with a coffee"), never inside one
@@ -492,6 +493,11 @@ _RISK_WORDS = re.compile(r"\b(?:die|dying|dead|death|kill\w*|suicid\w*|end (?:it
                          r"|not be here|not being here|not (?:be )?around|disappear\w*|gone|pills?|cut\w*|jump\w*|overdos\w*|plan\w*"
                          r"|thoughts?|thinking about it|think about it|cross\w* my mind|on my mind|occurred to me|in my head"
                          r"|do it|doing it|did it|act on|go through|try it|tried it)\b")
+_IN_MY_HEAD = re.compile(r"\b(?:in|round|around) my head\b")  # "i keep running the worst case in my head": rumination
+_HOW_OFTEN = re.compile(r"\b(?:\w+ (?:or \w+ )?times? (?:a|an|per|every|this|last) \w+|every (?:day|night|week|morning)|most (?:days"
+                        r"|nights|mornings)|daily|nightly|all the time|on and off|more and more|more often)\b")
+_NOT_QUITE = re.compile(r"\W*not (?:like|really|exactly|quite|as such|in a|that)\b")  # "not like, actively?": a partial yes
+_OPENING_FILL = re.compile(r"^\W*(?:(?:um+|uh+|erm|well|so|oh|ok|okay|honestly|i mean|like)\b\W*)*")
 _SCREEN_YES = re.compile(
     r"\b(?:yes|yeah|yep|yup|ya|sure|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
     r"a bit|a little|probably|possibly|not sure|unsure|don'?t know|dunno|no idea|no clue|i suppose|every now|now and then|"
@@ -512,7 +518,8 @@ _SCREEN_HEDGE = re.compile(
     r"hard to say|depends|not exactly|a few times|more than (?=once|twice|a few|i'?d|i want|i should|i thought|i let|before|i admit"
     r"|you think|usual|ever|i can)|it'?s complicated|i mean|but|except|unless|though|although|"
     r"think about (?:it|that|dying|death|ending)|(?<![a-z] )used to|(?<=i )used to|not anymore|not now|not today|right now"
-    r"|not really)\b")
+    r"|not really|wouldn'?t (?:mind|care)(?: (?:much|that much|if|really))?|would not mind|don'?t mind if"
+    r"|wouldn'?t be (?:the end of the world|so bad|a tragedy))\b")
 
 
 # Hedge words that also open a story ("i did once leave a pan on", "but my boss..."): a yes only in a short answer.
@@ -554,9 +561,14 @@ def screener_answer(text: str) -> bool | None:
     if lead and not _SCREEN_HEDGE.search(low[lead.end():]):
         return False
     hedged = _HEDGED_CLAUSE.match(low)
-    if hedged and not _RISK_WORDS.search(low) and not _SCREEN_YES.search(low[hedged.end():]) \
+    if hedged and not _RISK_WORDS.search(_IN_MY_HEAD.sub(" ", low)) and not _SCREEN_YES.search(low[hedged.end():]) \
             and not _SCREEN_HEDGE.search(low[hedged.end():]):
         return None  # "i guess i need to know i'm still her person": the hedge belongs to their own sentence
+    if len(low.split()) >= 6 and not _RISK_WORDS.search(low):
+        first = " ".join(low[_OPENING_FILL.match(low).end():].split()[:4])
+        if not (_SCREEN_YES.search(first) or _SCREEN_HEDGE.search(first) or _SCREEN_NO_LEAD.match(first)
+                or _NOT_QUITE.match(first) or _HOW_OFTEN.search(low)):
+            return None  # "i need him to look up sometimes", "honestly? if i stopped doing the books": their own thread
     head = " ".join(re.split(r"[.!?;]", low, maxsplit=1)[0].split()[:8])  # an answer opens with it
     head = _DEGREE_OF_FEELING.sub("", head)
     if _ANSWERS_ELSE.match(head):

@@ -96,8 +96,8 @@ async def test_the_cops_question_is_answered_and_a_named_friend_is_heard_during_
                               "my buddy ray. he'd pick up, he always does"], clock, user=user)
     said = [r.text for r in replies]
     assert "police" in said[4].lower() or "nobody is called" in said[4].lower() or "no one will" in said[4].lower()
-    assert "Ray" in said[5]
-    assert us.state_of(user).crisis.plan.get("trusted_person")
+    assert "who could" not in said[5].lower() and "reach" in said[5].lower()  # heard as someone to reach
+    assert "ray" in us.state_of(user).crisis.plan.get("trusted_person", "").lower()
 
 
 async def test_a_request_for_thought_work_in_risk_like_words_switches_without_a_check(clock):
