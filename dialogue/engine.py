@@ -1858,7 +1858,8 @@ class SessionEngine:
         if r.kind == "end" and s.stage != "comment":
             self._goodbye(c)
             return
-        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice", "normal", "fault") and s.stage != "comment":
+        if r.kind == "question" and r.ask in ("time", "human", "privacy", "repeat", "advice", "normal", "fault", "why") \
+                and s.stage != "comment":
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
         if s.stage == "referred":  # whatever they answer, nothing more is worked on today; no argument with it
@@ -1927,8 +1928,10 @@ class SessionEngine:
         return True
 
     def _rating(self, c: _Compose, text: str, lo: int, hi: int, reprompt: str) -> tuple[bool, int | None]:
-        """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value)."""
-        n = tx.parse_number(text, lo, hi)
+        """A rating in [lo, hi]; asked once more when no number was heard. Returns (answered, value). A number inside a
+        question of their own ("why not a zero? i guess i still care") is not the rating when anything else was said."""
+        told = " ".join(p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p and not p.rstrip().endswith("?"))
+        n = tx.parse_number(told or text, lo, hi)
         if n is None and c.state.reprompts == 0 and not self._declines(text) and len(text.split()) <= 3:
             c.state.reprompts = 1
             c.line(reprompt)

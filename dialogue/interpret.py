@@ -141,6 +141,9 @@ QUESTION_NORMAL = _rx(  # "is this normal?": asked for reassurance that it is hu
     # round 13: "is that crazy? am i overreacting?", "is it weird that i feel this way?", "am i being dramatic?"
     r"\bam i (?:just )?(?:being )?(?:overreacting|over reacting|dramatic|too sensitive|oversensitive|crazy|mad|silly|stupid|petty"
     r"|unreasonable)\b|\bis (?:it|that|this) (?:weird|crazy|mad|silly|stupid|strange|odd|petty)(?: that| to| of me|\W*$)",
+    # round 16: "do you reckon it's silly at my age, though?"
+    r"\b(?:do you (?:reckon|think)|would you say) (?:it'?s|it is|that'?s|that is|i'?m|i am) (?:a bit |too |really |just )?(?:silly"
+    r"|stupid|weird|daft|mad|crazy|pathetic|needy|normal|too old|dramatic)\b",
     # round 15: "is that needy? be honest", "is it selfish of me?"
     r"\bis (?:it|that|this) (?:a bit |too |really |so )?(?:needy|clingy|selfish|pathetic|childish|over the top|irrational|too much"
     r"|bad of me|wrong of me)\b",

@@ -17,7 +17,8 @@ _FILLERS = re.compile(
     r"\b(?:um+|uh+|erm+|hmm+|mm+|ah+|like,|you know,?|i mean,?|kind of|sort of|basically|honestly,?)\s*",
     re.IGNORECASE,
 )
-_LEADING = re.compile(r"^(?:(?:well|so|and|but|yeah|yes|okay|ok|oh|right|i guess|i think|hmm+|mm+)\b[,.]?\s*"
+_LEADING = re.compile(r"^(?:(?:well|so|and|but|yeah|yes|okay|ok|oh|right|i guess|i think|hmm+|mm+|hi|hello|hey|hiya|morning"
+                      r"|evening|g'day|howdy)\b\s*[,.]*\s*"
                       r"|(?:i )?(?:dunno|don'?t know|do not know|not sure|suppose|guess)\s*[,.!]+\s*)+", re.IGNORECASE)
 _WORD = re.compile(r"[a-zA-Z']+")
 
@@ -134,6 +135,7 @@ def own_words(text: str, max_words: int = 40) -> str:
     """A slot value in the person's own words (fillers out, one or two sentences)."""
     text = _FILLERS.sub("", text[:MAX_WORKING_CHARS])
     text = _LEADING.sub("", text.strip()).strip()
+    text = _DISCLAIMER.sub("", text).strip() or text
     words = text.split()
     if len(words) > max_words:
         text = " ".join(words[:max_words])
@@ -141,6 +143,10 @@ def own_words(text: str, max_words: int = 40) -> str:
     return text.rstrip(" ,;:").rstrip(".!?").strip()
 
 
+# "this is kinda dumb but", "i know it's gonna sound silly, but": said before the words that matter
+_DISCLAIMER = re.compile(r"^(?:i know |ok |okay )?(?:this|it)(?:'s| is| might be| may be| is gonna| is going to| will| might| may)"
+                         r" (?:\w+ )?(?:sound )?(?:kinda |kind of |a bit |really |so |pretty )?(?:dumb|stupid|silly|weird|random|petty"
+                         r"|small|nothing|daft|minor)\W*(?:but\W*)?", re.I)
 _LOWER_I = re.compile(r"\bi('m|'ve|'d|'ll)?\b(?!')")
 
 
@@ -218,6 +224,7 @@ def parse_number(text: str, lo: int, hi: int) -> int | None:
         n = _NUMBER_WORDS[m.group(1)] + _NUMBER_WORDS[m.group(2)]
         if lo <= n <= hi:
             return n
+        low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]  # "seventy-one" is never a "one"
     for m in re.finditer(r"[a-z']+", low):
         w = m.group(0)
         if w in _NUMBER_WORDS and lo <= _NUMBER_WORDS[w] <= hi:
@@ -443,7 +450,8 @@ _PAIRS = [
     (r"\bi'd\b|\bid\b(?= (?:say|tell|like|love|rather|be|have|do|go|never|probably|just|want|hate)\b)", "you'd"),
     (r"\bmyself\b", "yourself"), (r"\bmine\b", "yours"), (r"\bmy\b", "your"),
     (r"\bme\b", "you"), (r"\bi\b", "you"), (r"\bwe're\b", "you're"), (r"\bwe were\b", "you were"), (r"\bwe\b", "you"),
-    (r"\bus\b", "you"), (r"\bour\b", "your"), (r"\bours\b", "yours"), (r"\bourselves\b", "yourselves"), (r"\bam\b", "are"),
+    (r"\bwith us\b", "with the two of you"), (r"\babout us\b", "about the two of you"),
+    (r"\bbetween us\b", "between the two of you"), (r"\bus\b", "you"), (r"\bour\b", "your"), (r"\bours\b", "yours"), (r"\bourselves\b", "yourselves"), (r"\bam\b", "are"),
 ]
 _PAIR_RX = re.compile("|".join(f"({p})" for p, _ in _PAIRS), re.I)
 _BAD_AGREEMENT = re.compile(r"\byou (?:was|is|has|does|doesn't|wasn't|isn't|am|hasn't)\b|\byou'?re (?:was|were|been)\b", re.I)

@@ -75,3 +75,12 @@ async def test_new_zealand_hears_its_own_lines(clock):
     nz = SessionEngine.create(Settings(data_dir=tempfile.mkdtemp(), locale="NZ"), clock=clock)
     replies = await talk(nz, ["hi i'm sam, a three", "i want to kill myself"], clock, user="u_round16_nz")
     assert "1 7 3 7" in replies[-1].text and "1 1 1" in replies[-1].text
+
+
+def test_us_a_greeting_a_disclaimer_and_an_age_said_back_right():
+    assert tx.second_person("i want help with us", 12) == "you want help with the two of you"
+    assert tx.own_words("hi um. so this is kinda dumb but i can't stop thinking about what happened at target") \
+        == "I can't stop thinking about what happened at target"
+    assert tx.parse_number("seventy-one and starting to show things", 0, 10) is None
+    assert tx.parse_number("seventy-one, and a six today", 0, 10) == 6
+    assert interpret("do you reckon it's silly at my age, though?", "text").ask == "normal"
