@@ -2800,8 +2800,9 @@ _PERSON = re.compile(
     r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
     r"|housemates?|neighbou?rs?|colleague|coworker|boss|manager|teacher|tutor|coach|pastor|priest|vicar|imam|rabbi|doctor"
     r"|bud(?:dy|dies)|homie|bff|lads|sponsor|mentor|workmates?|chaplain|youth worker"
-    r"|(?:text|call|ring|message|phone|visit) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up|round"
-    r"|around|in|me|you|this|that|now|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops)\b)[a-z]{2,12}\b"
+    r"|(?:i'?ll|i will|i could|i can|i might|i'?d|i would|maybe|gonna|going to|to|then) (?:text|call|ring|message|phone|visit)"
+    r" (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up|round|around|in|me|you|this|that|now|tonight"
+    r"|later|today|tomorrow|again|emergency|ambulance|police|cops)\b)[a-z]{2,12}\b"
     r"|gp|nurse|therapist|counsell?or|psychiatrist|social worker|key ?worker|helpline|lifeline|samaritans|crisis line|someone"
     r"|somebody|anyone|(?:he|she|they)(?:'s|'re| is| are) (?:here|home|downstairs|upstairs|with me|next door|around|in|coming|on (?:her|his|their) way)|(?:with|call|text|ring|tell|ask|phone|message) (?:him|her|them)|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
     r"|gym|club|work|office|[a-z]+ (?:knocked|texted|called|rang|messaged|checks?|came|comes|said|asked|is|would|could|will))\b")
@@ -2853,7 +2854,8 @@ _WOULDNT_ACT = re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will n
 _NAMED_CONTACT = re.compile(r"\bmy (?:best |big |little |older |younger |old )?(?:buddy|friend|mate|pal|bff|sister|brother|mum|mom|mam"
                             r"|dad|cousin|aunt|auntie|uncle|nan|gran|grandma|grandad|partner|wife|husband|girlfriend|boyfriend|flatmate"
                             r"|roommate|housemate|neighbou?r|sponsor|mentor|pastor|therapist|counsell?or)\b"
-                            r"|\b(?:text|call|ring|message|phone) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up"
+                            r"|\b(?:i'?ll|i will|i could|i can|i might|i'?d|i would|maybe|gonna|going to|to|then) (?:text|call|ring|message"
+                            r"|phone) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up"
                             r"|round|around|in|me|you|this|that|now|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops|a"
                             r"|hotline|helpline|lifeline)\b)[a-z]{2,12}\b")
 _ADVICE_OPTIONS = re.compile(r"\b(?:should i|would you|shall i|do i|would i|could i|is it better to)\s+(?P<a>[a-z' ]{3,40}?)"
@@ -2937,8 +2939,9 @@ _NUMBER_AGAIN = re.compile(r"\b(?:(?:give|tell|say|read) me (?:that|the|those|a)
 
 # Answers to "are you having thoughts of ending your life?" that say when rather than whether.
 _WHEN_ANSWER = re.compile(
-    r"^\W*(?:(?:this |next |on |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)\b"
-    r"|(?:tonight|tomorrow|soon|later tonight)\b|after (?:the |my |our )?\w+(?:'s| is| has| are)? (?:gone|away|left|asleep|out)\b"
+    r"^\W*(?:(?:(?:this |next |on |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|tonight|tomorrow|soon"
+    r"|later tonight)\W*(?:i reckon|i think|probably|maybe|i guess|i suppose)?(?:\W*$|[.,;]|\s+(?:after|once|when|before)\b)"
+    r"|after (?:the |my |our )?\w+(?:'s| is| has| are)? (?:gone|away|left|asleep|out)\b"
     r"|when (?:the |my |our |everyone )?\w+(?:'s| is| are| has| have)? (?:gone|away|out|asleep|at work)\b)")
 _NO_POINT = re.compile(r"\bwhat(?:'s| is) the point\b|\bno point\b|\bwhy bother\b|\bwho cares\b|\bdoesn'?t matter (?:anymore|now)\b"
                        r"|\bnothing matters\b")

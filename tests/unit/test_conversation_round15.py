@@ -109,3 +109,12 @@ async def test_a_request_for_thought_work_in_risk_like_words_switches_without_a_
                          user="u_round15_declan")
     assert not any(e.type in ("safety_check", "crisis") for r in replies for e in r.events)
     assert eng.state_of("u_round15_declan").modality == "cbt"
+
+
+def test_a_when_said_as_the_answer_is_a_yes_but_a_day_opening_a_story_is_not():
+    from attune.dialogue.engine import _PERSON, _WHEN_ANSWER
+    for when in ["sunday i reckon. after the dog's gone", "tonight", "after the kids are asleep", "soon probably"]:
+        assert _WHEN_ANSWER.search(when), when
+    for story in ["tonight i just feel tired", "tomorrow i have work", "sunday was my mum's birthday"]:
+        assert not _WHEN_ANSWER.search(story), story
+    assert not _PERSON.search("my phone died") and _PERSON.search("maybe i'll text ray tonight")
