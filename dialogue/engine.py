@@ -409,6 +409,7 @@ class SessionEngine:
         understander: Any = None,
     ) -> None:
         self.lib = library
+        self.aliases = {m.id: m.aliases for m in library.modalities.values()}  # each approach's names, for switch requests
         self.store = store
         self.settings = settings or Settings()
         self.phraser = phraser or TemplatePhraser()
@@ -604,7 +605,7 @@ class SessionEngine:
                 and scope.kind in RULE_SCOPE_FIRST and state.crisis is None:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and state.crisis is None \
-                and (state.other_at_risk or asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()})
+                and (state.other_at_risk or asks_for_modality(text, self.aliases)
                      or interpret(text, "text").ask in _ASKS_ABOUT_US):
             # "the thinking side i reckon. my head runs away with me", "will you remember this next time?", "am i just
             # needy?": a request or a question, said in words the model half-knows from risk; no rule heard risk, so it
@@ -706,7 +707,7 @@ class SessionEngine:
                                                   recent=list(s.recent)[:-1], last_question=s.last_question)
             except Exception:
                 log.warning("model understanding could not start", exc_info=True)
-        reading = interpret_turn(text, expects, aliases={m.id: m.aliases for m in self.lib.modalities.values()},
+        reading = interpret_turn(text, expects, aliases=self.aliases,
                                  end_patterns=self.lib.session.end_patterns, decline_patterns=self.lib.session.decline_patterns)
         if self.understander is not None:  # used only where the rules are unsure, if it validates within its budget
             reading, outcome = self.understander.settle(pending, reading)
@@ -2246,7 +2247,7 @@ class SessionEngine:
                 self._scope(c, scope, resume=False)
                 c.say(cr.lines["concern_check"], "crisis.concern_check")
                 return
-            if not s.crisis.switch_to and (asked := asks_for_modality(text, {m.id: m.aliases for m in self.lib.modalities.values()})):
+            if not s.crisis.switch_to and (asked := asks_for_modality(text, self.aliases)):
                 s.crisis.switch_to = asked  # kept, and taken up once the check ends low
             self._check_answer(c, text, wants_out, risky=verdict is not None and verdict.level != "none")
             return
@@ -2795,14 +2796,20 @@ _NO_ONE = re.compile(r"\b(?:no ?one|nobody|there'?s no one|(?:no point|what'?s t
                      r"|telling|talking to|bothering) (?:anyone|anybody|someone|them|people)|(?:don'?t|do not|won'?t|can'?t|not going to|not gonna)"
                      r" (?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people|a helpline"
                      r"|the helpline|helplines|a hotline|a crisis line|the crisis line|the line|the samaritans|samaritans|strangers|a stranger))\b")
+def _name_reached(verbs: str, also_not: str = "") -> str:
+    """ "i'll text ray", "maybe call jo": a name after a verb of reaching, said as a plan (never "call it", "ring back")."""
+    not_names = ("the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up|round|around|in|me|you|this|that|now"
+                 "|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops" + (f"|{also_not}" if also_not else ""))
+    return (rf"(?:i'?ll|i will|i could|i can|i might|i'?d|i would|maybe|gonna|going to|to|then) (?:{verbs})"
+            rf" (?!(?:{not_names})\b)[a-z]{{2,12}}\b")
+
+
 _PERSON = re.compile(
     r"\b(?:mum|mom|mam|mother|dad|father|parents?|sister|brother|sis|bro|siblings?|aunt\w*|uncle|gran\w*|nan|nana|grandma"
     r"|grandpa|cousin|wife|husband|partner|girlfriend|boyfriend|fianc\w*|friends?|mates?|pal|bestie|flatmates?|roommates?"
     r"|housemates?|neighbou?rs?|colleague|coworker|boss|manager|teacher|tutor|coach|pastor|priest|vicar|imam|rabbi|doctor"
     r"|bud(?:dy|dies)|homie|bff|lads|sponsor|mentor|workmates?|chaplain|youth worker"
-    r"|(?:i'?ll|i will|i could|i can|i might|i'?d|i would|maybe|gonna|going to|to|then) (?:text|call|ring|message|phone|visit)"
-    r" (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up|round|around|in|me|you|this|that|now|tonight"
-    r"|later|today|tomorrow|again|emergency|ambulance|police|cops)\b)[a-z]{2,12}\b"
+    r"|" + _name_reached("text|call|ring|message|phone|visit") +
     r"|gp|nurse|therapist|counsell?or|psychiatrist|social worker|key ?worker|helpline|lifeline|samaritans|crisis line|someone"
     r"|somebody|anyone|(?:he|she|they)(?:'s|'re| is| are) (?:here|home|downstairs|upstairs|with me|next door|around|in|coming|on (?:her|his|their) way)|(?:with|call|text|ring|tell|ask|phone|message) (?:him|her|them)|son|daughter|kids?|child|people|family|group|church|team|cafe|library|pub"
     r"|gym|club|work|office|[a-z]+ (?:knocked|texted|called|rang|messaged|checks?|came|comes|said|asked|is|would|could|will))\b")
@@ -2854,10 +2861,7 @@ _WOULDNT_ACT = re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will n
 _NAMED_CONTACT = re.compile(r"\bmy (?:best |big |little |older |younger |old )?(?:buddy|friend|mate|pal|bff|sister|brother|mum|mom|mam"
                             r"|dad|cousin|aunt|auntie|uncle|nan|gran|grandma|grandad|partner|wife|husband|girlfriend|boyfriend|flatmate"
                             r"|roommate|housemate|neighbou?r|sponsor|mentor|pastor|therapist|counsell?or)\b"
-                            r"|\b(?:i'?ll|i will|i could|i can|i might|i'?d|i would|maybe|gonna|going to|to|then) (?:text|call|ring|message"
-                            r"|phone) (?!(?:the|a|an|it|them|him|her|anyone|someone|anybody|somebody|back|out|up"
-                            r"|round|around|in|me|you|this|that|now|tonight|later|today|tomorrow|again|emergency|ambulance|police|cops|a"
-                            r"|hotline|helpline|lifeline)\b)[a-z]{2,12}\b")
+                            r"|\b" + _name_reached("text|call|ring|message|phone", also_not="hotline|helpline|lifeline"))
 _ADVICE_OPTIONS = re.compile(r"\b(?:should i|would you|shall i|do i|would i|could i|is it better to)\s+(?P<a>[a-z' ]{3,40}?)"
                              r"\s+or\s+(?:should i |do i |would you |shall i )?(?:just |maybe )?(?P<b>[a-z' ]{2,40}?)\s*(?:\?|$|\.|,)")
 
