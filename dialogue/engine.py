@@ -139,6 +139,9 @@ class SessionState(BaseModel):
     wrapping: bool = False  # time is nearly up: only the steps the card still needs
     brief: bool = False  # they said they have only a few minutes: steps that can be skipped are
     other_at_risk: bool = False  # the risk told is someone else's ("it's not me, it's my mate"): help for them is urged
+    bereaved: bool = False  # a death of someone close was told: a later wish to be with them is a risk signal
+    other_who: Literal["her", "him", "them"] = "them"  # the person at risk, as they are spoken of ("my daughter": her)
+    other_reach_open: int = 0  # turns left in which an answer to "can you reach them, or someone near them, now?" is heard
     used: list[int] = Field(default_factory=list)
     last_question: str = ""
     notes: list[str] = Field(default_factory=list)
@@ -193,10 +196,12 @@ class _Compose:
         s = self.state
         base = {k: "" for k in ("name", "echo", "feeling", "recall", "modality_name", "modality_list",
                                 "distortion_name", "distortion_explanation", "draft", "card", "summary",
-                                "minutes_left", "resources", "emergency", "step_question", "key", "danger")}
+                                "minutes_left", "resources", "emergency", "step_question", "key", "danger", "youth",
+                                "them", "they")}
         base.update(spoken_slots(s.slots))
         base.update(name=s.name or "", draft=s.draft, step_question=s.last_question,
-                    emergency=self.emergency, resources=self.resources)
+                    emergency=self.emergency, resources=self.resources, them=s.other_who,
+                    they={"her": "she", "him": "he"}.get(s.other_who, "they"))
         base.update(self.person_fields)
         if s.modality:
             base["modality_name"] = self.lib.modalities[s.modality].name
@@ -208,7 +213,9 @@ class _Compose:
         """Their last words said back: worked out once per reply, not once per line."""
         if not self.person:
             return {}
-        return {"echo": spoken(self.person, 10, frame=True), "feeling": tx.own_feeling(self.person) or "", "key": key_phrase(self.person)}
+        echo, key = spoken(self.person, 10, frame=True), key_phrase(self.person)
+        return {"echo": echo if _HAS_VERB.search(echo) else "", "feeling": tx.own_feeling(self.person) or "",
+                "key": key if _HAS_VERB.search(key) else ""}  # "your fifteen year old" alone is a fragment, never said
 
     def pick(self, variants: list[str], fields: dict[str, str]) -> str:
         """A variant not said yet this session, preferring ones whose placeholders are all filled."""
@@ -332,6 +339,17 @@ def key_phrase(text: str) -> str:
     return ""
 
 
+# a finite verb, so a phrase said back is a clause ("your son posted something"), not a fragment ("your fifteen year old")
+_HAS_VERB = re.compile(r"\b(?:am|is|are|was|were|be|been|being|have|has|had|do|does|did|can|could|will|would|shall|should|may|might"
+                       r"|must|got|get|gets|said|says|told|tells|feel|feels|felt|keep|keeps|kept|want|wants|need|needs|think|thinks"
+                       r"|thought|know|knows|knew|made|make|makes|went|go|goes|left|lost|lose|came|come|comes|took|take|takes|gave"
+                       r"|give|gives|saw|see|sees|put|let|hate|hates|love|loves|miss|misses|cry|cries|yell|yells|shout|shouts|seem"
+                       r"|seems|try|tries|tried|work|works|live|lives|find|found|say|tell|mean|means|meant|hurt|hurts|wish|wishes"
+                       r"|like|likes|look|looks|sleep|sleeps|slept|eat|eats|ate|can't|won't|don't|doesn't|didn't|isn't|wasn't"
+                       r"|aren't|weren't|haven't|hasn't|hadn't)\b|\b\w+(?:ed|'m|'re|'s|'ve|'ll|'d)\b", re.I)
+# the other side of the evidence, in the same breath: "...but like, i got a decent review", "then again, she cuts everyone off"
+_OTHER_SIDE = re.compile(r"(?:^|[.,;!?]\s*|\s)(?:but|although|though|then again|on the other hand|mind you|having said that)"
+                         r"(?:\W+(?:like|honestly|also|then|um+|uh+|i mean))*\W+(?=\w)", re.I)
 _ASKS_TO_TALK = re.compile(r"\bi (?:just |really )*(?:need|want|wanna|have) to (?:just )?(?:vent|rant|talk|get (?:it|this|stuff) off"
                            r"|let (?:it|this|off)|offload|unload|be heard)\b")
 _HEDGES = re.compile(r"\b(?:maybe|actually|probably|basically|literally|honestly|kind of|sort of|kinda)\s+(?=\w)|"
@@ -593,7 +611,8 @@ class SessionEngine:
         # 1. safety screen: on the whole message, always first, no LLM; risk accumulates over recent turns
         recent = list(state.recent)
         verdict = await asyncio.to_thread(safety.screen, text, risk_earlier=(state.risk_flag and not state.denied)
-                                          or state.crisis is not None, recent=recent)
+                                          or state.crisis is not None, recent=recent, loss_earlier=state.bereaved)
+        state.bereaved = state.bereaved or safety.bereaved(text)
         if state.denied and state.crisis is None and verdict.level == "concern":
             # a plain no is accepted once: words of the same weight later are noted, not asked about again
             state.notes.append(f"after a plain no, noted and not asked again: {verdict.reason}")
@@ -606,11 +625,15 @@ class SessionEngine:
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])  # the rule-level referral is surer
         if verdict.level == "concern" and verdict.reason.startswith("semantic") and state.crisis is None \
                 and (state.other_at_risk or asks_for_modality(text, self.aliases)
-                     or interpret(text, "text").ask in _ASKS_ABOUT_US):
+                     or interpret(text, "text").ask in _ASKS_ABOUT_US or self._body_voice_asked(state)):
             # "the thinking side i reckon. my head runs away with me", "will you remember this next time?", "am i just
             # needy?": a request or a question, said in words the model half-knows from risk; no rule heard risk, so it
             # is noted, not asked about
             state.notes.append(f"semantic guess beside a request or a question back, noted: {verdict.reason}")
+            verdict = safety.Screen(level="none", category=None, reason="", matched=[])
+        if verdict.level != "none" and state.crisis is None and (told := safety.only_someone_else(text)):
+            # "my mate sent me a message saying goodbye, he's sorry for everything": the risk is his; help for him first
+            state.notes.append(f"risk words about someone else ({told}), not asked about the person: {verdict.reason}")
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])
         # "now and then, but i wouldn't act on it" answers the screener; "feeling like a burden" answers "what's the first sign?"
         answering = state.crisis is not None and state.crisis.stage in ("screener", "plan") \
@@ -656,6 +679,13 @@ class SessionEngine:
         if reading.kind == "switch" and reading.modality == state.modality and state.phase == "working":
             # "no, i don't want the breathing. can we just talk" in the approach they are already in: not a switch
             rest = without_talk_request(text)
+            if not rest and (step := self._step(state)) is not None:  # "just talk i think": heard; no exercise, the question stands
+                for tag in ("grounding", "breathing"):
+                    if tag not in state.refused:
+                        state.refused.append(tag)
+                c.line("just_talk_ok")
+                self._ask(c, self.lib.modalities[state.modality], step, reprompt=True)
+                return await self._finish(c, user_id, raw, base, meta)
             reading = await asyncio.to_thread(self._read, state, rest) if rest else Reading(kind="answer", slots={})
         step_now = self._step(state)
         if reading.kind == "switch" and reading.modality == state.modality and step_now is not None and step_now.kind == "choice":
@@ -689,6 +719,12 @@ class SessionEngine:
         else:
             self._working(c, text, reading)
         return await self._finish(c, user_id, raw, base, meta)
+
+    def _body_voice_asked(self, s: SessionState) -> bool:
+        """ "If that feeling could speak, what would it say?" is open: "'leave me alone', or 'i can't carry any more'"
+        is the body's voice, not the person's wish; a semantic guess on it is noted (rules still act)."""
+        step = self._step(s) if s.phase == "working" else None
+        return step is not None and step.slot in QUOTED_SLOTS
 
     def _expects(self, s: SessionState) -> str:
         if s.phase == "opening":
@@ -1283,7 +1319,8 @@ class SessionEngine:
                 if step.kind not in ("statement", "artefact", "number", "distortion", "adaptive_thought", "choice"):
                     self._bridge(c, text, step.expectation)
             elif outcome == "declined":
-                c.line("decline_ok")
+                if r.kind in ("decline", "dont_know") or self._declines(text) or tx.yes_no(text) is False:
+                    c.line("decline_ok")  # "i'd rather not": said kindly; an answer to something else just moves on
                 if step.exercise and step.exercise not in s.refused:
                     s.refused.append(step.exercise)  # no "how is it now, after that?" for an exercise never done
         s.reprompts = s.unclear = 0
@@ -1376,27 +1413,75 @@ class SessionEngine:
         if s.other_at_risk and (_NUMBER_AGAIN.search(low) or _HELPLINE_ASK.search(low)):
             c.say(self.lib.crisis.lines["other_at_risk_number"], "crisis.other_at_risk_number")
             return True
+        if s.other_at_risk and _CALLING_HELP.search(low):  # "ok i'm gonna ring the cops": yes, now, and what to say
+            s.other_reach_open = 0
+            s.notes.append("calling emergency help for the person at risk")
+            c.say(self.lib.crisis.lines["other_at_risk_calling"], "crisis.other_at_risk_calling")
+            return True
+        if s.other_at_risk and _WHAT_TO_SAY.search(low) and not _PUT_IDEA.search(low):  # "what do i even say to him?"
+            c.say(self.lib.crisis.lines["other_at_risk_what_to_say"], "crisis.other_at_risk_what_to_say")
+            return True
         if s.other_at_risk and _PUT_IDEA.search(low):  # "won't that put the idea in her head?": no, and how to ask
             c.say(self.lib.crisis.lines["other_at_risk_asking"], "crisis.other_at_risk_asking")
             return True
         if s.other_at_risk and _MEANS_AT_HOME.search(low):  # "paracetamol in the kitchen drawer": out of reach tonight
             c.say(self.lib.crisis.lines["other_at_risk_means"], "crisis.other_at_risk_means")
             return True
+        if s.other_at_risk and _GOING_TO_THEM.search(low):  # "ok. i'm going to go down to her now": go; no close to sit through
+            s.other_reach_open = 0
+            s.notes.append("went to the person at risk: the session ends with the numbers")
+            c.say(self.lib.crisis.lines["other_at_risk_go"], "crisis.other_at_risk_go")
+            c.ended = True
+            return True
+        if s.other_at_risk and s.other_reach_open and self._reach_answer(c, text):
+            return True
         told = safety.someone_else_at_risk(text)
         if not told or s.other_at_risk:
             return False
-        self._other_at_risk(c, f"someone else at risk: {told}")
+        self._other_at_risk(c, f"someone else at risk: {told}", text)
         self._crisis_event(c, "concern", "other_at_risk")
         c.say(self.lib.crisis.lines["other_at_risk_ask"], "crisis.other_at_risk_ask")
+        s.other_reach_open = 2
         if s.phase == "opening" and not s.topic:
             s.topic = tx.own_words(text)
         return True
 
-    def _other_at_risk(self, c: _Compose, note: str) -> None:
-        """The risk is someone else's: help for them, the emergency number where they are and the line for advice."""
-        c.state.other_at_risk = True
-        c.state.notes.append(note)
+    def _reach_answer(self, c: _Compose, text: str) -> bool:
+        """The answer to "can you reach them, or someone near them, right now?": near, go to them; out of reach, the
+        emergency number where they are; "no, not me, her", the worry heard and the question again. Anything else is
+        their own thread, and the question stays open for one more turn ("i don't know, like a three, i'm scared")."""
+        s, low, lines = c.state, text.lower(), self.lib.crisis.lines
+        s.other_reach_open -= 1
+        if _NOT_ME.search(low) or re.match(r"^\W*no\W+(?:not|it'?s not) (?:me|about me)\b", low):
+            s.other_reach_open = 1
+            c.say(lines["other_at_risk_clarified"], "crisis.other_at_risk_clarified")
+            return True
+        if _OUT_OF_REACH.search(low) or (_PLAIN_NO.match(low) and not _NEAR_THEM.search(low)):
+            s.notes.append("the person at risk is out of reach: the emergency number where they are")
+            asked = text.rstrip().endswith("?") or interpret(text, "text").ask == "advice"  # "...should i call someone?": yes
+            c.say(lines["other_at_risk_call" if asked else "other_at_risk_far"], "crisis.other_at_risk_far")
+            return True
+        if _NEAR_THEM.search(low) or _PLAIN_YES.match(low):
+            s.other_reach_open = 0
+            s.notes.append("the person at risk is near: go to them")
+            c.say(lines["other_at_risk_near"], "crisis.other_at_risk_near")
+            return True
+        return False
+
+    def _other_at_risk(self, c: _Compose, note: str, text: str = "") -> None:
+        """The risk is someone else's: help for them, the emergency number where they are and the line for advice;
+        for someone young, the youth line too where the locale has one."""
+        s = c.state
+        s.other_at_risk = True
+        s.notes.append(note)
+        low = text.lower()
+        if m := _THEM_WORD.search(low):
+            s.other_who = "her" if m.group("her") else "him" if m.group("him") else "them"
         c.say(self.lib.crisis.lines["other_at_risk"], "crisis.other_at_risk")
+        youth = _spoken(self.lib.crisis.youth_resources.get(self.settings.locale.upper(), []))
+        if youth and _YOUNG.search(low):
+            s.notes.append("someone young at risk: the youth line given")
+            c.say(self.lib.crisis.lines["other_at_risk_young"], "crisis.other_at_risk_young", youth=youth)
 
     def _plan_beside_medication(self, c: _Compose, text: str, flag: safety.ScopeFlag) -> bool:
         """ "rebook the one-to-one for next week, and i'll just take the extra one at night": the referral, and the
@@ -1512,6 +1597,13 @@ class SessionEngine:
                 if st.slot and st.expectation == "situation" and not s.slots.get(st.slot):
                     self._fill(s, st.slot, tx.own_words(text))
                     break
+        turn = _OTHER_SIDE.search(text) if mod.steps[s.step].slot == "evidence_for" else None
+        if turn and not s.slots.get("evidence_against") and _substance_of(text[turn.end():]) >= 3 \
+                and _substance_of(text[:turn.start()]) >= 2:
+            # "she did cut me off... but like, i got a decent review in march": both sides in one breath
+            self._fill(s, "evidence_for", tx.own_words(text[:turn.start()]))
+            self._fill(s, "evidence_against", tx.own_words(text[turn.end():]))
+            s.notes.append("evidence_against: answered early")
         because = _BECAUSE.search(text)
         nxt = mod.steps[s.step + 1] if s.step + 1 < len(mod.steps) else None
         if because and mod.steps[s.step].kind == "number" and nxt and nxt.slot and "reason" in nxt.slot \
@@ -1724,6 +1816,10 @@ class SessionEngine:
             value = self._value_for(step.expectation, text, r)
             if value:
                 return "filled", value
+        if s.reprompts >= 1 and step.expectation in ("situation", "thought", "feeling", "evidence", "text") \
+                and r.kind == "answer" and len(text.split()) >= 4 and not self._declines(text) \
+                and not BARE_NUMBER.match(text.lower()):
+            return "filled", tx.own_words(text)  # asked twice, answered in their own way: their words are the answer
         if step.optional or s.reprompts >= 1:
             return "declined", ""
         return "again", ""
@@ -2308,6 +2404,11 @@ class SessionEngine:
             elif st.id in ("intent", "plan", "preparation") and answer and tx.safe_answer(text) is True \
                     and s.crisis.unclear < 1:
                 answer = None  # "yeah i'm alright tonight, my flatmate's in" answers another question: asked once more
+            if st.id in ("method", "intent", "plan", "preparation") and answer is not False \
+                    and _WHEN_ANSWER.search(text.lower()) and "timing" not in s.crisis.said_outright:
+                answer = True  # "sunday probably" to "do you think you might act on them?": a yes with a time
+                s.crisis.answers["intent"] = True
+                s.crisis.said_outright.append("timing")
             if told.get(st.id) or (answer and _PLAIN_YES.match(text.lower())):
                 s.crisis.said_outright.append(st.id)
             if st.id == "safe_now" and answer is False and (_NOT_SAFE.search(text.lower()) or _PLAIN_NO.match(text.lower())):
@@ -2319,7 +2420,7 @@ class SessionEngine:
             if _AT_THE_EDGE.search(text.lower()):
                 s.crisis.said_outright.append("at_the_edge")  # the means is a place: step away from it, not "put it away"
             if st.id in ("method", "intent", "plan", "preparation") and answer is not False and not told.get(st.id) \
-                    and not _PLAIN_YES.match(text.lower()) and _NAMED_CONTACT.search(text.lower()) \
+                    and not _PLAIN_YES.match(text.lower()) and _NAMED_CONTACT.search(text.lower()) and not any(told.values()) \
                     and (person := self._plan_value(text, "people")) and "person_named" not in s.crisis.said_outright:
                 # "my buddy ray. he'd pick up" or "ok. maybe i'll text ray tonight": someone to reach, heard as that
                 # (and kept for the plan), never a yes to acting on the thoughts; the question stands
@@ -2372,6 +2473,13 @@ class SessionEngine:
             c.say(cr.lines["means_away"], "crisis.means_away")
             if s.last_question:
                 c.parts.append((_tidy(s.last_question), "session.resume"))
+        elif s.crisis.stage == "plan" and _NOTE_TOLD.search(text.lower()) and "note_heard" not in s.crisis.said_outright:
+            # "i wrote some letters. just in case", told while the plan is made: how serious it is, the number, the question
+            s.crisis.said_outright.append("note_heard")
+            s.crisis.answers["preparation"] = True
+            c.say(cr.lines["note_heard"], "crisis.note_heard")
+            if s.last_question:
+                c.parts.append((_tidy(s.last_question), "session.resume"))
         elif s.crisis.stage == "plan" and _screen_told(text).get("intent") and "timing" not in s.crisis.said_outright:
             # "tonight once the kids are at their dad's": when is told in the middle of the plan; it is an emergency now
             s.crisis.said_outright.append("timing")
@@ -2387,6 +2495,11 @@ class SessionEngine:
                     and tx.yes_no(text) is True and not _asks_back(text):
                 value = "yes"  # "yeah i will" to "would you reach them tonight?": agreed
             if value is None and self._answer_aside(c, text):
+                return
+            if value is None and slot in ("trusted_person", "people") and _AWAY.search(text.lower()) \
+                    and "away_heard" not in s.crisis.said_outright:  # "my sister's away till sunday": someone else, tonight
+                s.crisis.said_outright.append("away_heard")
+                c.say(cr.lines["person_away"], "crisis.person_away")
                 return
             if value is None and s.crisis.awaiting_person and tx.yes_no(text) is True and "who_asked" not in s.crisis.said_outright:
                 s.crisis.said_outright.append("who_asked")  # "yes": there is someone; who, so it can be said back
@@ -2609,7 +2722,7 @@ class SessionEngine:
         crisis, s.crisis = s.crisis, None
         c.exact = False
         if _NOT_ME.search(text.lower()):  # the risk is someone else's: help for them, then back to what they brought
-            self._other_at_risk(c, "the risk is someone else's: help for them urged")
+            self._other_at_risk(c, "the risk is someone else's: help for them urged", text)
             if crisis.resume and not crisis.held:
                 c.parts.append((_tidy(crisis.resume), "session.resume"))
         else:
@@ -2643,7 +2756,7 @@ class SessionEngine:
         s.denied = True
         s.last_question = ""  # the screen's question is answered; never asked again as "the question before"
         if _NOT_ME.search(c.person.lower()):  # "no it's not me, it's him i'm worried about": get help for them
-            self._other_at_risk(c, "the risk is someone else's: help for them urged")
+            self._other_at_risk(c, "the risk is someone else's: help for them urged", text)
         else:
             c.say(self.lib.crisis.lines["screen_low"], "crisis.screen_low")
         c.set_phase(crisis.prior_phase if crisis.prior_phase in ("opening", "working", "closing") else
@@ -2662,9 +2775,16 @@ class SessionEngine:
         if text.rstrip().endswith("?") or interpret(text, "text").kind == "question" \
                 or not re.search(r"[a-z]{3,}", words.lower()) or _NOTHING_TO_HOLD.match(text.strip().lower()):
             return None
-        if slot in ("trusted_person", "people") and (not _PERSON.search(text.lower()) or _NO_ONE.search(text.lower())
-                                                      or re.search(r"\b(?:note|letter|goodbye)s?\b", text.lower())):
-            return None  # "i've left a note for my mum" names mum, but as a goodbye, not someone to reach
+        low = text.lower()
+        if slot in ("trusted_person", "people") and (not _PERSON.search(low) or _NO_ONE.search(low)
+                                                      or re.search(r"\b(?:note|letter|goodbye)s?\b", low) or _AWAY.search(low)):
+            return None  # "i've left a note for my mum" names mum, but as a goodbye; "my sister's away till sunday" is out of reach
+        if slot == "professionals" and not (_PROFESSIONAL.search(low) or _PLAIN_YES.match(low)):
+            return None  # "safe enough i guess" names no one who could help
+        if slot in ("coping", "warning_signs", "safer_surroundings") and _NO_ONE.search(low):
+            return None  # "i don't really want to call anyone": about people, not what helps on their own
+        if slot == "safer_surroundings" and _NOTE_TOLD.search(low):
+            return None
         return words
 
     def _scope(self, c: _Compose, flag: safety.ScopeFlag, resume: bool = True) -> None:
@@ -2792,9 +2912,16 @@ _NOTHING_TO_HOLD = re.compile(r"^\W*(?:(?:yeah|yes|yep|yup|ok|okay|sure|fine|rig
                           r"|i don'?t know|not sure|maybe|probably|no idea|whatever|i think so|so|and|well|like|\d+|zero|one|two"
                           r"|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -]?ish)?|-?ish)\W*)+$")
 # Someone to reach: a relation, a role, a place with people, or a name said with a verb of reaching ("kirsty knocked").
+_AWAY = re.compile(r"\b(?:she|he|they)(?:'s| is|'re| are) (?:away|abroad|overseas|not around|not here|on holiday|out of town|working"
+                   r"|at work|on shift|in hospital)\b|\b(?:'s|is|are) away (?:till|until|for)\b|\bcan'?t (?:reach|get hold of|get through to)\b")
+_PROFESSIONAL = re.compile(r"\b(?:doctor|doc|gp|therapist|counsell?or|psychiatrist|psychologist|nurse|crisis (?:line|team)|helpline"
+                           r"|lifeline|samaritans|hotline|mental health|key ?worker|social worker|care coordinator|a and e|a&e|hospital"
+                           r"|clinic|service|line|number|988|999|911|111|116|triple zero|1737|13 11 14|shout|text line|team)\b")
+_NOTE_TOLD = re.compile(r"\b(?:wrote|written|writing|left|leaving|finished) (?:a |the |my |some |a few |a couple of |two |three )?"
+                        r"(?:goodbye )?(?:note|letter)s?\b")
 _NO_ONE = re.compile(r"\b(?:no ?one|nobody|there'?s no one|(?:no point|what'?s the point|why bother)(?: in| of)? (?:ringing|calling|texting"
                      r"|telling|talking to|bothering) (?:anyone|anybody|someone|them|people)|(?:don'?t|do not|won'?t|can'?t|not going to|not gonna)"
-                     r" (?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people|a helpline"
+                     r" (?:really |even |actually )?(?:want to |wanna )?(?:ring|call|text|tell|talk to|bother|reach|contact) (?:anyone|anybody|someone|them|people|a helpline"
                      r"|the helpline|helplines|a hotline|a crisis line|the crisis line|the line|the samaritans|samaritans|strangers|a stranger))\b")
 def _name_reached(verbs: str, also_not: str = "") -> str:
     """ "i'll text ray", "maybe call jo": a name after a verb of reaching, said as a plan (never "call it", "ring back")."""
@@ -2880,6 +3007,38 @@ _PUT_IDEA = re.compile(r"\b(?:put|plant|give|putting|planting|giving) (?:the|tha
 _MEANS_AT_HOME = re.compile(r"\b(?:paracetamol|tylenol|ibuprofen|pills|tablets|medicines?|meds|razors?|blades?|knives|knife|rope|guns?"
                             r"|rifle|insulin|bleach)\b[^.?!]{0,40}\b(?:in|on|under|at) (?:the|my|our|her|his) (?:kitchen|bathroom|drawer"
                             r"|cupboard|cabinet|house|room|shed|garage|bedroom|car)\b")
+# "i'm going down to her now", "i'll go and sit with him", "gonna ring him right now": going to the person at risk
+_GOING_TO_THEM = re.compile(
+    r"\b(?:i'?m|i am|i'?ll|i will|gonna|going to|let me|i need to|i have to|i should|i'?d better|i better|off to|time to)\b"
+    r"[^.?!]{0,20}?\b(?:go|going|head|heading|run|running|nip|pop|get up|knock|knocking)\b(?! for\b)[^.?!]{0,25}?"
+    r"\b(?:her|him|them|(?:her|his|their) (?:door|room|bedroom|place|flat|house))\b"
+    r"|\b(?:i'?m|i am|i'?ll|i will|gonna|going to) (?:go and |go )?(?:call|ring|phone|text) (?:her|him|them) (?:now|right now|straight away)\b")
+# "ok i'm gonna ring the cops", "i'll call 999", "calling an ambulance now": emergency help for the person at risk
+_CALLING_HELP = re.compile(
+    r"\b(?:i'?m|i am|i'?ll|i will|gonna|going to|should i|shall i|i need to|i have to|let me)(?: just)? (?:go )?(?:ring|call|phone"
+    r"|ringing|calling|phoning|get|getting)(?: up)? (?:the )?(?:cops|police|ambulance|emergency|paramedics|nine one one|nine nine nine"
+    r"|triple zero|nine eleven|one one one|nine one one|9 ?1 ?1|9 ?9 ?9|0 ?0 ?0|1 ?1 ?[12])\b")
+# "what do i even say to him?", "how do i bring it up?": how to ask someone about suicide
+_WHAT_TO_SAY = re.compile(r"\bwhat (?:do|should|would|can|could) i (?:even )?(?:say|tell|ask)\b|\bhow (?:do|should|would|can) i (?:even )?"
+                          r"(?:ask|bring (?:it|this) up|talk to|start|approach|raise)\b|\bwhat (?:to|should i) say\b"
+                          r"|\b(?:should i|i should|do i|i need to|i have to) (?:just )?ask (?:her|him|them)\b")
+# "she's downstairs", "he's in his room", "yes she's home": near enough to go to now
+_NEAR_THEM = re.compile(
+    r"\b(?:she|he|they)(?:'s| is|'re| are) (?:just )?(?:downstairs|upstairs|home|at home|here|in (?:her|his|their|the) (?:room|bedroom"
+    r"|kitchen|lounge|living room)|in the (?:next|other) room|next door|asleep|in bed|in the house|with me|right here)\b"
+    r"|\b(?:in the (?:next|other) room|down the hall|at home with me|sat next to me|in the house)\b")
+# "he's not answering", "she's at her dad's in leeds", "i don't know where he is": out of reach now
+_OUT_OF_REACH = re.compile(
+    r"\b(?:not|isn'?t|won'?t be|wont be) (?:answering|picking up|replying|responding)\b|\bno answer\b|\bwon'?t (?:answer|pick up|reply)\b"
+    r"|\b(?:don'?t|do not) know where (?:she|he|they) (?:is|are)\b|\b(?:lives?|living|is|'s|are) (?:miles away|in another|abroad|overseas)\b"
+    r"|\bphone(?:'s| is) (?:off|dead|going to voicemail)\b|\bvoicemail\b|\bblocked me\b")
+# who is at risk, as they are spoken of: "my daughter", "he", "my mate" (them when unclear)
+_THEM_WORD = re.compile(r"\b(?P<her>daughter|girlfriend|wife|sister|mum|mom|mother|niece|granddaughter|she|her|aunt|auntie)\b"
+                        r"|\b(?P<him>son|boyfriend|husband|brother|dad|father|nephew|grandson|he|him|uncle)\b")
+# the person at risk is young: a child of theirs, a pupil, an age under twenty
+_YOUNG = re.compile(r"\b(?:daughter|son|kid|kids|child|teen|teenager|teenage|pupil|student|stepdaughter|stepson|grandson|granddaughter"
+                    r"|niece|nephew|little (?:brother|sister)|(?:she|he)(?:'s| is) (?:only )?(?:eleven|twelve|thirteen|fourteen|fifteen"
+                    r"|sixteen|seventeen|1[1-7]))\b")
 _ASKS_ABOUT_US = frozenset({"privacy", "human", "time", "how", "repeat", "normal", "why", "permission"})
 _POLICE_ASK = re.compile(r"\b(?:cops|police|report|section\w*|committed|locked up|put away)\b")
 _SCREEN_TOLD = (
@@ -2910,8 +3069,12 @@ _SCREEN_TOLD = (
     ("preparation", True, re.compile(r"\b(?:blades?|razors?|pills|tablets|rope|gun|knife) (?:are|is) (?:in|under|hidden|in my)"
                                      r"|\b(?:i'?ve|i have|i'?m|i am) (?:got|bought|saved|saved up|kept|been saving|been saving up|saving|saving up|been keeping"
                                      r"|stockpiled|been stockpiling|stockpiling|hidden|been collecting|collected) (?:some |a |the |my |all my |up )?"
-                                     r"(?:[a-z']+ ){0,2}(?:pills|tablets|blades?|razors?|rope|meds|medication|painkillers)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
-                                     r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing|left|leaving) (?:a |the |my )?(?:note|letter)s?\b")),
+                                     r"(?:[a-z']+ ){0,2}(?:pills|tablets|blades?|razors?|rope|meds|medication|painkillers|prescriptions?|scripts"
+                                     r"|sleeping pills|sleepers|antidepressants|insulin|paracetamol|tylenol|codeine)\b|\bi (?:bought|got|hid) (?:some |a |the )?(?:pills"
+                                     r"|tablets|blades?|razors?|rope)\b|\b(?:wrote|written|writing|left|leaving) (?:a |the |my |some |a few |a couple of |two |three )?"
+                                     r"(?:goodbye )?(?:note|letter)s?\b"
+                                     # "my nan's old prescriptions in a drawer. just in case": means kept back for later
+                                     r"|\b(?:pills|tablets|meds|medication|prescriptions?|painkillers|blades?|razors?|rope)\b[^?!]{0,60}\bjust in case\b")),
 )
 
 
@@ -2946,7 +3109,9 @@ _WHEN_ANSWER = re.compile(
     r"^\W*(?:(?:(?:this |next |on |by )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|tonight|tomorrow|soon"
     r"|later tonight)\W*(?:i reckon|i think|probably|maybe|i guess|i suppose)?(?:\W*$|[.,;]|\s+(?:after|once|when|before)\b)"
     r"|after (?:the |my |our )?\w+(?:'s| is| has| are)? (?:gone|away|left|asleep|out)\b"
-    r"|when (?:the |my |our |everyone )?\w+(?:'s| is| are| has| have)? (?:gone|away|out|asleep|at work)\b)")
+    r"|when (?:the |my |our |everyone )?\w+(?:'s| is| are| has| have)? (?:gone|away|out|asleep|at work)\b"
+    # "not tonight probably. i dunno": not now, so later
+    r"|(?:probably |maybe |prob )?not (?:tonight|today|yet|this week|right now)\b(?![^.?!]*\b(?:never|no plans?|wouldn'?t|won'?t|not ever)\b))")
 _NO_POINT = re.compile(r"\bwhat(?:'s| is) the point\b|\bno point\b|\bwhy bother\b|\bwho cares\b|\bdoesn'?t matter (?:anymore|now)\b"
                        r"|\bnothing matters\b")
 # "what's that number again?" outside a crisis: the lines, whatever step it is ("which number?" about a scale is not)
@@ -3007,10 +3172,11 @@ _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like)
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
                       r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")
-PLAN = re.compile(r"\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
+PLAN = re.compile(r"(?<!where )(?<!what )(?<!how )(?<!whether )(?<!if )(?<!why )(?<!who )\bi(?:'ll| will|'m going to| am going to|'m gonna| could| can| might| want to| plan to)\s+(?:just |probably |maybe |try (?:to |and )?)?"
                   r"(?!not\b|never\b|be\b|feel\b|think\b|say\b|tell\b|see\b|guess\b|do it\b|believe\b|accept\b|agree\b|buy\b"
                   r"|live with\b|go with\b|relate\b|understand\b|imagine\b|hear\b|sense\b|murder\b|kill\b|scream\b|cry\b|die\b"
-                  r"|eat a horse\b|sleep for (?:a|about)\b|do with (?:a|some)\b)[a-z]{2,}")
+                  r"|eat a horse\b|sleep for (?:a|about)\b|do with (?:a|some)\b|end up\b|ever\b|lose\b|fail\b|mess (?:it|this|up)\b"
+                  r"|screw (?:it|this|up)\b|get (?:fired|sacked|kicked|evicted|dumped|caught|found out|hurt|left)\b)[a-z]{2,}")
 BARE_NUMBER = re.compile(r"^\W*(?:(?:um+|uh+|about|around|like|maybe|a|an|i'?d say|probably|roughly|so|well|it'?s|its|honestly)\W+)*"
                          r"(?:\d{1,3}|zero|one|two|three|four|five|six|seven|eight|nine|ten|[a-z]+ty(?:[ -][a-z]+)?|a hundred|hundred)"
                          r"(?:\W+(?:out of (?:ten|10|a hundred|100)|percent|ish|maybe|i guess|i think))*\W*$")

@@ -105,7 +105,7 @@ QUESTION_REPEAT = _rx(
     r"\b(?:say|ask) (?:that|it) again\b|\bcome again\b|\bpardon\b|\bwhat was (?:the|that|your) question\b",
     r"\bwhat did (?:you|u) (?:say|ask|just say)\b|\bi didn'?t (?:catch|hear|get) (?:that|it|what you said|the question)\b|\bsorry,? what\b\??|^ ?" + _FILL + r"what\? ?$|\brepeat (?:that|the question|please)\b",
     r"\bwhat do you mean\b|\bi don'?t (?:understand|get) (?:the|your|that|what you)(?: question| mean| said)?\b",
-    r"^ ?" + _FILL + r"(?:huh|eh|what was that|sorry,? (?:i|you) (?:missed|cut out|broke up)(?: that)?)\b|\byou cut out\b|\b(?:say|ask|repeat) the question again\b",
+    r"^ ?" + _FILL + r"(?:huh|eh(?= ?(?:\?|$| what| sorry| come again| say that))|what was that|sorry,? (?:i|you) (?:missed|cut out|broke up)(?: that)?)\b|\byou cut out\b|\b(?:say|ask|repeat) the question again\b",
     r"^ ?" + _FILL + r"(?:sorry,? )?\w+ what ?\? ?$|\bwhat (?:scale|number|was the scale) (?:was that|again)\b",
 )
 QUESTION_PRIVACY = _rx(
@@ -144,6 +144,9 @@ QUESTION_NORMAL = _rx(  # "is this normal?": asked for reassurance that it is hu
     # round 16: "do you reckon it's silly at my age, though?"
     r"\b(?:do you (?:reckon|think)|would you say) (?:it'?s|it is|that'?s|that is|i'?m|i am) (?:a bit |too |really |just )?(?:silly"
     r"|stupid|weird|daft|mad|crazy|pathetic|needy|normal|too old|dramatic)\b",
+    # round 17: "sad. and angry with him a bit, for going first. isn't that awful", "is that terrible of me?"
+    r"\b(?:isn'?t|is not|is) (?:that|it|this) (?:awful|terrible|horrible|bad|wrong|evil|shameful|disgusting|messed up|twisted)"
+    r"(?: of me| to (?:say|feel|think))?(?:\W*$|\?)",
     # round 15: "is that needy? be honest", "is it selfish of me?"
     r"\bis (?:it|that|this) (?:a bit |too |really |so )?(?:needy|clingy|selfish|pathetic|childish|over the top|irrational|too much"
     r"|bad of me|wrong of me)\b",
@@ -301,7 +304,12 @@ def _kind_of_question(n: str) -> Ask | None:
 _JUST_TALK = re.compile(
     r"\b(?:can|could) (?:we|i) just (?:talk|chat|vent|rant|get (?:it|this) out|let (?:it|this) out)\b"
     r"|\bi (?:just )?(?:want|wanna|need|would like|'d like) to (?:just )?(?:talk|chat|get (?:it|this|stuff) out|let (?:it|this) out)"
-    r"(?: (?:about it|for a (?:bit|minute|while)|to someone))? (?:,|and|rather|instead|not|without|$)"
+    r"(?: (?:about it|for a (?:bit|minute|while)|to someone))? ?(?:,|and|rather|instead|not|without|please|really|i think|for now|$)"
+    # "just talk i think", "honestly just talking would be good": the whole answer is the wish to talk
+    r"|^\W*(?:(?:um+|uh+|honestly|maybe|i think|yeah|yes|no|nah|well|so|i'?d rather|rather|i'?d prefer to|prefer to)\W+)*just "
+    r"(?:talk|talking|chat|chatting|vent|venting)(?: (?:it (?:through|out)|about it|to you|to someone|for (?:now|a bit|a while)))?"
+    r"(?:\W+(?:would (?:be (?:good|nice|enough|fine|great)|help)|is (?:fine|good|enough)|i think|i guess|please|really|maybe|for now"
+    r"|if that'?s (?:ok|okay|alright)|thanks))*\W*$"
     r"|\b(?:don'?t|do not|dont) (?:want|wanna|feel like) (?:to do |doing )?(?:a |the |any |this |another )?(?:whole )?"
     r"(?:worksheet|exercises?|thought records?|structured? (?:thing|stuff)|homework|steps? thing)\b"
     r"|\bno more (?:worksheets?|exercises?|steps|homework)\b"
@@ -520,7 +528,7 @@ def interpret(text: str, expects: str = "text", *, aliases: dict[str, list[str]]
         rest = re.sub(r"^\W*(?:(?:no|nope|nah|wait|not quite|not exactly|actually|sorry)\W+)*(?:that'?s not (?:what i (?:meant|said|mean)|right|it|true)\W*|you (?:misunderstood|misheard|got (?:that|it|me) wrong)\W*|i (?:meant|said|mean)\W+(?:that\W+)?|what i meant (?:was|is)\W+)*",
                       "", text.strip(), flags=re.I).strip(" ,.")
         return Reading(kind="correction", rest=rest if _substance(_n(rest)) else "")
-    if ask is not None and ("?" in text or words <= 12 or ask in ("advice", "time")):
+    if ask is not None and ("?" in text or words <= 12 or ask in ("advice", "time", "normal")):
         if not (ask == "other" and expects in ("thought", "evidence") and "?" not in text):
             return Reading(kind="question", ask=ask)
     if SLOW.search(n) and words <= 14 and not REPORTED.search(n):

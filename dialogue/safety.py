@@ -744,7 +744,10 @@ _rule("burden", r"(?:more trouble|more hassle|more work|more of a burden|more of
       r"|\b(?:figure out|find out|think|see|know|realise|realize|notice|decide|say) (?:that )?i am (?:a |such a )?liability\b")
 _ENDING_SOMETHING_ELSE = (r"\b(?:relationship|boyfriend|girlfriend|him|her|partner|marriage|husband|wife|dating|cheat\w*"
                           r"|break\w* up|divorce|we|us|job|contract|lease|subscription|membership|call|meeting"
-                          r"|conversation|chat|session|season|show|thank\w*|bye|goodbye|good luck|talk\w*|here)\b")
+                          r"|conversation|chat|session|season|show|thank\w*|bye|goodbye|good luck|talk\w*|here)\b"
+                          # "should i just end it? like would you leave if you were me": a relationship
+                          r"|\b(?:would you|should i|do i|i could|i should|i might|i want to|thinking of|think about) (?:just )?"
+                          r"(?:leave|leaving|walk away|split|dump|break it off|call it quits|move out)\b(?! (?:this|the) (?:world|earth|life))")
 _rule("end_it", "(?:" + DESIRE + " " + _gap(2) + "|dark thoughts about |thoughts about |thoughts of )"
       r"end(?:ing)? (?:it|things|everything)(?= *$| ,| tonight| today| now| soon| for good| once and for all| this"
       r" (?:week|weekend)| tomorrow| and\b| because\b| but\b| i)",
@@ -2077,7 +2080,9 @@ _rule("no_point_living", r"(?:what is|what'?s|what|wonder what is|wonder what'?s
       r"|being alive|being here|going on|carrying on)",
       "concern", "suicide", negatable=False,
       unless=r"\b(?:meeting|meetings|homework|exam|class|lecture|game|film|movie|show|book|email|paperwork|form"
-             r"|diet|gym|app|this exercise|the exercise|spreadsheet|report)\b")
+             r"|diet|gym|app|this exercise|the exercise|spreadsheet|report)\b"
+             # "...what the point of any of it is anymore, with work i mean": narrowed to work by the person
+             r"|(?:^|[,;] )(?:i mean )?(?:with|at|about|in) (?:work|my job|the job|nursing|uni|school|college)(?: i mean)? ?$")
 _rule("reckless_more", r"(?:hoping|hope|hoped|wishing|praying) (?:that )?(?:a|the|some) (?:car|bus|truck|lorry|train"
       r"|van|driver) (?:would|will|might|will just) (?:hit|run over|kill) me|(?:stepped|walked|ran|stepping|walking"
       r"|running|wander\w*) (?:out )?(?:into|in front of|onto) (?:the |a |oncoming )?(?:traffic|road|car|bus|train"
@@ -2403,14 +2408,32 @@ def _distress_in(texts: Sequence[str]) -> bool:
     return False
 
 
-def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (), semantic: bool = True) -> Screen:
+# a death told: "my husband died in march", "since mam passed", "at his funeral"
+_BEREAVED = re.compile(r"\b(?:died|passed away|passed on|passed in|since (?:\w+ )?passed|funeral|widow\w*|bereave\w*|lost (?:my|our) "
+                       r"(?:husband|wife|partner|mum|mom|mam|dad|son|daughter|baby|brother|sister|boy|girl|child|best friend|nan|gran)"
+                       r"|late (?:husband|wife|partner|mum|mom|dad|son|daughter))\b")
+# after a death: wanting to be with them, to join them, not to be here without them
+_JOIN_THEM = re.compile(r"\b(?:want|wanna|like|wish|long|ready|wanting|longing) to (?:just )?(?:be with|join|go to|see|hold) (?:him|her|them"
+                        r"|my (?:husband|wife|partner|mum|mom|mam|dad|son|daughter|baby|boy|girl|brother|sister))(?: again| now| up there"
+                        r"| wherever (?:he|she|they) (?:is|are)| in heaven)?\b(?! (?:at|for|tomorrow|later|on|when|while|this|next|after))"
+                        r"|\b(?:could|would|can) (?:just )?be with (?:him|her|them) again\b|\bgo where (?:he|she|they)(?:'s| is| are|'ve gone)\b"
+                        r"|\b(?:no point|no reason) (?:being|to be|in being) here without (?:him|her|them)\b")
+
+
+def bereaved(text: str) -> bool:
+    """A death of someone close told: the session remembers it, so a later wish to be with them is heard."""
+    return bool(_BEREAVED.search(_prepare(text or "").norm))
+
+
+def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (), semantic: bool = True,
+           loss_earlier: bool = False) -> Screen:
     """Screen one message for risk. ``risk_earlier``: a crisis or concern was flagged earlier this session.
 
     ``recent``: the person's last few turns before this one, oldest first (up to ``_RECENT_MAX`` are used); risk
     accumulates across them: distress, loss or a risk statement there plus a means question now is a crisis.
     Two layers: the rules above first; when they find nothing, the semantic layer (``_semantic``, a classifier
     over sentence embeddings, ``dialogue/risk_model.py``) looks at the sentences no rule filter vetoed.
-    ``semantic=False`` runs the rules alone.
+    ``semantic=False`` runs the rules alone. ``loss_earlier``: a death of someone close was told this session.
     """
     t = _prepare(text or "")
     # message-level context (e.g. "thank you ... i am going to end it now" closes a chat), bounded in size
@@ -2433,6 +2456,13 @@ def screen(text: str, *, risk_earlier: bool = False, recent: Sequence[str] = (),
     if not hits and (m := _SI_HEDGED.search(t.norm)) and _distress_in(list(recent)[-_RECENT_MAX:]):
         # "sometimes? it crosses my mind i guess" a turn after "what's even the point": thoughts half-said
         hits.append(_Hit("concern", "suicide", "hedged thoughts after hopelessness", m.group(0)))
+    if not hits and (join := _JOIN_THEM.search(t.norm)) and (loss_earlier or _BEREAVED.search(t.norm)
+                                                               or any(_BEREAVED.search(_prepare(r).norm) for r in recent)):
+        # "sometimes i think i'd just like to be with him, you know. not that i'd do anything", months after he died
+        hits.append(_Hit("concern", "suicide", "a wish to be with someone who died", join.group(0)))
+    if not hits and (own := _me_too(t.norm, recent)):
+        # "my mate said he wants to die and honestly so do i": their own risk, told as the same as someone else's
+        hits.append(_Hit("crisis", "suicide", "their own risk, told beside someone else's", own))
     if not hits and (acts := _preparations(t.norm, recent)):
         # "wrote a couple of letters for the kids, sorted the will, cancelled the footy membership": each alone is
         # everyday; together, or beside one told in the turns just before, they are putting a life in order
@@ -2605,7 +2635,10 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
 # that is hard to swallow, "killing my joy", the old me or an anxious part of me that should "die"; and a miracle-question
 # answer ("if i woke up and the problem was gone").  Not when the line says the risk is back or present (_RELAPSE).
 _SEM_EXPLAINED = re.compile(
-    r"\b(?:restraining order|non molestation order|got away from|(?:he|she|they) (?:is|are|was|were|has been|have been)"
+    # round 17: fired ("everyone can see i'm a fraud and they're gonna let me go"), lonely ("i'll be alone forever")
+    r"\b(?:they|he|she|work|the company|my boss|my manager|management|hr)(?: are| is| will| would)? (?:gonna |going to |about to "
+    r"|want to |might |could |will |would )?(?:let|letting) me go\b|\b(?:be|end up|stay|being|staying) (?:alone|single|lonely) "
+    r"forever\b(?![^\n]*\b(?:dead|die|kill|not (?:be )?(?:here|alive)|end it)\b)|\b(?:restraining order|non molestation order|got away from|(?:he|she|they) (?:is|are|was|were|has been|have been)"
     r" (?:\w+ )?(?:in prison|locked up|arrested|charged|convicted|sectioned|in treatment|in rehab|getting help|stable"
     r"|recovering|doing better|home now|out of hospital|safe now)|police (?:came|arrested|took (?:him|her|them))|in a refuge"
     r"|(?:is|are) (?:safe|stable|okay|ok) now|undertaker|funeral director|funeral plan|pre ?paid funeral|pre ?plann?\w*"
@@ -3238,23 +3271,130 @@ def _minor(norm: str) -> tuple[str, str] | None:
 
 
 # someone else's risk, reported ("my roommate just texted me saying she doesn't want to be alive anymore")
-_OTHER_PERSON = (r"(?:my|her|his|our) (?:roommate|flatmate|friend|mate|best friend|best mate|sister|brother|son|daughter|mum|mom|dad"
-                 r"|partner|boyfriend|girlfriend|husband|wife|cousin|colleague|coworker|neighbou?r|student|kid|teenager)")
+_RELATION = (r"(?:roommate|flatmate|friend|mate|sister|brother|son|daughter|mum|mom|dad|partner|boyfriend|girlfriend|husband|wife"
+             r"|cousin|colleague|coworker|neighbou?r|student|kid|teenager|stepson|stepdaughter|niece|nephew|grandson|granddaughter"
+             r"|uncle|aunt|auntie|ex|pal|buddy|classmate|teammate)")
+_OTHER_PERSON = r"(?:my|her|his|our) (?:best )?" + _RELATION
+# what someone else said or did: their words, their risk in the third person
+_OTHER_TOLD = (r"(?:said|says|saying|texted|texting|messaged|told (?:me|us|his \w+|her \w+|their \w+|the \w+|someone|everyone)"
+               r"|posted|wrote|keeps saying|sent (?:me|us)|has been saying|was saying|mentioned|talks? about|talked about"
+               r"|talking about|hinted|admitted|confided)")
+_OTHER_RISK = (r"(?:(?:she|he|they) (?:does not|do not|doesn'?t|don'?t) want to (?:be alive|live|be here)"
+               r"|(?:she|he|they)(?:'s| is| are|'re)? (?:wants?|wanting) to die|(?:she|he|they)(?:'s| is) suicidal"
+               r"|(?:kill|hurt|cut|cutting|hurting|harm|harming|starve|starving) (?:herself|himself|themselves)"
+               r"|end (?:it all|her life|his life|their life|it)\b|take (?:her|his|their) (?:own )?life|sorry for everything"
+               r"|(?:has|have|got) (?:pills|tablets) saved|goodbye for good|(?:won'?t|will not) be (?:here|around) (?:much"
+               r" longer|tomorrow)|(?:she|he|they) (?:tried|attempted) to (?:kill|end|hang|overdose)"
+               r"|(?:she|he|they) (?:took|has taken|'s taken) an overdose|(?:saying|said|says) goodbye)")
 _OTHER_AT_RISK = re.compile(
-    r"(?:\b" + _OTHER_PERSON + r"\b[^.?!]{0,60}\b(?:said|says|saying|texted|texting|messaged|told me|posted|wrote|keeps saying)"
+    r"(?:\b" + _OTHER_PERSON + r"(?:'s|s)?\b[^.?!]{0,60}\b" + _OTHER_TOLD +
     # "her diary was open on the bed and it said she doesn't want to be here anymore"
     r"|\b(?:her|his|their) (?:diary|journal|notebook|notes?|letters?|texts?|messages?|posts?|story|search history|browser history"
-    r"|phone)\b[^.?!]{0,60}\b(?:said|says|saying|read|reads|was about|had)\b)[^.?!]{0,40}"
-    r"\b(?:(?:she|he|they) (?:does not|do not|doesn'?t|don'?t) want to (?:be alive|live|be here)|(?:she|he|they) wants? to die"
-    r"|(?:kill|hurt) (?:herself|himself|themselves)|end (?:it all|her life|his life|their life)|take (?:her|his|their) (?:own )?life"
-    r"|sorry for everything|(?:has|have|got) (?:pills|tablets) saved|goodbye for good|(?:won'?t|will not) be (?:here|around) (?:much"
-    r" longer|tomorrow))")
+    r"|phone)\b[^.?!]{0,60}\b(?:said|says|saying|read|reads|was about|had)\b)[^.?!]{0,40}\b" + _OTHER_RISK +
+    # "my son's fourteen and he wants to kill himself": the person, then their risk in the third person
+    r"|\b" + _OTHER_PERSON + r"(?:'s|s)?\b[^?!]{0,80}\b(?:(?:she|he|they) (?:wants?|want) to (?:die|kill (?:herself|himself|themselves))"
+    r"|(?:kill|hurt|cut|cutting|hurting|harming|starving) (?:herself|himself|themselves)|(?:she|he|they)(?:'s| is) suicidal"
+    r"|(?:she|he|they) (?:tried|attempted) to (?:kill|end|hang|overdose)|(?:she|he|they) (?:took|has taken|'s taken) an overdose)")
+
+
+# "so do i", "me too", "i feel the same", after someone else's risk in this turn or the one before: the same risk, theirs
+_ME_TOO = re.compile(r"\b(?:and|but) (?:so )?(?:do|am|have) i\b(?!\s+\w)|\b(?:so do i|so have i|so am i|me too|same here|i do too|i have too|i am the same|i feel the same(?: way)?"
+                     r"|i feel (?:like )?that (?:way )?too|i have (?:thought|felt) (?:about )?(?:it|that|the same) too|i have been there too"
+                     r"|that is how i feel too|i am not (?:much|any) better|i want to too|honestly same|if i am honest same)\b")
+
+
+def _me_too(norm: str, recent: Sequence[str]) -> str | None:
+    """ "...and honestly so do i": their own risk, told by pointing at someone else's told here or just before."""
+    m = _OTHER_AT_RISK.search(norm)
+    if m is not None:
+        own = _ME_TOO.search(norm, m.end())
+        return f"{m.group(0)} ... {own.group(0)}" if own else None
+    own = _ME_TOO.search(norm)
+    if own is None or not recent or _OTHER_AT_RISK.search(_prepare(recent[-1]).norm) is None:
+        return None
+    return own.group(0)
+
+
+# someone the person speaks of: "my son", "my fifteen year old", "my best mate", "a girl in my class"
+_OTHER_REF = re.compile(r"\b(?:my|our) (?:(?:\w+ ){0,2}year old|(?:little |big |older |younger |eldest |youngest |best |oldest |closest )?"
+                        r"(?:" + _RELATION + r"|boy|girl|child|pupil))\b"
+                        r"|\b(?:a|one of the|one of my) (?:girl|boy|kid|lad|lass|student|pupil|friend|mate|colleague)s? (?:in|at|from) my \w+\b")
+# their words reported: what follows is said by them, in their first person or in ours
+_TOLD_VERB = re.compile(r"\b(?:said|says|saying|texted|messaged|posted|wrote|keeps saying|has been saying|was saying|mentioned"
+                        r"|told (?:me|us)|sent (?:me|us)(?: a (?:text|message|snap|voice note|note))?)(?: (?:me|us))?"
+                        r"(?: (?:something|stuff|things))?(?: like| that| saying)?\b")
+_OWN_WORDS = re.compile(r"\b(?:i|me|my|myself|mine)\b")
+_THIRD_WORD = re.compile(r"\b(?:he|she|they|him|her|them|his|their|himself|herself|themselves)\b")
+_AGREE = {"is": "am", "are": "am", "has": "have", "does": "do", "was": "was", "were": "was"}
+_S_VERBS = ("wants", "keeps", "says", "feels", "thinks", "needs", "hates", "cuts", "plans", "talks", "writes", "posts",
+            "gives", "tells", "goes", "hurts", "cries", "sleeps", "eats", "stays", "locks", "hides", "wishes", "seems")
+
+
+def _first_person(clause: str) -> str:
+    """Someone else's words turned into the first person, so the screen built for the person reads them too."""
+    out = re.sub(r"\b(?:himself|herself|themselves)\b", "myself", clause)
+    out = re.sub(r"\b(?:he|she|they)\b", "i", out)
+    out = re.sub(r"\b(?:his|their)\b", "my", out)
+    out = re.sub(r"\bher\b(?= (?:and|to|that|if|now|again|so|but|about|when|at|in|on|too|a|an|the|up|down|out|off|or)\b|$)", "me", out)
+    out = re.sub(r"\bher\b", "my", out)
+    out = re.sub(r"\b(?:him|them)\b", "me", out)
+    out = re.sub(r"\bi (is|are|has|does|was|were)\b", lambda m: "i " + _AGREE[m.group(1)], out)
+    return re.sub(r"\bi (" + "|".join(_S_VERBS) + r")\b", lambda m: "i " + re.sub(r"(?<=sh|ch|ss|go)es$|s$", "", m.group(1)), out)
+
+
+def _reported(norm: str) -> tuple[str, str] | None:
+    """(their words in the first person, the teller's own words) for a turn that speaks of someone else, else None."""
+    ref = _OTHER_REF.search(norm)
+    if ref is None:
+        return None
+    seg = norm[ref.end(): ref.end() + 400]
+    theirs, own = [], [norm[: ref.start()]]
+    told = _TOLD_VERB.search(seg)
+    if told is not None and told.start() < 80:
+        quoted = seg[told.end():].split("\n")[0]
+        theirs.append(_first_person(quoted))
+        seg = seg[: told.start()] + "\n" + seg[told.end() + len(quoted):]
+    for n, clause in enumerate(re.split(r"\n|,|;|\band\b|\bbut\b", seg)):
+        if _OWN_WORDS.search(clause):
+            own.append(clause)
+        elif n == 0 and told is None and clause.strip() and not re.match(r"\s*(?:he|she|they)\b", clause):
+            theirs.append(_first_person("i " + clause.strip()))  # "my son [has been giving his things away]"
+        elif _THIRD_WORD.search(clause):
+            theirs.append(_first_person(clause))
+    said = ". ".join(t.strip() for t in theirs if t.strip())
+    return (said, " ".join(own)) if said else None
 
 
 def someone_else_at_risk(text: str) -> str | None:
-    """Words that report another person's risk, or None. The person themselves is screened as usual first."""
-    m = _OTHER_AT_RISK.search(_prepare(text or "").norm)
-    return m.group(0) if m else None
+    """Words that report another person's risk, or None: the phrases above, or what they said or did told in the third
+    person and read by the screen as if they had said it ("my son posted 'won't have to deal with any of you much
+    longer'"). The person themselves is screened as usual first."""
+    norm = _prepare(text or "").norm
+    m = _OTHER_AT_RISK.search(norm)
+    if m is not None:
+        return m.group(0)
+    rep = _reported(norm)
+    if rep is None:
+        return None
+    verdict = screen(rep[0], semantic=True)
+    return rep[0] if verdict.level != "none" and verdict.category in ("suicide", "self_harm", "medical") else None
+
+
+def only_someone_else(text: str) -> str | None:
+    """The words that report another person's risk, when they are all the risk the text holds ("my mate sent me a
+    message saying goodbye and he's sorry for everything"): the person telling it is not asked about themselves."""
+    norm = _prepare(text or "").norm
+    if _me_too(norm, ()):
+        return None
+    m = _OTHER_AT_RISK.search(norm)
+    if m is not None:
+        rest = (norm[: m.start()] + " " + norm[m.end():]).strip()
+        return m.group(0) if screen(rest).level == "none" else None
+    told = someone_else_at_risk(text)
+    rep = _reported(norm)
+    if told is None or rep is None:
+        return None
+    return told if screen(rep[1]).level == "none" else None
 
 
 def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:

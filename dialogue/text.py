@@ -244,9 +244,14 @@ _NO = re.compile(
 )
 
 
+_YEAH_NAH = re.compile(r"^\W*(?:(?:um+|uh+|well|oh)\W+)*(?:(nah|no),? (?:yeah|yes)|(?:yeah|yes),? (?:nah|no)(?! (?:worries|problem|probs|dramas|biggie|stress|bother|doubt)))\b(?!\W*(?:yeah|yes|nah|no)\b)")
+
+
 def yes_no(text: str) -> bool | None:
     """True for yes, False for no, None when it is not clear. A 'no' wins over a hedged 'yes'."""
     low = text.lower().replace("’", "'")
+    if _YEAH_NAH.match(low):  # Australian and New Zealand: "yeah nah" is no, "nah yeah" is yes
+        return _YEAH_NAH.match(low).group(1) is not None
     no, yes = _NO.search(low), _YES.search(low)
     if no and (not yes or no.start() <= yes.start()):
         return False
@@ -266,7 +271,10 @@ _NAME_ALONE = re.compile(r"^\W*(?:(?:um+|uh+|well|oh|ok|okay|yeah|hi|hello|hey|h
 _NAME_THEN = re.compile(r"^\W*(?:(?:hi|hello|hey|hiya|heya|um+|uh+|oh|ok|okay|yeah|yes|g'?day)\W+)*" + _NAME_WORD + r"\s*[,.]\s+(?:(?:and|but|um|uh|so|honestly|well|look)\W+){0,3}(?:i|my|it|work|things|i'm|life|everything|lately|today|mood|mood's|feeling|sorry|(?:a |an )?[a-z]+,? if (?:that|it) (?:matters|helps))\b", re.I)
 # A name said on its own after a greeting or an apology, then a stop: "oh sorry, tomasz. and mood's a four", "hey, jess."
 _NAME_GREETED = re.compile(r"(?:^|[.!?]\s*)(?:(?:oh|um+|uh+|ok|okay|yeah|yes|hi|hey|hiya|heya|hello|sorry|right|well)\W+)+"
-                           + _NAME_WORD + r"\s*[.!?,;]", re.I)
+                           + _NAME_WORD + r"\s*(?:[.!?,;]|$)", re.I)
+# the short form asked for: "hi, robert. actually, rob's fine, just rob", "robert, but rob is fine"
+_NAME_PREFERRED = re.compile(r"(?:^|[.!?,]\s*|\b(?:actually|but|or|though)\W+)" + _NAME_WORD
+                             + r"(?:'s| is) (?:fine|good|ok|okay|better|easier)\b|\bjust " + _NAME_WORD + r"\s*[.!]?\s*$", re.I)
 # "hi, lucia here. mood's a four"
 _NAME_HERE = re.compile(r"^\W*(?:(?:hi|hey|hiya|hello|heya|hola|yo|oh|um+|uh+|ok|okay|yeah|g'?day|howdy|morning|evening|afternoon)\W+)*"
                         + _NAME_WORD + r"\s+here\b", re.I)
@@ -321,6 +329,9 @@ def extract_name(text: str) -> str | None:
     m = _NAME_ASKED.search(t)
     if m:
         return _as_name(m.group(1), strict=False)
+    m = _NAME_PREFERRED.search(t)
+    if m and (name := _as_name(m.group(1) or m.group(2), strict=True)):
+        return name
     for pat in (_NAME_IM, _NAME_ALONE, _NAME_THEN, _NAME_GREETED, _NAME_HERE):
         m = pat.search(t)
         if m:
@@ -500,11 +511,13 @@ _HEDGED_CLAUSE = re.compile(r"^\W*(?:(?:i guess|i suppose|i think|maybe|probably
 _RISK_WORDS = re.compile(r"\b(?:die|dying|dead|death|kill\w*|suicid\w*|end (?:it|my life|things)|hurt\w*|harm\w*|not wake|wake up"
                          r"|not be here|not being here|not (?:be )?around|disappear\w*|gone|pills?|cut\w*|jump\w*|overdos\w*|plan\w*"
                          r"|thoughts?|thinking about it|think about it|cross\w* my mind|on my mind|occurred to me|in my head"
-                         r"|do it|doing it|did it|act on|go through|try it|tried it)\b")
+                         r"|do it|doing it|did it|act on|go through|try it|tried it|(?:the )?pain to stop|make it (?:all )?stop"
+                         r"|no way out|give up|giving up|better off|can'?t go on|can'?t take (?:it|this|any more))\b")
 _IN_MY_HEAD = re.compile(r"\b(?:in|round|around) my head\b")  # "i keep running the worst case in my head": rumination
 _HOW_OFTEN = re.compile(r"\b(?:\w+ (?:or \w+ )?times? (?:a|an|per|every|this|last) \w+|every (?:day|night|week|morning)|most (?:days"
                         r"|nights|mornings)|daily|nightly|all the time|on and off|more and more|more often)\b")
 _NOT_QUITE = re.compile(r"\W*not (?:like|really|exactly|quite|as such|in a|that)\b")  # "not like, actively?": a partial yes
+_UNSURE_ALONE = re.compile(r"(?:(?:um+|uh+|erm|well|honestly|oh)\W+)*(?:i )?(?:dunno|don'?t know|do not know|not sure|no idea|i'?m not sure)")
 _OPENING_FILL = re.compile(r"^\W*(?:(?:um+|uh+|erm|well|so|oh|ok|okay|honestly|i mean|like)\b\W*)*")
 _SCREEN_YES = re.compile(
     r"\b(?:yes|yeah|yep|yup|ya|sure|i guess|i think so|maybe|sometimes|kind of|kinda|sort of|"
@@ -555,6 +568,8 @@ def screener_answer(text: str) -> bool | None:
     low = text.lower().replace("\u2019", "'").strip()
     if not re.search(r"[a-z0-9]", low):
         return None
+    if _YEAH_NAH.match(low) and not _RISK_WORDS.search(low):
+        return yes_no(low)  # "yeah nah, i don't wanna leave her": a no, said the Australian way
     if re.match(r"^\W*(?:(?:well|um+|uh+|so|and|but|honestly)\W+)*(?:she|he|they|my (?:old |new |ex |former |best |little |big "
                 r"|older |younger |line |last )?(?:mum|mom|dad|friend|boss|manager|partner|husband|wife|sister|brother|girlfriend"
                 r"|boyfriend|son|daughter|teacher|colleague|flatmate|roommate|client)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",
@@ -572,6 +587,10 @@ def screener_answer(text: str) -> bool | None:
     if hedged and not _RISK_WORDS.search(_IN_MY_HEAD.sub(" ", low)) and not _SCREEN_YES.search(low[hedged.end():]) \
             and not _SCREEN_HEDGE.search(low[hedged.end():]):
         return None  # "i guess i need to know i'm still her person": the hedge belongs to their own sentence
+    unsure, _, rest = (re.split(r"([.!?;])\s*", low, maxsplit=1) + ["", ""])[:3]
+    if _UNSURE_ALONE.fullmatch(unsure.strip(" ,")) and len(rest.split()) >= 4 and not _RISK_WORDS.search(rest) \
+            and not _SCREEN_YES.search(" ".join(rest.split()[:3])):
+        return None  # "i dunno. to not feel like i'm drowning by thursday": the unsure word opens an answer to something else
     if len(low.split()) >= 6 and not _RISK_WORDS.search(low):
         first = " ".join(low[_OPENING_FILL.match(low).end():].split()[:4])
         if not (_SCREEN_YES.search(first) or _SCREEN_HEDGE.search(first) or _SCREEN_NO_LEAD.match(first)

@@ -28,6 +28,9 @@ COMMON_FIELDS = frozenset(
         "resources",  # crisis or referral resources, spoken
         "emergency",  # the locale's emergency number
         "danger",  # a domestic abuse line for the locale, spoken ("" where none is configured)
+        "youth",  # a line for young people in the locale, spoken ("" where none is configured)
+        "them",  # someone else at risk, as spoken of: "her", "him" or "them"
+        "they",  # the same as a subject: "she", "he" or "they"
         "step_question",  # the question that was pending, asked again
         "key",  # a short key phrase of the person's last words, turned to the second person
     }
@@ -300,6 +303,7 @@ class CrisisProtocol(LineSets):
             "place_away",  # the means is a place ("the drop's right there"): step back from it, towards people
             "means_away",  # means at hand: put it out of reach or hand it over
             "person_heard",  # the person they could reach, said back; {key}
+            "person_away",  # the person they'd reach is away: someone else, tonight
             "person_heard_who",  # the same for a person named without an action ("my sister"); {key}
             "no_one_heard",  # no one to reach, or no point: heard, and a smaller way in
             "also_resources",  # the crisis line after the emergency number was said; {resources}
@@ -322,6 +326,13 @@ class CrisisProtocol(LineSets):
             "other_at_risk_number",  # "what number do i give her?": {resources}, and {emergency} if urgent
             "other_at_risk_ask",  # after other_at_risk told first: can they reach them, or someone near them, now
             "other_at_risk_call",  # "should i call someone?" about someone at risk: yes, {emergency} and {resources}
+            "other_at_risk_near",  # the answer to other_at_risk_ask, near them: go to {them}, calmly
+            "other_at_risk_far",  # the answer to other_at_risk_ask, out of reach: {emergency} where they are, someone near
+            "other_at_risk_clarified",  # "no, not me, her": the worry for {them} heard, other_at_risk_ask again
+            "other_at_risk_go",  # going to {them} now: {emergency}, {resources}, goodbye
+            "other_at_risk_young",  # someone young at risk: {youth} that {they} can use
+            "other_at_risk_what_to_say",  # "what do i say to him?": words to start with, asking directly; {them} {they}
+            "other_at_risk_calling",  # calling the emergency number for someone at risk: yes, now, what to tell them
             "call_now",  # not safe now and a person named: call them now and say where you are
             "unsafe_stay",  # not safe now, asked who they could be with: one person or place now, before any plan
             "danger_sheltering",  # danger from someone: hiding where they are now is not a place to go; {emergency}, then nearby
@@ -343,6 +354,8 @@ class CrisisProtocol(LineSets):
     emergency_numbers: dict[str, str]
     danger_resources: dict[str, list[Resource]] = Field(
         default_factory=dict, description="Locale -> lines for danger from someone else (domestic abuse); optional.")
+    youth_resources: dict[str, list[Resource]] = Field(
+        default_factory=dict, description="Locale -> lines for young people, given when someone young is at risk; optional.")
 
     @field_validator("resources")
     @classmethod

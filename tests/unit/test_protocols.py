@@ -75,6 +75,9 @@ COMMON_SAMPLE = {
     "resources": "the Suicide and Crisis Lifeline, call or text 9 8 8, or the Crisis Text Line, text HOME to 7 4 1 7 4 1",
     "emergency": "9 1 1",
     "danger": "the National Domestic Violence Hotline, call 1 800 799 7233",
+    "youth": "the Papyrus HOPELINE247, call free on 0 8 0 0, 0 6 8, 4 1 4 1",
+    "them": "him",
+    "they": "he",
     "step_question": "What went through your mind right then?",
     "key": "your boss shouted at you",
 }
