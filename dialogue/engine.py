@@ -347,6 +347,9 @@ _HAS_VERB = re.compile(r"\b(?:am|is|are|was|were|be|been|being|have|has|had|do|d
                        r"|seems|try|tries|tried|work|works|live|lives|find|found|say|tell|mean|means|meant|hurt|hurts|wish|wishes"
                        r"|like|likes|look|looks|sleep|sleeps|slept|eat|eats|ate|can't|won't|don't|doesn't|didn't|isn't|wasn't"
                        r"|aren't|weren't|haven't|hasn't|hadn't)\b|\b\w+(?:ed|'m|'re|'s|'ve|'ll|'d)\b", re.I)
+# "library again thursday, phone in the locker", "gym again tomorrow": what worked, planned again for a day
+_AGAIN_WHEN = re.compile(r"^\W*(?:(?:maybe|probably|so|um+|yeah|i guess|then)\W+)*(?:the )?[a-z]+(?: [a-z]+)? again (?:on |next |this )?"
+                         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|weekend|morning)\b")
 # the other side of the evidence, in the same breath: "...but like, i got a decent review", "then again, she cuts everyone off"
 _OTHER_SIDE = re.compile(r"(?:^|[.,;!?]\s*|\s)(?:but|although|though|then again|on the other hand|mind you|having said that)"
                          r"(?:\W+(?:like|honestly|also|then|um+|uh+|i mean))*\W+(?=\w)", re.I)
@@ -1524,7 +1527,7 @@ class SessionEngine:
                 or step.expectation in ("action", "thought", "evidence", "situation"):
             return False
         if step.kind not in ("number", "yesno", "choice") and not (
-                PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and (
+                PLAN.search(text.lower()) or _AGAIN_WHEN.match(text.lower()) or (_IMPERATIVE.match(text.lower()) and (
                     WHEN.search(text.lower()) or len(text.split()) >= 5))):
             return False  # "how are you now, after that?" - "email three letting agents tomorrow morning": the plan
         if step.kind in ("number", "yesno", "choice") and tx.parse_number(text, 0, 100) is not None \
@@ -1534,7 +1537,8 @@ class SessionEngine:
             return False
         if step.kind == "choice" and any(tx.matches_any(cues, text.lower()) for cues in step.choices.values()):
             return False
-        if not (PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower()))):
+        if not (PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower()))
+                or _AGAIN_WHEN.match(text.lower())):
             return False  # "i call her sunday but i don't tell her": a habit, not the step a later question asks for
         ahead = [(i, st) for i, st in enumerate(mod.steps) if i > s.step and not st.exercise][:MULTI_REACH]
         for i, st in ahead:  # exercise steps are not counted: a plan at the exercise offer reaches the step after them
@@ -1543,6 +1547,8 @@ class SessionEngine:
                                                          flags=re.I), Reading(kind="answer"))
                 self._fill(s, st.slot, value)
                 s.notes.append(f"{step.id}: answered with the plan for {st.id}")
+                s.notes.extend(f"{mod.steps[j].id}: answered with the plan for {st.id} (passed over)"
+                               for j in range(s.step + 1, i) if mod.steps[j].slot and not s.slots.get(mod.steps[j].slot))
                 if s.slots.get(st.slot):
                     s.step = i  # the plan is the end of the work: no "what makes it that number?" without a number
                 return bool(s.slots.get(st.slot))
@@ -1894,7 +1900,8 @@ class SessionEngine:
         s = c.state
         slots = {st.slot: "" for st in mod.steps if st.slot}
         fields = {**c.fields(), **slots, **s.slots}  # the card is theirs: kept in their own words on screen
-        card = {k: _no_repeats(_tidy(v.format(**fields))) for k, v in mod.artefact.fields.items()}
+        card = {k: _no_repeats(_tidy(v.format(**fields))) for k, v in mod.artefact.fields.items()
+                if any(fields.get(p) for p in placeholders(v))}  # "{scale} out of 10" with no scale is no field
         card = {k: v for k, v in card.items() if v and not safety.mentions_medication(v)
                 and guard.vet(v, fallback="", kind="card")[0]}  # a field the guard blocks is not shown
         s.card = {"title": mod.artefact.title, "modality": mod.id, **card}
@@ -1960,13 +1967,21 @@ class SessionEngine:
             self._question(c, r)  # "how long is this going to take?" while closing: answered, and the closing question again
             return
         if s.stage == "referred":  # whatever they answer, nothing more is worked on today; no argument with it
-            self._referred_goodbye(c)
+            if person := self._plan_value(text, "people"):  # "my girlfriend, maybe": the helper heard, then goodbye
+                c.line("referred_person", key=spoken(person, 8))
+                c.ended = True
+            else:
+                self._referred_goodbye(c)
             return
         if s.stage == "danger_next":  # "i can't call, he'll hear me": heard in a quiet goodbye that keeps the number
             c.say(self.lib.crisis.lines["danger_goodbye"], "crisis.danger_goodbye")
             c.ended = True
             return
         if self._late_plan(c, text):
+            return
+        if r.kind == "correction" and s.stage in ("mood", "mood_early") and tx.parse_number(text, 0, 10) is None:
+            c.line("correction")  # "no, thursday, not tuesday" while the mood is asked: heard, and the question again
+            c.line("mood_reprompt")
             return
         if s.stage in ("mood", "mood_early"):
             answered, n = self._rating(c, text, 0, 10, "mood_reprompt")
@@ -2007,19 +2022,26 @@ class SessionEngine:
         s = c.state
         mod = self.lib.modalities.get(s.modality or "")
         step = next((st for st in mod.steps if st.expectation == "action" and st.slot), None) if mod else None
-        plan = PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower()))
+        plan = PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower())) or (
+            s.stage in ("mood", "mood_early") and tx.parse_number(text, 0, 10) is None and len(text.split()) >= 4
+            and sounds_like_plan(text))  # "maybe ask jenny to do the charts" when the mood was asked
         if mod is None and plan and not safety.mentions_medication(text) and tx.parse_number(text, 0, 10) is None:
             # no work was done (a crisis took the session): "i think i could stay at my cousin's tonight" is heard
             c.line("late_plan_heard")
             if s.last_question:
                 c.parts.append((_tidy(s.last_question), "session.resume"))
             return True
-        if step is None or s.slots.get(step.slot) or safety.mentions_medication(text) or not plan:
+        if step is None or safety.mentions_medication(text) or not plan or " and also " in s.slots.get(step.slot, ""):
             return False
-        self._fill(s, step.slot, self._value_for("action", text, Reading(kind="answer", slots={})))
+        said = new = self._value_for("action", text, Reading(kind="answer", slots={}))
+        if s.slots.get(step.slot):  # "maybe ask jenny to do the charts": a second step, added beside the first
+            if said.lower() in s.slots[step.slot].lower():
+                return False
+            said = f"{s.slots[step.slot]}, and also {said[:1].lower()}{said[1:]}"
+        self._fill(s, step.slot, said)
         s.notes.append(f"{step.id}: said while closing, added to the card")
         self._make_card(c, mod)
-        c.line("late_plan", key=spoken(s.slots[step.slot], 12))
+        c.line("late_plan", key=spoken(new, 12))
         if s.last_question:
             c.parts.append((_tidy(s.last_question), "session.resume"))
         return True
@@ -2074,7 +2096,9 @@ class SessionEngine:
         """Every slot the card is made of was answered (a card with holes is not a card). For the summary,
         a plan they weren't sure of yet ("not sure yet") is not a hole: the work was done."""
         needed = {p for t in mod.artefact.fields.values() for p in placeholders(t)}
-        optional = {st.slot for st in mod.steps if st.slot and (st.optional or st.when or st.exercise)}
+        optional = {st.slot for st in mod.steps if st.slot and (st.optional or st.when or st.exercise
+                                                                or any(n.startswith(f"{st.id}: answered with the plan for")
+                                                                       for n in s.notes))}  # passed over by an early plan
         if summary:
             optional |= {st.slot for st in mod.steps if st.slot and st.expectation == "action" and f"{st.id}: no plan yet" in s.notes}
         return all(s.slots.get(k) for k in needed - optional)

@@ -194,6 +194,7 @@ CORRECTION = _rx(
     r"^ ?" + _FILL + r"(?:i meant|what i meant was|i mean,? i said|sorry,? i meant|correction)\b",
     r"\bthat'?s wrong\b|\bno,? i said\b|\bi never said\b|\bi said [^,.]{1,30},? not\b|\byou(?:'ve)? (?:got it|have it) backwards\b|\byou heard (?:me|that) wrong\b|\bthat'?s not right\b",
     r"^ ?" + _FILL + r"(?:no[ ,]+)*not (?:\w+|a \w+|the \w+), (?:more like|i said|it was|it'?s|just|rather)\b|^ ?" + _FILL + r"(?:no[ ,]+)+not \w+,? (?:i said )?(?:a |an )?\w+\W*$",
+    r"^ ?" + _FILL + r"(?:no[ ,]+)+(?:a |an |the )?\w+(?: \w+)?,? not (?:a |an |the )?\w+(?: \w+)?\W*$",  # "no, thursday, not tuesday"
     r"^ ?" + _FILL + r"(?:no[ ,]+)+(?:he|she|they|it|we) (?:didn'?t|wasn'?t|weren'?t|don'?t|doesn'?t)\b(?! (?:want|wanna|feel like))[^.]*\b(?:just|only)\b|^ ?" + _FILL + r"(?:it'?s|it was|i said|i meant) [^,]{1,30}, not [^,]{1,30}[ .!]*$",
 )
 
@@ -323,7 +324,7 @@ def without_talk_request(text: str) -> str:
 
 
 _PUT_RIGHT = re.compile(r"\b(?:no wait|wait no|actually|i mean|make that|more like|or rather|less than that|more than that"
-                        r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest)\b")
+                        r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest)\b|[.,;!]\s*no\b(?=,? (?:a |an |like |maybe |more )?\w+)")
 _APPROACH_NAMED = re.compile(r"\bthe (?:thinking|thought|thoughts|body|practical) (?:side|part|bit|one|stuff|thing|approach|work"
                              r"|exercise)s?\b|\b(?:want|need|wanna|like) something practical\b")
 _UNWANTED_NAMED = re.compile(r"\b(?:not|don'?t|no|never|without|hate|skip|rather not)\b")
@@ -437,6 +438,9 @@ def extract(text: str, expects: str) -> dict[str, Any]:
                 out["mood"] = later  # "four. no wait, less than that. like a three": the 3
         elif expects in ("rating", "feeling") or feeling:
             out["intensity"] = num
+            fixed = _PUT_RIGHT.search(n)
+            if num is not None and fixed and (later := tx.parse_number(n[fixed.end():], 0, 100)) is not None:
+                out["intensity"] = later  # "about a three. no, a four, because of tuesday": the 4
     if expects in ("situation", "feeling") or (expects in ("rating", "thought") and _TIME_PHRASE.search(n)):
         clauses = split_clauses(text)
         rest = [c for c in clauses if not tx.own_feeling(c) and tx.parse_number(c, 0, 100) is None

@@ -231,6 +231,7 @@ class SessionFrame(LineSets):
             "goodbye_leaving",  # they have to go now: no questions, the summary and card are shown
             "referred_ask",  # after a referral that ends the work: who could help them reach that care
             "referred_goodbye",  # then a kind goodbye, whatever they answer
+            "referred_person",  # the answer to referred_ask names someone: {key}, then the goodbye
             "time_check",  # pacing: moving on gently, {minutes_left}
             "closing_start",  # time is up or they want to stop
             "closing_summary",  # {summary}

@@ -116,3 +116,32 @@ async def test_a_widow_wishing_to_be_with_him_late_in_the_session_is_asked_direc
                                   "sometimes i think i'd just like to be with him, you know. not that i'd do anything"],
                          clock, user="u_round17_maureen")
     assert any(e.type == "safety_check" for e in replies[-1].events) and not replies[-1].ended
+
+
+def test_a_number_put_right_in_the_same_breath_and_a_correction_of_a_day():
+    from attune.dialogue.interpret import extract, interpret
+    assert extract("about a three. no, a four, because of tuesday", "rating")["intensity"] == 4
+    assert extract("seventy, no idea why", "rating")["intensity"] == 70
+    assert interpret("no, thursday, not tuesday", "mood").kind == "correction"
+    assert interpret("no, not today", "mood").kind != "correction"
+
+
+async def test_a_step_said_at_the_scale_ends_the_work_with_a_card_and_a_second_step_is_added(engine, clock):
+    replies = await talk(engine, ["hi, rob", "a six", "my dissertation. i keep putting it off, it's due in three weeks",
+                                  "to have like one chapter drafted by the end of next week",
+                                  "i'd just open the laptop and start typing without checking my phone first",
+                                  "last tuesday in the library i did two hours straight",
+                                  "about a three. no, a four, because of tuesday",
+                                  "library again thursday, phone in the locker", "no, thursday, not tuesday", "six",
+                                  ], clock, user="u_round17_rob")
+    cards = [e.model_dump() for r in replies for e in r.events if e.type == "coping_card"]
+    assert cards and "thursday" in cards[-1]["small_step"].lower()
+    assert "scale" not in cards[-1] or cards[-1]["scale"].startswith("4")  # never "out of 10" alone, never the 3 put right
+    assert any(e.type == "mood" and e.model_dump().get("value") == 6 for e in replies[-1].events)  # asked again after "no, thursday"
+
+
+async def test_someone_named_to_help_after_a_referral_is_heard(engine, clock):
+    replies = await talk(engine, ["yo im tyler", "ten", "i haven't really slept since thursday and i don't need to, i figured "
+                                  "out an app that'll fix healthcare, billionaire by christmas",
+                                  "my girlfriend maybe, she's been on at me to see someone"], clock, user="u_round17_tyler")
+    assert replies[-1].ended and "doctor" in replies[-1].text.lower() and "them today" not in replies[2].text.lower()
