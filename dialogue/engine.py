@@ -2107,6 +2107,8 @@ class SessionEngine:
         """One short sentence about the last *completed* session, or None for a first visit."""
         if not history:
             return None
+        if history[0].risk_flag and "safety" in self.lib.session.recall:  # the last talk was a crisis: that comes first
+            return self.lib.session.recall["safety"]
         done = [h for h in history if h.status == "completed"]
         if not done:
             return ""

@@ -269,7 +269,8 @@ class SessionFrame(LineSets):
     end_patterns: list[str] = Field(min_length=3, description="The person wants to stop now.")
     decline_patterns: list[str] = Field(min_length=3, description="The person declines this step.")
     recall: dict[str, str] = Field(description="One-sentence recall templates keyed by what was saved: card, step, topic "
-                                               "(told: the topic when it is a whole clause; said: the step when it was said as a plan).")
+                                               "(told: the topic when it is a whole clause; said: the step when it was said as a plan; "
+                                               "safety: the last session was a crisis).")
 
 
 class Resource(_Strict):

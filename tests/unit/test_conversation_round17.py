@@ -145,3 +145,12 @@ async def test_someone_named_to_help_after_a_referral_is_heard(engine, clock):
                                   "out an app that'll fix healthcare, billionaire by christmas",
                                   "my girlfriend maybe, she's been on at me to see someone"], clock, user="u_round17_tyler")
     assert replies[-1].ended and "doctor" in replies[-1].text.lower() and "them today" not in replies[2].text.lower()
+
+
+async def test_the_next_talk_after_a_crisis_opens_with_how_they_are_keeping_safe(engine, clock):
+    await talk(engine, ["hi im jo", "two", "honestly i want to die", "yes", "no", "no", "no", "no", "yes i'm safe"], clock,
+               user="u_round17_jo")
+    await engine.hang_up("u_round17_jo")
+    clock.advance(24 * 3600)
+    again = await engine.open("u_round17_jo")
+    assert "safe" in again.text.lower() and "not a human therapist" not in again.text
