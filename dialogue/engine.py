@@ -634,7 +634,13 @@ class SessionEngine:
             # is noted, not asked about
             state.notes.append(f"semantic guess beside a request or a question back, noted: {verdict.reason}")
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])
-        if verdict.level != "none" and state.crisis is None and (told := safety.only_someone_else(text)):
+        if verdict.level == "concern" and verdict.reason.startswith("semantic") and verdict.category == "danger_from_others" \
+                and state.crisis is None and not _HARM_FROM_SOMEONE.search(text.lower()):
+            # "i'm scared that when she's here i'll just disappear, like i'll stop mattering in my own home": no one
+            # hurts, threatens or frightens them in these words; the model's guess is noted, not asked
+            state.notes.append(f"semantic danger guess with no words of harm, noted: {verdict.reason}")
+            verdict = safety.Screen(level="none", category=None, reason="", matched=[])
+        if verdict.level != "none" and state.crisis is None and (told := safety.only_someone_else(text, recent)):
             # "my mate sent me a message saying goodbye, he's sorry for everything": the risk is his; help for him first
             state.notes.append(f"risk words about someone else ({told}), not asked about the person: {verdict.reason}")
             verdict = safety.Screen(level="none", category=None, reason="", matched=[])
@@ -643,6 +649,14 @@ class SessionEngine:
             and verdict.category in (None, "suicide", "self_harm")
         if state.name is None and state.phase in ("opening", "crisis") and (verdict.level != "none" or state.crisis is not None):
             state.name = tx.volunteered_name(text)  # "i'm ana. my boyfriend threw my phone...": kept through the crisis
+        if state.other_at_risk and state.crisis is None and verdict.category in ("means_request", "suicide", "medical") \
+                and _THEIR_MEANS.search(text.lower()) and safety.screen(_THEIR_MEANS.sub(" ", text.lower())).level == "none":
+            # "his sleeping tablets... how many of those would it take to be dangerous?": never answered; all of them
+            # out of reach tonight, and the person telling it is not asked about themselves
+            state.notes.append(f"a means question about the person at risk, not answered: {verdict.reason}")
+            c.exact = True
+            c.say(self.lib.crisis.lines["other_at_risk_means_ask"], "crisis.other_at_risk_means_ask")
+            return await self._finish(c, user_id, raw, base, meta)
         if verdict.level == "crisis" and answering:
             state.risk_flag = True
             state.notes.append(f"risk flag: {verdict.category} ({verdict.reason})")
@@ -653,6 +667,13 @@ class SessionEngine:
             self._crisis_continue(c, text, scope, verdict)
             return await self._finish(c, user_id, raw, base, meta)
         if self._someone_else(c, text):
+            return await self._finish(c, user_id, raw, base, meta)
+        if _DRIVING.search(text.lower()) and not _WONT_DRIVE.search(text.lower()) and (
+                any(_DRINKING.search(t.lower()) for t in [text, *recent])
+                or any(n.startswith("said they would drive after drinking") for n in state.notes)):
+            # "im like five beers in... im gonna drive over there and give it back. right now": not tonight
+            state.notes.append("said they would drive after drinking: asked not to")
+            c.say(self.lib.crisis.lines["drink_drive"], "crisis.drink_drive")
             return await self._finish(c, user_id, raw, base, meta)
         if _HELPLINE_ASK.search(text.lower()):  # the numbers at any step, and the question stands
             self._resources_line(c)
@@ -1021,8 +1042,8 @@ class SessionEngine:
                 c.line("ask_topic")
                 s.stage = "topic"
             return
-        if r.slots.get("topic") and name:
-            s.topic = _without_name_and_number(text)
+        if r.slots.get("topic") and name and (rest := _without_name_and_number(text)):
+            s.topic = rest
         c.line("mood_open")
         s.stage = "mood"
 
@@ -1438,7 +1459,7 @@ class SessionEngine:
             return True
         if s.other_at_risk and s.other_reach_open and self._reach_answer(c, text):
             return True
-        told = safety.someone_else_at_risk(text)
+        told = safety.someone_else_at_risk(text, s.recent[:-1])
         if not told or s.other_at_risk:
             return False
         self._other_at_risk(c, f"someone else at risk: {told}", text)
@@ -1477,6 +1498,9 @@ class SessionEngine:
         s = c.state
         s.other_at_risk = True
         s.notes.append(note)
+        for tag in ("grounding", "breathing"):  # someone's life is the matter now: no breathing offers in between
+            if tag not in s.refused:
+                s.refused.append(tag)
         low = text.lower()
         if m := _THEM_WORD.search(low):
             s.other_who = "her" if m.group("her") else "him" if m.group("him") else "them"
@@ -2024,7 +2048,8 @@ class SessionEngine:
         step = next((st for st in mod.steps if st.expectation == "action" and st.slot), None) if mod else None
         plan = PLAN.search(text.lower()) or (_IMPERATIVE.match(text.lower()) and WHEN.search(text.lower())) or (
             s.stage in ("mood", "mood_early") and tx.parse_number(text, 0, 10) is None and len(text.split()) >= 4
-            and sounds_like_plan(text))  # "maybe ask jenny to do the charts" when the mood was asked
+            and sounds_like_plan(text) and not re.search(r"\b(?:not|never|n'?t) (?:going to|gonna|do)\b", text.lower()))
+        # "maybe ask jenny to do the charts" when the mood was asked; "i'm not going to do anything" is no step
         if mod is None and plan and not safety.mentions_medication(text) and tx.parse_number(text, 0, 10) is None:
             # no work was done (a crisis took the session): "i think i could stay at my cousin's tonight" is heard
             c.line("late_plan_heard")
@@ -2435,6 +2460,8 @@ class SessionEngine:
                 answer = True  # "sunday probably" to "do you think you might act on them?": a yes with a time
                 s.crisis.answers["intent"] = True
                 s.crisis.said_outright.append("timing")
+            if answer and _KEEPS_NUMBER.search(text.lower()) and not told:
+                answer = None  # "yeah ok. i'll save the number": a yes to the numbers, not to the question asked
             if told.get(st.id) or (answer and _PLAIN_YES.match(text.lower())):
                 s.crisis.said_outright.append(st.id)
             if st.id == "safe_now" and answer is False and (_NOT_SAFE.search(text.lower()) or _PLAIN_NO.match(text.lower())):
@@ -2703,6 +2730,9 @@ class SessionEngine:
             answer = True  # "nah, i'm not gonna ring anyone. what's the point": hopelessness is not a no
         if answer is False and _MEANS_HERE.search(text.lower()):
             answer = True  # "no. they're in my drawer": the means at hand outweigh the no
+        other = safety.only_someone_else(text, s.recent[:-1]) if answer is not False else None
+        if other and s.crisis.category in ("suicide", "self_harm", None):
+            answer = False  # "he said he doesn't see the point anymore, that we'd be better off without him": his risk
         if s.crisis.category == "medical" and answer is not True and tx.safe_answer(text) is True:
             answer = False  # "do you need medical help?" - "i'm fine, honestly"
         if answer is None and not wants_out and self._answer_aside(c, text):
@@ -2747,7 +2777,7 @@ class SessionEngine:
         s.denied = True
         crisis, s.crisis = s.crisis, None
         c.exact = False
-        if _NOT_ME.search(text.lower()):  # the risk is someone else's: help for them, then back to what they brought
+        if _NOT_ME.search(text.lower()) or other:  # the risk is someone else's: help for them, then back to what they brought
             self._other_at_risk(c, "the risk is someone else's: help for them urged", text)
             if crisis.resume and not crisis.held:
                 c.parts.append((_tidy(crisis.resume), "session.resume"))
@@ -3007,9 +3037,11 @@ _AT_THE_EDGE = re.compile(r"\b(?:the |that )?(?:drop|edge|ledge|cliff|cliffs|bri
                           r" (?:right |just )?(?:there|here|below me|under me|in front of me|next to me)\b"
                           r"|\bi (?:keep|kept|can'?t stop) (?:looking|staring) (?:at|down at|over) (?:the )?(?:drop|edge|water|river|tracks"
                           r"|ledge|cliff)\b")
+_KEEPS_NUMBER = re.compile(r"\b(?:save|saved|saving|keep|keeping|write down|wrote down|writing down|note|noted|put) (?:the|that|those"
+                           r"|this|your) (?:number|numbers|line)\b|\b(?:number|numbers)(?:'s| is| are)? (?:saved|in my phone|written down)\b")
 _WOULDNT_ACT = re.compile(r"\b(?:would(?:n'?t| not)|wo(?:n'?t| not)|never|will not|could(?:n'?t| not)) (?:ever |actually |really )?"
                           r"(?:act on (?:it|them)|do it|do anything(?: about it| like that)?|go through with it|try anything"
-                          r"|hurt myself)\b")
+                          r"|hurt myself|do that(?: to (?:the kids|my kids|my family|them|her|him|my \w+))?)\b")
 # someone to reach, named as such: "my buddy ray", "i'll text ray tonight" (not "the kids are at their mom's")
 _NAMED_CONTACT = re.compile(r"\bmy (?:best |big |little |older |younger |old )?(?:buddy|friend|mate|pal|bff|sister|brother|mum|mom|mam"
                             r"|dad|cousin|aunt|auntie|uncle|nan|gran|grandma|grandad|partner|wife|husband|girlfriend|boyfriend|flatmate"
@@ -3048,8 +3080,13 @@ _CALLING_HELP = re.compile(
 _WHAT_TO_SAY = re.compile(r"\bwhat (?:do|should|would|can|could) i (?:even )?(?:say|tell|ask)\b|\bhow (?:do|should|would|can) i (?:even )?"
                           r"(?:ask|bring (?:it|this) up|talk to|start|approach|raise)\b|\bwhat (?:to|should i) say\b"
                           r"|\b(?:should i|i should|do i|i need to|i have to) (?:just )?ask (?:her|him|them)\b")
+# the means of the person at risk, spoken of as theirs or the household's: "his sleeping tablets", "mam keeps paracetamol"
+_THEIR_MEANS = re.compile(r"\b(?:his|her|their|mam'?s|mum'?s|mom'?s|dad'?s)\b[^.?!]{0,30}\b(?:tablets|pills|meds|medication|paracetamol"
+                          r"|sleeping tablets|painkillers|insulin|razors?|blades?|knives|rope|gun)\b|\b(?:how many|how much) (?:of )?"
+                          r"(?:those|them|these)\b[^.?!]{0,60}|\bshould i (?:be )?count\w*\b[^.?!]{0,30}")
 # "she's downstairs", "he's in his room", "yes she's home": near enough to go to now
 _NEAR_THEM = re.compile(
+    r"\b(?:she|he|they) (?:lives?|stays?|is staying|'s staying) with (?:me|us)\b|"
     r"\b(?:she|he|they)(?:'s| is|'re| are) (?:just )?(?:downstairs|upstairs|home|at home|here|in (?:her|his|their|the) (?:room|bedroom"
     r"|kitchen|lounge|living room)|in the (?:next|other) room|next door|asleep|in bed|in the house|with me|right here)\b"
     r"|\b(?:in the (?:next|other) room|down the hall|at home with me|sat next to me|in the house)\b")
@@ -3079,7 +3116,9 @@ _SCREEN_TOLD = (
                                r"|planned)|not planned|nothing planned|no plan or anything)\b")),
     ("method", False, re.compile(r"\b(?:have(?:n'?t| not) thought (?:about )?how|(?:don'?t|do not) know how|not (?:thought|"
                                  r"thinking) (?:about )?how|no idea how)\b")),
-    ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t|alright|all right|okay|ok|fine|safe)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
+    ("intent", True, re.compile(r"^(?!.*\b(?:not|never|no|wouldn'?t|won'?t|alright|all right|okay|ok|fine|safe)\b)"
+                                r"(?!(?!.*\b(?:do it|end it|go through|kill|die|pills)\b).*\b(?:text|call|ring|phone|message|see|visit|talk to)"
+                                r" (?:him|her|them|my \w+|someone|\w+ tonight)\b).*\b(?:tonight|today|this (?:evening|afternoon|weekend)"
                                 r"|right now|after (?:they|everyone|she|he) (?:go|goes|leave|leaves)|when (?:they|everyone) (?:go|leave)"
                                 r"|as soon as)\b")),
     ("intent", False, _WOULDNT_ACT),
@@ -3107,7 +3146,8 @@ _SCREEN_TOLD = (
 _WILL_RING = re.compile(r"\bi(?:'?ll| will|'?m going to|'?m gonna| am going to) (?:ring|call|phone|text|contact) (?:them|him|her|my \w+"
                          r"|the samaritans|samaritans|988|999|911|the lifeline|lifeline|that number|the number|it|the helpline|the crisis line)\b"
                          r"|\bi'?m (?:ringing|calling|phoning) (?:them|him|her|my \w+|now|the)\b|^\W*(?:it'?s|it is|phone'?s) ringing\b")
-_NOT_ME = re.compile(r"\bnot (?:about )?me\b|\bit'?s (?:him|her|them|my (?:friend|mate|brother|sister|son|daughter|partner|mum|mom|dad"
+_NOT_ME = re.compile(r"\bnot (?:about )?me\b|\bit'?s (?:about |for )?my (?:friend|mate|brother|sister|son|daughter|partner|mum|mom"
+                     r"|mam|dad|boyfriend|girlfriend|husband|wife|flatmate|roommate|cousin|kid|niece|nephew)\W*$|\bit'?s (?:him|her|them|my (?:friend|mate|brother|sister|son|daughter|partner|mum|mom|dad"
                      r"|boyfriend|girlfriend|husband|wife|flatmate|roommate))\b[^.?!]{0,30}\b(?:worried|scared|concerned|about)\b"
                      r"|\b(?:i'?m|i am) (?:really |so )?(?:worried|scared|concerned) (?:about|for) (?:him|her|them|my \w+)\b")
 _NOT_SAFE = re.compile(r"\b(?:not|n'?t|never) (?:feel(?:ing)? |really |very )?safe\b|\bunsafe\b")
@@ -3257,18 +3297,42 @@ def _without_request(text: str) -> str:
     return tx.own_words(", ".join(p.strip(" ,.") for p in parts)) if parts else ""
 
 
+# about to drive ("im gonna drive over there", "im totally fine to drive", "i'll just jump in the car"), and drink or drugs
+_DRIVING = re.compile(r"\b(?:(?:i'?m|im|i am|i'?ll|ill|i will|gonna|going to|about to|gotta|i could|i can|i should|let me)(?: just)?"
+                      r" (?:drive|driving|get in the car|jump in the car|hop in the car|take the car|get behind the wheel)"
+                      r"|(?:fine|ok|okay|good|alright|sober enough) to drive|(?:drive|driving) (?:over|home|there|to (?:hers|his|theirs|her|him)))\b")
+_WONT_DRIVE = re.compile(r"\b(?:won'?t|wont|will not|not gonna|not going to|i'?ll not|never) (?:drive|be driving)\b")
+_DRINKING = re.compile(r"\b(?:beers?|pints?|drunk|pissed|wasted|hammered|tipsy|smashed|had a few|had a drink|been drinking|drinking"
+                       r"|wine|vodka|whisk(?:e)?y|shots|high|stoned|baked|off my face|mashed|pills)\b")
+# words of harm from someone: what a danger check needs before it is asked on a model's guess alone
+_HARM_FROM_SOMEONE = re.compile(r"\b(?:hit|hits|hitting|hurt|hurts|hurting|beat|beats|beating|punch\w*|slap\w*|kick\w*|shov\w*|push\w*"
+                                r"|grab\w*|chok\w*|strangl\w*|threat\w*|scared of (?:him|her|them)|afraid of (?:him|her|them)"
+                                r"|frightened of|violent|violence|abus\w*|weapon|knife|gun|lock(?:ed|s)? me|won'?t let me (?:leave|go|out)"
+                                r"|follow\w* me|stalk\w*|bang\w* on|smash\w*|broke (?:the|my)|police|cops|restraining|unsafe|not safe"
+                                r"|kill (?:me|us)|coming (?:for|after) me|screaming at me|rage|raging|drunk and|angry and"
+                                r"|(?:don'?t|do not|never) feel safe|scared (?:to go|of going) home|afraid (?:to go|of going) home"
+                                r"|(?:he|she|they)(?:'s| is|'re| are) (?:outside|at the door|here again|watching)|won'?t leave me alone"
+                                r"|watch(?:es|ing) me|track(?:s|ing)? (?:me|my)|control\w*|isolat\w*|take my (?:phone|money|keys))\b")
+_MIC_CHECK = re.compile(r"\b(?:is this (?:thing )?(?:on|working)|can you hear me|are you there|testing(?: testing)?|hello hello)\b", re.I)
+
+
 def _without_name_and_number(text: str) -> str:
     """The rest of an opening turn once the name and a rating are taken out ("hey, i'm priya. mood's a five maybe, but
     my chest has been tight" -> "my chest has been tight"): clauses that only greet, name or rate are dropped."""
     kept = []
     for clause in re.split(r"(?<=[.!?;,])\s+", text.strip()):
+        if _MIC_CHECK.search(clause) or (len(clause.split()) == 1 and tx._as_name(clause.strip(" ,.!?"), strict=True)):
+            continue  # "is this thing on?", "william,": no topic in it
         bare = re.sub(r"\b(?:hey|hi|hiya|hello|oh|um+|uh+|sorry|yeah|ok|okay|so|well|and|but|call me|my name is|my name's"
+                      r"|everyone (?:says|calls me)|people call me|i go by|short for|right"
                       r"|name's|i'?m|i am|it'?s|this is|by the way|btw|(?:my )?mood(?:'s| is)?|about|around|like|maybe|a|at"
                       r"|i'?d say|probably|i guess|i think|ish|out of|zero|one|two|three|four|five|six|seven|eight|nine|ten"
                       r"|\d{1,3}|/)\b", " ", clause, flags=re.I)
         words = re.findall(r"[A-Za-z']+", bare)
+        if len(words) == 1 and tx._as_name(words[0], strict=True) and not tx.feeling_word(words[0]):
+            continue  # "but everyone says bill"
         if len(words) > 1 or (words and not re.search(r"\b(?:i'?m|i am|it'?s|call me|name|mood)\b", clause, re.I)):
             kept.append(clause)
-    rest = " ".join(kept) if kept else text
+    rest = " ".join(kept)
     rest = re.sub(r"^\W*(?:(?:but|and|so|um+|uh+|well|also)\W+)+", "", rest, flags=re.I)
     return re.sub(r"\s{2,}", " ", rest).strip(" ,.")

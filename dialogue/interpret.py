@@ -93,7 +93,8 @@ QUESTION_ADVICE = _rx(
 QUESTION_HUMAN = _rx(
     r"\bare (?:you|u) (?:a |an |even |actually |really )*(?:real|human|person|bot|robot|ai|a i|machine|computer|program|chat ?bot|recording|alive|automated|therapist|real person)\b",
     r"\bam i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|ai|a i|machine|computer|therapist|program|chatbot|someone|recording)\b",
-    r"\bis (?:this|that|it) (?:a |an )?(?:bot|robot|ai|a i|machine|real person|human|recording|automated|computer|chatbot|program)\b",
+    r"\bis (?:this|that|it) (?:a |an |the )?(?:bot|robot|ai|a i|machine|real person|human|recording|automated|computer|chatbot|program)\b",
+    r"^ ?" + _FILL + r"(?:(?:hey+|hi+|hello+|yo)\W+)*(?:who'?s|who is) this\b(?! (?:for|about|from|meant))",
     r"\b(?:who|what) (?:am i|are you) (?:talking|speaking) (?:to|with)\b|\bwhat are you exactly\b|\bwhat exactly are you\b|^ ?what are you ?\?? ?$",
     r"\byou'?re (?:not|just) (?:a )?(?:real|human|person|bot|robot|ai|machine|computer|program)\b|\byou'?re not (?:a )?real (?:therapist|person|human)\b",
     r"\bis there (?:a |an )?(?:real |actual )?(?:human|person|someone real|therapist) (?:i can|i could|behind|there|on)\b|\bare (?:you|u) (?:like )?(?:chat ?gpt|siri|alexa|a computer|an app)\b",
@@ -324,7 +325,7 @@ def without_talk_request(text: str) -> str:
 
 
 _PUT_RIGHT = re.compile(r"\b(?:no wait|wait no|actually|i mean|make that|more like|or rather|less than that|more than that"
-                        r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest)\b|[.,;!]\s*no\b(?=,? (?:a |an |like |maybe |more )?\w+)")
+                        r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest|let'?s say|call it)\b|[.,;!]\s*no\b(?=,? (?:a |an |like |maybe |more )?\w+)")
 _APPROACH_NAMED = re.compile(r"\bthe (?:thinking|thought|thoughts|body|practical) (?:side|part|bit|one|stuff|thing|approach|work"
                              r"|exercise)s?\b|\b(?:want|need|wanna|like) something practical\b")
 _UNWANTED_NAMED = re.compile(r"\b(?:not|don'?t|no|never|without|hate|skip|rather not)\b")
@@ -481,6 +482,8 @@ def extract(text: str, expects: str) -> dict[str, Any]:
             out["numbers"] = numbers
     if expects == "mood" and "mood" not in out:
         w = _MOOD_WORDS.search(n)
+        if w and w.group(0).strip() in ("ok", "okay") and tx.extract_name(text):
+            w = None  # "haha ok. im tyler": the ok is for the question, the answer is the name
         if w:
             out["mood_words"] = w.group(0).strip()
             if w.group(1) in _MOOD_NUMBER and not re.search(r"\bnot\b", w.group(0)):

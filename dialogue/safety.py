@@ -1225,6 +1225,13 @@ _rule("violence_passive", r"i (?:was|got|have been|am being|am getting|keep gett
       unless=r"\b(?:years ago|when i was (?:a kid|little|young|a child|small|a teen\w*|\w+teen|\d+|in (?:school|college"
              r"|high school|uni\w*))|as a (?:kid|child|teen\w*)|growing up|game|chess|debate|by the (?:heat|sun|questions)"
              r"|in the back|in my back|in the front|years later)\b")
+# "i don't feel safe at home anymore", "i never feel safe around him": asked directly, not assumed
+_rule("unsafe_at_home", r"(?:do not|never|no longer|can not|cannot) (?:feel |really feel |ever feel )?safe (?:at home|in (?:my|our|the)"
+      r" (?:own )?(?:home|house|flat|apartment|room)|around (?:him|her|them|my \w+)|with (?:him|her|them|my (?:husband|wife|partner"
+      r"|boyfriend|girlfriend|dad|father|mum|mom|mother|stepdad|stepmum|stepmom|brother|sister|son|daughter|flatmate|roommate|ex))"
+      r"|when (?:he|she|they) (?:is|are|gets?) (?:home|drunk|angry|back))", "concern", "danger_from_others",
+      unless=r"\b(?:earthquake|storm|neighbourhood|neighborhood|crime|burglar\w*|break ins?|covid|virus|mould|mold|landlord|wiring"
+             r"|gas leak|fire)\b")
 _rule("coming_for_me", _PERSON + r" (?:is|are|was) (?:coming (?:for|after|back for) me|going to come (?:for|after) me"
       r"|on (?:his|her|their) way (?:here|over|back) (?:to|and)|hitting my|beating my|hurting my (?:mom|mum|mother|sister"
       r"|brother|kids|children|baby|son|daughter))|hiding (?:from (?:him|her|them|my \w+)|in (?:the|my) \w+ (?:because|so|from))",
@@ -2635,6 +2642,9 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
 # that is hard to swallow, "killing my joy", the old me or an anxious part of me that should "die"; and a miracle-question
 # answer ("if i woke up and the problem was gone").  Not when the line says the risk is back or present (_RELAPSE).
 _SEM_EXPLAINED = re.compile(
+    # round 18: "sorry, i'm not really here for me": someone else is the worry
+    r"\b(?:not|n'?t) (?:really )?(?:here|calling|ringing|asking|talking|messaging) (?:for|about) (?:me|myself)\b"
+    r"|\bthis (?:is not|isn'?t) (?:really )?(?:about|for) me\b|\bit is not (?:really )?(?:about|for) me\b|"
     # round 17: fired ("everyone can see i'm a fraud and they're gonna let me go"), lonely ("i'll be alone forever")
     r"\b(?:they|he|she|work|the company|my boss|my manager|management|hr)(?: are| is| will| would)? (?:gonna |going to |about to "
     r"|want to |might |could |will |would )?(?:let|letting) me go\b|\b(?:be|end up|stay|being|staying) (?:alone|single|lonely) "
@@ -3365,11 +3375,21 @@ def _reported(norm: str) -> tuple[str, str] | None:
     return (said, " ".join(own)) if said else None
 
 
-def someone_else_at_risk(text: str) -> str | None:
+def _spoken_of(norm: str, recent: Sequence[str]) -> str:
+    """The turn, with the person it is about named when an earlier turn named them ("it's my brother" ... "he said he
+    doesn't see the point anymore"): so a turn told with "he" alone is read as about him."""
+    if _OTHER_REF.search(norm) or not re.match(r"\W*(?:(?:and|so|well|um|like|but)\W+)*(?:he|she|they)\b", norm) \
+            or not any(_OTHER_REF.search(_prepare(r).norm) for r in list(recent)[-2:]):
+        return norm
+    return "my friend " + norm
+
+
+def someone_else_at_risk(text: str, recent: Sequence[str] = ()) -> str | None:
     """Words that report another person's risk, or None: the phrases above, or what they said or did told in the third
     person and read by the screen as if they had said it ("my son posted 'won't have to deal with any of you much
-    longer'"). The person themselves is screened as usual first."""
-    norm = _prepare(text or "").norm
+    longer'"). ``recent``: the turns just before, where the person may have been named. The person themselves is
+    screened as usual first."""
+    norm = _spoken_of(_prepare(text or "").norm, recent)
     m = _OTHER_AT_RISK.search(norm)
     if m is not None:
         return m.group(0)
@@ -3380,17 +3400,17 @@ def someone_else_at_risk(text: str) -> str | None:
     return rep[0] if verdict.level != "none" and verdict.category in ("suicide", "self_harm", "medical") else None
 
 
-def only_someone_else(text: str) -> str | None:
+def only_someone_else(text: str, recent: Sequence[str] = ()) -> str | None:
     """The words that report another person's risk, when they are all the risk the text holds ("my mate sent me a
     message saying goodbye and he's sorry for everything"): the person telling it is not asked about themselves."""
-    norm = _prepare(text or "").norm
+    norm = _spoken_of(_prepare(text or "").norm, recent)
     if _me_too(norm, ()):
         return None
     m = _OTHER_AT_RISK.search(norm)
     if m is not None:
         rest = (norm[: m.start()] + " " + norm[m.end():]).strip()
         return m.group(0) if screen(rest).level == "none" else None
-    told = someone_else_at_risk(text)
+    told = someone_else_at_risk(text, recent)
     rep = _reported(norm)
     if told is None or rep is None:
         return None

@@ -244,6 +244,7 @@ _NO = re.compile(
 )
 
 
+_AGREES = re.compile(r"^\W*(?:yes|yeah|yep|yup)\W+(?:that'?s (?:it|right|exactly it|true|so true|spot on)|exactly|spot on)\b")
 _YEAH_NAH = re.compile(r"^\W*(?:(?:um+|uh+|well|oh)\W+)*(?:(nah|no),? (?:yeah|yes)|(?:yeah|yes),? (?:nah|no)(?! (?:worries|problem|probs|dramas|biggie|stress|bother|doubt)))\b(?!\W*(?:yeah|yes|nah|no)\b)")
 
 
@@ -503,11 +504,12 @@ _LOWER_OPENERS = FUNCTION_WORDS | frozenset(
 
 _SCREEN_NO_LEAD = re.compile(
     r"^\W*(?:(?:um+|uh+|well|honestly|oh|god|gosh|i mean|sorry)\W+)*(?:no+(?! idea| clue)|nope|nah|never|not at all|no way|"
-    r"definitely not|absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|am not|'?m not|didn'?t|did not)"
+    r"definitely not|absolutely not|of course not|none|nothing like that|i (?:haven'?t|have not|am not|didn'?t|did not)|i(?:'?m| am) not (?:suicidal|at risk|in danger|like that|having (?:those|any|them)|thinking (?:about|of) (?:it|that|suicide"
+    r"|killing|ending|doing))"
     r"|i (?:don'?t|do not)(?! (?:really )?(?:know|remember|understand)))\b")
 # A hedge that opens a sentence of their own ("i guess i've been switched off since the layoff"), not an answer.
 _HEDGED_CLAUSE = re.compile(r"^\W*(?:(?:i guess|i suppose|i think|maybe|probably|honestly)\W+)+(?=(?:i|i'?ve|i'?m|i'?d|i'?ll|it|it'?s"
-                            r"|he|she|they|my|we|the|that'?s|there'?s)\b)")
+                            r"|he|she|they|my|we|the|that'?s|there'?s|if)\b)")
 _RISK_WORDS = re.compile(r"\b(?:die|dying|dead|death|kill\w*|suicid\w*|end (?:it|my life|things)|hurt\w*|harm\w*|not wake|wake up"
                          r"|not be here|not being here|not (?:be )?around|disappear\w*|gone|pills?|cut\w*|jump\w*|overdos\w*|plan\w*"
                          r"|thoughts?|thinking about it|think about it|cross\w* my mind|on my mind|occurred to me|in my head"
@@ -570,6 +572,9 @@ def screener_answer(text: str) -> bool | None:
         return None
     if _YEAH_NAH.match(low) and not _RISK_WORDS.search(low):
         return yes_no(low)  # "yeah nah, i don't wanna leave her": a no, said the Australian way
+    agrees = _AGREES.match(low)
+    if agrees and len(low[agrees.end():].split()) >= 5 and not _RISK_WORDS.search(low[agrees.end():]):
+        return None  # "yes, that's it exactly, i want dave to be on my team": agreeing with what was said before
     if re.match(r"^\W*(?:(?:well|um+|uh+|so|and|but|honestly)\W+)*(?:she|he|they|my (?:old |new |ex |former |best |little |big "
                 r"|older |younger |line |last )?(?:mum|mom|dad|friend|boss|manager|partner|husband|wife|sister|brother|girlfriend"
                 r"|boyfriend|son|daughter|teacher|colleague|flatmate|roommate|client)|the \w+)\b(?! (?:do|does|did|are|is)\W*$)",

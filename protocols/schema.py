@@ -334,6 +334,8 @@ class CrisisProtocol(LineSets):
             "other_at_risk_go",  # going to {them} now: {emergency}, {resources}, goodbye
             "other_at_risk_young",  # someone young at risk: {youth} that {they} can use
             "other_at_risk_what_to_say",  # "what do i say to him?": words to start with, asking directly; {them} {they}
+            "other_at_risk_means_ask",  # a means question about the person at risk: never answered; all of it out of reach
+            "drink_drive",  # about to drive after drinking or drugs: not tonight, another way
             "other_at_risk_calling",  # calling the emergency number for someone at risk: yes, now, what to tell them
             "call_now",  # not safe now and a person named: call them now and say where you are
             "unsafe_stay",  # not safe now, asked who they could be with: one person or place now, before any plan
