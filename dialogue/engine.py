@@ -214,8 +214,9 @@ class _Compose:
         if not self.person:
             return {}
         echo, key = spoken(self.person, 10, frame=True), key_phrase(self.person)
-        return {"echo": echo if _HAS_VERB.search(echo) else "", "feeling": tx.own_feeling(self.person) or "",
-                "key": key if _HAS_VERB.search(key) else ""}  # "your fifteen year old" alone is a fragment, never said
+        def whole(said: str) -> str:  # "your fifteen year old", "you keep thinking you are": fragments, never said
+            return said if _HAS_VERB.search(said) and not _DANGLING_END.search(said) else ""
+        return {"echo": whole(echo), "feeling": tx.own_feeling(self.person) or "", "key": whole(key)}
 
     def pick(self, variants: list[str], fields: dict[str, str]) -> str:
         """A variant not said yet this session, preferring ones whose placeholders are all filled."""
@@ -316,6 +317,12 @@ def _leading_name(text: str) -> str | None:
     return tx.extract_name(m.group(1)) if m else None
 
 
+def _first_clause_said(text: str, words: int = 10) -> str:
+    """The first clause of what they told, said back ("my boss gave me feedback on the roster thing, like she reckons
+    i'm useless" -> "your boss gave you feedback on the roster thing"): the harsh label after it is left out."""
+    return spoken(re.split(r"[,.;]|\b(?:and|but|like|because)\b", text or "")[0], words)
+
+
 def key_phrase(text: str) -> str:
     """A short key phrase of what they said, in the second person ("your boss yelled at you"), or "".
     A harsh self-label comes back as their voice ("part of you says you're a terrible friend")."""
@@ -333,6 +340,7 @@ def key_phrase(text: str) -> str:
         if 4 <= len(words) <= 9 and re.search(r"\b(i|my|me|i'm|i've|i was)\b", clause, re.I):
             said = tx.second_person(clause, 9)
             if said and re.match(r"(?:you|your|(?:nobody|no one|everyone|everybody|they|he|she)\b.*\byou)\b", said, re.I) \
+                    and _HAS_VERB.search(said) and not _DANGLING_END.search(said) \
                     and not HARSH.search(said) and not tx.any_self_label(clause) and \
                     not re.search(r"\b(um|uh|like|kind of|sort of|i guess)\b", said):
                 return said
@@ -353,6 +361,8 @@ _AGAIN_WHEN = re.compile(r"^\W*(?:(?:maybe|probably|so|um+|yeah|i guess|then)\W+
 # the other side of the evidence, in the same breath: "...but like, i got a decent review", "then again, she cuts everyone off"
 _OTHER_SIDE = re.compile(r"(?:^|[.,;!?]\s*|\s)(?:but|although|though|then again|on the other hand|mind you|having said that)"
                          r"(?:\W+(?:like|honestly|also|then|um+|uh+|i mean))*\W+(?=\w)", re.I)
+_DANGLING_END = re.compile(r"\b(?:am|is|are|was|were|be|been|being|the|a|an|to|of|for|with|my|your|that|so|very|really|and|but"
+                           r"|because|if|when|than|as)\W*$", re.I)
 _ASKS_TO_TALK = re.compile(r"\bi (?:just |really )*(?:need|want|wanna|have) to (?:just )?(?:vent|rant|talk|get (?:it|this|stuff) off"
                            r"|let (?:it|this|off)|offload|unload|be heard)\b")
 _HEDGES = re.compile(r"\b(?:maybe|actually|probably|basically|literally|honestly|kind of|sort of|kinda)\s+(?=\w)|"
@@ -675,6 +685,12 @@ class SessionEngine:
             state.notes.append("said they would drive after drinking: asked not to")
             c.say(self.lib.crisis.lines["drink_drive"], "crisis.drink_drive")
             return await self._finish(c, user_id, raw, base, meta)
+        if _LEGAL_MONEY.search(text.lower()) and _ASKS_WHAT_TO_DO.search(text.lower()) and state.phase == "working":
+            # "can i take him to small claims?", "should i take a personal loan to clear it?": an adviser's question;
+            # what it stirs up is theirs to bring, and the question stands
+            state.notes.append("a legal or money question: a free advice service suggested")
+            c.line("answer_legal_money", step_question=state.last_question)
+            return await self._finish(c, user_id, raw, base, meta)
         if _HELPLINE_ASK.search(text.lower()):  # the numbers at any step, and the question stands
             self._resources_line(c)
             if state.last_question and state.last_question not in c.text:
@@ -700,6 +716,8 @@ class SessionEngine:
             return await self._finish(c, user_id, raw, base, meta)
         # 2. read the turn against what was asked, then 3. the protocol step
         reading = await asyncio.to_thread(self._read, state, text)  # may embed the turn: off the event loop
+        if reading.kind == "end" and _SORRY_LAST_TIME.search(text.lower()) and not _LEAVING.search(text.lower()):
+            reading = Reading(kind="answer", slots=reading.slots)  # "sorry about running off last time": not leaving now
         if reading.kind == "switch" and reading.modality == state.modality and state.phase == "working":
             # "no, i don't want the breathing. can we just talk" in the approach they are already in: not a switch
             rest = without_talk_request(text)
@@ -874,6 +892,9 @@ class SessionEngine:
             c.say(self.lib.crisis.lines["other_at_risk_call"], "crisis.other_at_risk_call")
             if q:
                 c.parts.append((_tidy(q), "session.resume"))
+        elif r.ask in ("advice", "other") and _LEGAL_MONEY.search(c.person.lower()):
+            # "can i take him to small claims?", "should i take a personal loan to clear it?": not Attune's to answer
+            c.line("answer_legal_money", step_question=q)
         elif r.ask == "advice" and (options := _advice_options(c.person)):
             c.line("answer_advice_options", key=f"{options[0]}, or {options[1]}", step_question=q)
         elif r.ask == "advice":
@@ -2135,14 +2156,20 @@ class SessionEngine:
         if history[0].risk_flag and "safety" in self.lib.session.recall:  # the last talk was a crisis: that comes first
             return self.lib.session.recall["safety"]
         done = [h for h in history if h.status == "completed"]
-        if not done:
+        if not done:  # only talks cut short: what was started, never a card it did not make
+            started = _first_clause_said((history[0].notes or {}).get("topic", "") if isinstance(history[0].notes, dict) else "")
+            key = "started_told" if tx.is_clause(started) else "started"
+            r = self.lib.session.recall
+            if started and key in r:
+                return _tidy(r[key].format(topic=started))
             return ""
         last = next((h for h in done if h.card), done[0])
         card = last.card or {}
         notes = last.notes if isinstance(last.notes, dict) else {}
         mod = self.lib.modalities.get(last.modality or "")
         fields = {
-            "name": name or "", "topic": spoken(notes.get("topic", ""), 8), "modality_name": mod.name if mod else "",
+            "name": name or "", "topic": spoken(notes.get("topic", ""), 8) or _first_clause_said(notes.get("topic", "")),
+            "modality_name": mod.name if mod else "",
             "new_thought": spoken(card.get("new_thought", ""), 14), "action": spoken(card.get("action", ""), 10),
             "small_step": spoken(card.get("small_step") or card.get("next_step") or card.get("action", ""), 12),
         }
@@ -3235,6 +3262,14 @@ _NO_EXERCISES = re.compile(r"\b(?:(?:don'?t|do not|dont) (?:want|need|feel like)
                            # round 14: "i don't want a whole program thing", "i don't need fixing", "i'd rather just talk"
                            r"|(?:don'?t|do not|dont) (?:want|need) (?:a |any )?(?:whole )?(?:program|programme|course|structure|plan)(?: thing)?"
                            r"|(?:don'?t|do not|dont) need (?:fixing|to be fixed|solutions|advice)|i'?d rather just (?:talk|vent|chat))\b")
+# a legal or money question: for a free advice service, never answered here
+_LEGAL_MONEY = re.compile(r"\b(?:the law|legal(?:ly)?|lawyer|solicitor|attorney|sue|suing|small claims|court|tribunal|deposit|loan|loans"
+                          r"|debt|debts|credit card|mortgage|bankrupt\w*|invest\w*|tax|taxes|benefits claim|visa|immigration"
+                          r"|contract|evict\w*|allowed to keep|rights)\b")
+_ASKS_WHAT_TO_DO = re.compile(r"\b(?:should i|can i|could i|do i have to|am i allowed|is (?:he|she|it|that|they) allowed"
+                              r"|what(?:'s| is) the law|is (?:it|that|this) legal|what are my rights|would you)\b")
+_SORRY_LAST_TIME = re.compile(r"\bsorry (?:about|for) (?:running off|rushing off|leaving|going|disappearing|bailing|ducking out"
+                              r"|last time|before|the other day)\b")
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
                       r"through|somewhere|there|every|tomorrow|later|next|this|tonight|after|before|when))|i'?m off|i'?ll let you go|see you|"
                       r"talk (?:to you )?later|cheers then|bus is here|train is here|that'?s my (?:bus|train|stop|ride))\b")

@@ -3352,8 +3352,9 @@ def _first_person(clause: str) -> str:
     return re.sub(r"\bi (" + "|".join(_S_VERBS) + r")\b", lambda m: "i " + re.sub(r"(?<=sh|ch|ss|go)es$|s$", "", m.group(1)), out)
 
 
-def _reported(norm: str) -> tuple[str, str] | None:
-    """(their words in the first person, the teller's own words) for a turn that speaks of someone else, else None."""
+def _reported(norm: str) -> tuple[str, str, bool] | None:
+    """(their words in the first person, the teller's own words, whether their words were reported with a verb of
+    saying) for a turn that speaks of someone else, else None."""
     ref = _OTHER_REF.search(norm)
     if ref is None:
         return None
@@ -3372,7 +3373,7 @@ def _reported(norm: str) -> tuple[str, str] | None:
         elif _THIRD_WORD.search(clause):
             theirs.append(_first_person(clause))
     said = ". ".join(t.strip() for t in theirs if t.strip())
-    return (said, " ".join(own)) if said else None
+    return (said, " ".join(own), told is not None and told.start() < 80) if said else None
 
 
 def _spoken_of(norm: str, recent: Sequence[str]) -> str:
@@ -3396,7 +3397,7 @@ def someone_else_at_risk(text: str, recent: Sequence[str] = ()) -> str | None:
     rep = _reported(norm)
     if rep is None:
         return None
-    verdict = screen(rep[0], semantic=True)
+    verdict = screen(rep[0], semantic=rep[2])  # the model reads only words they were said to have said or written
     return rep[0] if verdict.level != "none" and verdict.category in ("suicide", "self_harm", "medical") else None
 
 

@@ -262,7 +262,8 @@ def yes_no(text: str) -> bool | None:
 
 
 _NAME_WORD = r"([A-Za-z][a-z'\-]{1,29}|[A-Z][A-Za-z'\-]{1,29})"
-_NAME_ASKED = re.compile(r"\b(?:call me|my name is|my name's|name is|name's|you can call me|i go by|people call me|everyone calls me)\s+"
+_NAME_ASKED = re.compile(r"\b(?:call me|my name is|my name's|name is|name's|you can call me|i go by|people call me|everyone calls me"
+                         r"|(?<![a-z] )myself)\s+"
                          + _NAME_WORD + r"\b", re.I)
 # "I'm Sam" names only when the word stands alone: "I'm Sam", "I'm Sam, and...", "I'm Sam by the way".
 _NAME_IM = re.compile(r"(?:^|[.!?,]\s*|\b(?:hi|hello|hey|hiya|heya|hola|yo|yeah|yes|ok|okay|well|um|uh|so|oh|sorry|and|actually|btw|anyway)\W+)(?:i'?m|i am|im|it'?s|its|this is)\s+"

@@ -246,6 +246,7 @@ class SessionFrame(LineSets):
             "too_long",  # an oversize message
             "ai_disclosure",  # "are you human?" — always honest; {step_question}
             "answer_advice",  # "what would you do in my place?": their choice, no directive; {step_question}
+            "answer_legal_money",  # a legal or money question: a free advice service, then {step_question}
             "answer_time",  # "how long is left?"; {minutes_left} {step_question}
             "answer_other",  # "why do you ask?"; {step_question}
             "repeat",  # "can you say that again?"; {step_question}

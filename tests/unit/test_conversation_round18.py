@@ -58,3 +58,33 @@ async def test_a_sister_asking_how_many_of_his_tablets_is_not_answered_and_not_s
     assert any(e.type == "crisis" and e.model_dump().get("category") == "other_at_risk" for e in replies[3].events)
     last = replies[5].text.lower()
     assert any(w in last for w in ("lock", "out of the house", "can't get to")) and "killing yourself" not in last
+
+
+def test_names_fragments_and_self_blame_about_a_friend():
+    from attune.dialogue.engine import key_phrase
+    assert tx.extract_name("hello, good evening. myself arjun") == "Arjun"
+    assert tx.extract_name("i blame myself mostly") is None
+    assert key_phrase("my fifteen year old, my son") == ""  # no verb: never said back
+    assert safety.someone_else_at_risk("i would tell my friend, it is his fault not yours, yaar") is None
+
+
+async def test_legal_and_money_questions_go_to_an_adviser_and_the_question_stands(engine, clock):
+    replies = await talk(engine, ["hello, good evening. myself arjun", "mood is okay okay. five",
+                                  "my landlord is not returning my deposit and he is not picking up my calls",
+                                  "but you can tell me na, what is the law? is he allowed to keep it like this?",
+                                  "should i take a personal loan to clear my credit card debt?"], clock, user="u_round18_arjun")
+    assert engine.state_of("u_round18_arjun").name == "Arjun"
+    for reply in replies[4:]:
+        assert "advice" in reply.text.lower() or "adviser" in reply.text.lower()
+        assert "breath" not in reply.text.lower()
+
+
+async def test_a_talk_cut_short_is_recalled_and_sorry_about_last_time_is_no_goodbye(engine, clock):
+    await talk(engine, ["kia ora, i'm hemi", "um, four? bit anxious",
+                        "my boss gave me feedback on the roster thing and i keep replaying it, like she reckons i'm useless",
+                        "oh crap sorry, my bus is here, i gotta go. bye"], clock, user="u_round18_hemi", stop_when_ended=True)
+    clock.advance(48 * 3600)
+    again = await engine.open("u_round18_hemi")
+    assert "roster" in again.text.lower() and "useless" not in again.text.lower()
+    reply = await engine.handle("u_round18_hemi", "yeah hey, sorry about running off last time")
+    assert not reply.ended and reply.phase != "closing"

@@ -390,7 +390,7 @@ def test_name_only_where_the_engine_guarantees_it(lib: Library) -> None:
 
 
 def test_recall_templates(lib: Library) -> None:
-    assert {"card", "step", "topic"} <= set(lib.session.recall) <= {"card", "step", "topic", "told", "said", "safety"}
+    assert {"card", "step", "topic"} <= set(lib.session.recall) <= {"card", "step", "topic", "told", "said", "safety", "started", "started_told"}
     for key, t in lib.session.recall.items():
         assert placeholders(t) <= RECALL_FIELDS, (key, t)
         rendered = t.format(**RECALL_SAMPLE)
