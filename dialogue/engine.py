@@ -3267,7 +3267,8 @@ _LEGAL_MONEY = re.compile(r"\b(?:the law|legal(?:ly)?|lawyer|solicitor|attorney|
                           r"|debt|debts|credit card|mortgage|bankrupt\w*|invest\w*|tax|taxes|benefits claim|visa|immigration"
                           r"|contract|evict\w*|allowed to keep|rights)\b")
 _ASKS_WHAT_TO_DO = re.compile(r"\b(?:should i|can i|could i|do i have to|am i allowed|is (?:he|she|it|that|they) allowed"
-                              r"|what(?:'s| is) the law|is (?:it|that|this) legal|what are my rights|would you)\b")
+                              r"|what(?:'s| is) the law|is (?:it|that|this) legal|what are my rights|would you)\b"
+                              r"(?! (?:just )?(?:talk|tell you|mention|bring (?:it|this|that) up|say|ask you|go back|vent|rant)\b)")
 _SORRY_LAST_TIME = re.compile(r"\bsorry (?:about|for) (?:running off|rushing off|leaving|going|disappearing|bailing|ducking out"
                               r"|last time|before|the other day)\b")
 _LEAVING = re.compile(r"\b(?:bye|goodbye|(?:gotta|got to|have to|need to|must) go(?! (?:home|to|back|in|into|out|and|for|at|on|with|"
