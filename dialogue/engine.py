@@ -334,6 +334,7 @@ def key_phrase(text: str) -> str:
                         r"i mean|i dunno)\W+)*", "", clause.strip(), flags=re.I)
         clause = _LEAD_SETTING.sub("", clause)  # "last friday at work my manager ..." -> "my manager ..."
         clause = _HEDGES.sub("", clause).strip()  # "i'd maybe actually eat breakfast" -> "i'd eat breakfast"
+        clause = re.sub(r"^(?=(?:keep|kept|can'?t stop|cannot stop|still)\s+\w+ing\b)", "i ", clause, flags=re.I)  # "keep seeing her face"
         words = clause.split()
         if _ASKS_TO_TALK.search(clause.lower()):
             continue  # "i just need to vent" asks for the session; it is not what happened
@@ -1365,7 +1366,9 @@ class SessionEngine:
                     self._bridge(c, text, step.expectation)
             elif outcome == "declined":
                 if r.kind in ("decline", "dont_know") or self._declines(text) or tx.yes_no(text) is False:
-                    c.line("decline_ok")  # "i'd rather not": said kindly; an answer to something else just moves on
+                    c.line("decline_ok")  # "i'd rather not": said kindly; an answer to something else is heard, then on
+                else:
+                    self._bridge(c, text, "text")
                 if step.exercise and step.exercise not in s.refused:
                     s.refused.append(step.exercise)  # no "how is it now, after that?" for an exercise never done
         s.reprompts = s.unclear = 0

@@ -88,3 +88,8 @@ async def test_a_talk_cut_short_is_recalled_and_sorry_about_last_time_is_no_good
     assert "roster" in again.text.lower() and "useless" not in again.text.lower()
     reply = await engine.handle("u_round18_hemi", "yeah hey, sorry about running off last time")
     assert not reply.ended and reply.phase != "closing"
+
+
+def test_what_they_keep_seeing_is_said_back():
+    from attune.dialogue.engine import key_phrase
+    assert key_phrase("the kiddie one's sticking a bit. keep seeing the mum's face") == "you keep seeing the mum's face"
