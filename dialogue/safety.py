@@ -2642,6 +2642,10 @@ _SEM_VETO = re.compile(  # lines the model confuses with risk: positive hypothet
 # that is hard to swallow, "killing my joy", the old me or an anxious part of me that should "die"; and a miracle-question
 # answer ("if i woke up and the problem was gone").  Not when the line says the risk is back or present (_RELAPSE).
 _SEM_EXPLAINED = re.compile(
+    # round 18: a hobby in the garage or shed ("i go out to the garage and fiddle with stuff")
+    r"(?:^|\n)(?![^\n]*\b(?:rope|hose|exhaust|engine|running|fumes|hang\w*|die|dying|dead|end it|kill\w*|do it|gun|shotgun|pills"
+    r"|no one would|nobody would)\b)[^\n]*\b(?:garage|shed|workshop)\b[^\n]{0,40}\b(?:fiddl\w*|tinker\w*|potter\w*|work(?:ing)? on"
+    r"|fix\w*|tools|bike|motorbike|woodwork|guitar|drums|paint\w*|projects?|sort(?:ing)? (?:stuff|things) out)\b|"
     # round 18: "sorry, i'm not really here for me": someone else is the worry
     r"\b(?:not|n'?t) (?:really )?(?:here|calling|ringing|asking|talking|messaging) (?:for|about) (?:me|myself)\b"
     r"|\bthis (?:is not|isn'?t) (?:really )?(?:about|for) me\b|\bit is not (?:really )?(?:about|for) me\b|"

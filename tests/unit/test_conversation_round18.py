@@ -93,3 +93,9 @@ async def test_a_talk_cut_short_is_recalled_and_sorry_about_last_time_is_no_good
 def test_what_they_keep_seeing_is_said_back():
     from attune.dialogue.engine import key_phrase
     assert key_phrase("the kiddie one's sticking a bit. keep seeing the mum's face") == "you keep seeing the mum's face"
+
+
+def test_a_hobby_in_the_garage_is_not_a_means_but_the_engine_running_is():
+    assert safety.screen("i go out to the garage and fiddle with stuff").level == "none"
+    assert safety.screen("i sit in the garage with the engine running").level != "none"
+    assert safety.screen("if i do it in the garage with the car running no one would hear").level == "crisis"
