@@ -317,6 +317,13 @@ def _leading_name(text: str) -> str | None:
     return tx.extract_name(m.group(1)) if m else None
 
 
+def _no_exercises(s: SessionState) -> None:
+    """No grounding or breathing offers for the rest of the session."""
+    for tag in ("grounding", "breathing"):
+        if tag not in s.refused:
+            s.refused.append(tag)
+
+
 def _first_clause_said(text: str, words: int = 10) -> str:
     """The first clause of what they told, said back ("my boss gave me feedback on the roster thing, like she reckons
     i'm useless" -> "your boss gave you feedback on the roster thing"): the harsh label after it is left out."""
@@ -723,9 +730,7 @@ class SessionEngine:
             # "no, i don't want the breathing. can we just talk" in the approach they are already in: not a switch
             rest = without_talk_request(text)
             if not rest and (step := self._step(state)) is not None:  # "just talk i think": heard; no exercise, the question stands
-                for tag in ("grounding", "breathing"):
-                    if tag not in state.refused:
-                        state.refused.append(tag)
+                _no_exercises(state)
                 c.line("just_talk_ok")
                 self._ask(c, self.lib.modalities[state.modality], step, reprompt=True)
                 return await self._finish(c, user_id, raw, base, meta)
@@ -737,9 +742,7 @@ class SessionEngine:
         if _NO_EXERCISES.search(text.lower()) or (state.modality == "express" and state.phase == "working"
                                                   and _JUST_TALK_HERE.search(text.lower())):
             # "i just need to vent, i don't want exercises or anything", "i just want to talk to someone": for the session
-            for tag in ("grounding", "breathing"):
-                if tag not in state.refused:
-                    state.refused.append(tag)
+            _no_exercises(state)
         if state.phase == "closing":
             self._closing(c, text, reading)
         elif reading.kind == "end":
@@ -1507,7 +1510,8 @@ class SessionEngine:
         if _OUT_OF_REACH.search(low) or (_PLAIN_NO.match(low) and not _NEAR_THEM.search(low)):
             s.notes.append("the person at risk is out of reach: the emergency number where they are")
             asked = text.rstrip().endswith("?") or interpret(text, "text").ask == "advice"  # "...should i call someone?": yes
-            c.say(lines["other_at_risk_call" if asked else "other_at_risk_far"], "crisis.other_at_risk_far")
+            key = "other_at_risk_call" if asked else "other_at_risk_far"
+            c.say(lines[key], f"crisis.{key}")
             return True
         if _NEAR_THEM.search(low) or _PLAIN_YES.match(low):
             s.other_reach_open = 0
@@ -1516,15 +1520,13 @@ class SessionEngine:
             return True
         return False
 
-    def _other_at_risk(self, c: _Compose, note: str, text: str = "") -> None:
+    def _other_at_risk(self, c: _Compose, note: str, text: str) -> None:
         """The risk is someone else's: help for them, the emergency number where they are and the line for advice;
         for someone young, the youth line too where the locale has one."""
         s = c.state
         s.other_at_risk = True
         s.notes.append(note)
-        for tag in ("grounding", "breathing"):  # someone's life is the matter now: no breathing offers in between
-            if tag not in s.refused:
-                s.refused.append(tag)
+        _no_exercises(s)  # someone's life is the matter now: no breathing offers in between
         low = text.lower()
         if m := _THEM_WORD.search(low):
             s.other_who = "her" if m.group("her") else "him" if m.group("him") else "them"

@@ -326,6 +326,12 @@ def without_talk_request(text: str) -> str:
 
 _PUT_RIGHT = re.compile(r"\b(?:no wait|wait no|actually|i mean|make that|more like|or rather|less than that|more than that"
                         r"|scratch that|no sorry|sorry no|if i'?m honest|to be honest|let'?s say|call it)\b|[.,;!]\s*no\b(?=,? (?:a |an |like |maybe |more )?\w+)")
+def _put_right(n: str, hi: int) -> int | None:
+    """The number said after they put themselves right ("a three. no, a four"), or None."""
+    fixed = _PUT_RIGHT.search(n)
+    return tx.parse_number(n[fixed.end():], 0, hi) if fixed else None
+
+
 _APPROACH_NAMED = re.compile(r"\bthe (?:thinking|thought|thoughts|body|practical) (?:side|part|bit|one|stuff|thing|approach|work"
                              r"|exercise)s?\b|\b(?:want|need|wanna|like) something practical\b")
 _UNWANTED_NAMED = re.compile(r"\b(?:not|don'?t|no|never|without|hate|skip|rather not)\b")
@@ -434,13 +440,11 @@ def extract(text: str, expects: str) -> dict[str, Any]:
         elif expects == "mood":
             said = re.search(r"\bmood(?:'s| is)?\b(.*)", n)  # "anxious, like seven out of ten. mood maybe a four": the 4
             out["mood"] = (tx.parse_number(said.group(1), 0, 10) if said else None) or num
-            fixed = _PUT_RIGHT.search(n)
-            if fixed and (later := tx.parse_number(n[fixed.end():], 0, 10)) is not None:
+            if (later := _put_right(n, 10)) is not None:
                 out["mood"] = later  # "four. no wait, less than that. like a three": the 3
         elif expects in ("rating", "feeling") or feeling:
             out["intensity"] = num
-            fixed = _PUT_RIGHT.search(n)
-            if num is not None and fixed and (later := tx.parse_number(n[fixed.end():], 0, 100)) is not None:
+            if num is not None and (later := _put_right(n, 100)) is not None:
                 out["intensity"] = later  # "about a three. no, a four, because of tuesday": the 4
     if expects in ("situation", "feeling") or (expects in ("rating", "thought") and _TIME_PHRASE.search(n)):
         clauses = split_clauses(text)

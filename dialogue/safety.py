@@ -3389,20 +3389,25 @@ def _spoken_of(norm: str, recent: Sequence[str]) -> str:
     return "my friend " + norm
 
 
-def someone_else_at_risk(text: str, recent: Sequence[str] = ()) -> str | None:
-    """Words that report another person's risk, or None: the phrases above, or what they said or did told in the third
-    person and read by the screen as if they had said it ("my son posted 'won't have to deal with any of you much
-    longer'"). ``recent``: the turns just before, where the person may have been named. The person themselves is
-    screened as usual first."""
-    norm = _spoken_of(_prepare(text or "").norm, recent)
+def _told_of_someone(norm: str) -> tuple[str, str] | None:
+    """(the words that report another person's risk, the teller's own words besides them), or None: the phrases above,
+    or what they said or did told in the third person and read by the screen as if they had said it."""
     m = _OTHER_AT_RISK.search(norm)
     if m is not None:
-        return m.group(0)
+        return m.group(0), (norm[: m.start()] + " " + norm[m.end():]).strip()
     rep = _reported(norm)
     if rep is None:
         return None
     verdict = screen(rep[0], semantic=rep[2])  # the model reads only words they were said to have said or written
-    return rep[0] if verdict.level != "none" and verdict.category in ("suicide", "self_harm", "medical") else None
+    return (rep[0], rep[1]) if verdict.level != "none" and verdict.category in ("suicide", "self_harm", "medical") else None
+
+
+def someone_else_at_risk(text: str, recent: Sequence[str] = ()) -> str | None:
+    """Words that report another person's risk, or None ("my son posted 'won't have to deal with any of you much
+    longer'"). ``recent``: the turns just before, where the person may have been named. The person themselves is
+    screened as usual first."""
+    found = _told_of_someone(_spoken_of(_prepare(text or "").norm, recent))
+    return found[0] if found else None
 
 
 def only_someone_else(text: str, recent: Sequence[str] = ()) -> str | None:
@@ -3411,15 +3416,8 @@ def only_someone_else(text: str, recent: Sequence[str] = ()) -> str | None:
     norm = _spoken_of(_prepare(text or "").norm, recent)
     if _me_too(norm, ()):
         return None
-    m = _OTHER_AT_RISK.search(norm)
-    if m is not None:
-        rest = (norm[: m.start()] + " " + norm[m.end():]).strip()
-        return m.group(0) if screen(rest).level == "none" else None
-    told = someone_else_at_risk(text, recent)
-    rep = _reported(norm)
-    if told is None or rep is None:
-        return None
-    return told if screen(rep[1]).level == "none" else None
+    found = _told_of_someone(norm)
+    return found[0] if found and screen(found[1]).level == "none" else None
 
 
 def screen_scope(text: str, recent: Sequence[str] = ()) -> ScopeFlag | None:
